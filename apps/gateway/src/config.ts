@@ -1,0 +1,64 @@
+import { SettingsReader } from '@chat/runtime';
+
+export type JwtVerification =
+  | { algorithms: ['HS256']; key: string }
+  | { algorithms: Array<'RS256' | 'ES256'>; key: string };
+
+export interface GatewayConfig {
+  nodeEnv: 'production' | 'development' | 'test';
+  logLevel: string;
+  host: string;
+  port: number;
+  mongodbUri: string;
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  kafkaTopicPrefix: string;
+  kafkaPartitions: number;
+  /** Unique per process: every gateway consumes every message.persisted through its own group. */
+  gatewayId: string;
+  jwt: JwtVerification;
+  /** How long a sender waits for "stored" before getting UNAVAILABLE (and retrying with the same id). */
+  sendAckTimeoutMs: number;
+  /** Sends a socket may have waiting for their ack at once. */
+  maxPendingSendsPerSocket: number;
+  /** Browser origins allowed by CORS; empty means none (server-to-server and native clients are unaffected). */
+  corsOrigins: string[];
+  shutdownTimeoutMs: number;
+}
+
+export function loadGatewayConfig(
+  env: Record<string, string | undefined>,
+  defaults: { gatewayId: string },
+): Readonly<GatewayConfig> {
+  const read = new SettingsReader(env);
+  const nodeEnv = read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'development');
+  const secret = read.optionalString('JWT_SECRET');
+  const publicKey = read.optionalString('JWT_PUBLIC_KEY');
+  let jwt: JwtVerification = { algorithms: ['HS256'], key: '' };
+  if (secret && publicKey)
+    read.problem('set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256), not both');
+  else if (publicKey) jwt = { algorithms: ['RS256', 'ES256'], key: publicKey.replaceAll('\\n', '\n') };
+  else if (secret) {
+    if (nodeEnv === 'production' && secret.length < 32)
+      read.problem('JWT_SECRET must be at least 32 characters');
+    jwt = { algorithms: ['HS256'], key: secret };
+  } else read.problem('JWT_SECRET or JWT_PUBLIC_KEY is required');
+
+  return read.done({
+    nodeEnv,
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    host: read.string('SERVER_HOST', '0.0.0.0'),
+    port: read.integer('SERVER_PORT', 3000, { min: 0, max: 65535 }),
+    mongodbUri: read.string('MONGODB_URI'),
+    kafkaBrokers: read.list('KAFKA_BROKERS'),
+    schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
+    kafkaTopicPrefix: read.string('KAFKA_TOPIC_PREFIX', ''),
+    kafkaPartitions: read.integer('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
+    gatewayId: read.string('GATEWAY_ID', defaults.gatewayId),
+    jwt,
+    sendAckTimeoutMs: read.integer('SEND_ACK_TIMEOUT_MS', 10_000, { min: 100 }),
+    maxPendingSendsPerSocket: read.integer('MAX_PENDING_SENDS_PER_SOCKET', 100, { min: 1 }),
+    corsOrigins: read.list('CORS_ORIGINS', ''),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),
+  });
+}

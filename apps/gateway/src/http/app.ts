@@ -1,0 +1,47 @@
+import { type Logger, type ReadinessChecks, readiness } from '@chat/runtime';
+import type { ChatModels } from '@chat/storage';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { GatewayConfig } from '../config.js';
+import { AppError, statusOf, toErrorBody } from '../errors.js';
+import { chatRoutes } from './routes.js';
+
+export function createHttpApp(deps: {
+  config: GatewayConfig;
+  models: ChatModels;
+  logger: Logger;
+  checks: ReadinessChecks;
+}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_request, response) => {
+    const report = readiness(deps.checks);
+    response.status(report.ready ? 200 : 503).json(report);
+  });
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      // 5xx are ours and logged as errors; 4xx are the client's and only worth a lower level.
+      customLogLevel: (_request, response, error) =>
+        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
+    }),
+  );
+  app.use('/api/v1/chat', chatRoutes(deps));
+
+  app.use((_request: Request, _response: Response, next: NextFunction) => {
+    next(new AppError('NOT_FOUND', 'No such route.'));
+  });
+  // The one place HTTP errors become responses.
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    const status = statusOf(error);
+    if (status >= 500) request.log?.error({ err: error }, 'request failed');
+    response.status(status).json({ error: toErrorBody(error) });
+  });
+  return app;
+}

@@ -1,0 +1,60 @@
+import { conversationQuerySchema, messageHistoryQuerySchema } from '@chat/contracts';
+import { type ChatModels, findMessagePage, findOneToOneConversation } from '@chat/storage';
+import { type NextFunction, type Request, type Response, Router } from 'express';
+import type { z } from 'zod';
+import { verifyAccessToken } from '../auth/verify-token.js';
+import type { GatewayConfig } from '../config.js';
+import { AppError } from '../errors.js';
+
+interface Authenticated {
+  userId: string;
+}
+
+function bearerToken(request: Request): string | undefined {
+  const header = request.headers.authorization;
+  const match = header?.match(/^Bearer\s+(.+)$/i);
+  return match?.[1];
+}
+
+function requireUser(config: GatewayConfig) {
+  return (request: Request, response: Response<unknown, Authenticated>, next: NextFunction) => {
+    response.locals.userId = verifyAccessToken(bearerToken(request), config.jwt);
+    next();
+  };
+}
+
+function parseQuery<T extends z.ZodType>(schema: T, request: Request): z.infer<T> {
+  const parsed = schema.safeParse(request.query);
+  if (!parsed.success) throw AppError.validation(parsed.error);
+  return parsed.data;
+}
+
+function notSelf(userId: string, otherUserId: string): void {
+  if (userId === otherUserId) {
+    throw new AppError('VALIDATION_FAILED', 'otherUserId must be another user.', [
+      { path: 'otherUserId', message: 'must not be your own user id' },
+    ]);
+  }
+}
+
+/** /api/v1/chat routes; handlers stay thin: validate, call storage reads, answer. Errors go to the error handler. */
+export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }): Router {
+  const router = Router();
+  router.use(requireUser(deps.config));
+
+  router.post('/convo/one-to-one', async (request, response: Response<unknown, Authenticated>) => {
+    const { otherUserId } = parseQuery(conversationQuerySchema, request);
+    notSelf(response.locals.userId, otherUserId);
+    response.json({
+      conversation: await findOneToOneConversation(deps.models, response.locals.userId, otherUserId),
+    });
+  });
+
+  router.get('/convo/one-to-one/message', async (request, response: Response<unknown, Authenticated>) => {
+    const { otherUserId, from, limit } = parseQuery(messageHistoryQuerySchema, request);
+    notSelf(response.locals.userId, otherUserId);
+    response.json(await findMessagePage(deps.models, response.locals.userId, otherUserId, { from, limit }));
+  });
+
+  return router;
+}

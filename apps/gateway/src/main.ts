@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { EventBus } from '@chat/event-bus';
+import { createLogger, handleShutdown, SettingsError } from '@chat/runtime';
+import { chatModels } from '@chat/storage';
+import mongoose from 'mongoose';
+import { loadGatewayConfig } from './config.js';
+import { createGateway } from './gateway.js';
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig(process.env, { gatewayId: `${hostname()}-${randomUUID().slice(0, 8)}` });
+  const logger = createLogger({ name: 'gateway', level: config.logLevel }).child({
+    gatewayId: config.gatewayId,
+  });
+
+  const connection = await mongoose
+    .createConnection(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 })
+    .asPromise();
+  const bus = new EventBus({
+    brokers: config.kafkaBrokers,
+    schemaRegistryUrl: config.schemaRegistryUrl,
+    clientId: `gateway-${config.gatewayId}`,
+    topicPrefix: config.kafkaTopicPrefix,
+    partitions: config.kafkaPartitions,
+    logger,
+  });
+  await bus.start();
+
+  const gateway = createGateway({
+    config,
+    logger,
+    bus,
+    models: chatModels(connection),
+    checks: { kafka: () => bus.isHealthy(), mongodb: () => connection.readyState === 1 },
+  });
+  handleShutdown(
+    logger,
+    [
+      { name: 'sockets and http', run: () => gateway.stopAccepting() },
+      { name: 'kafka', run: () => bus.stop() },
+      { name: 'mongodb', run: () => connection.close() },
+    ],
+    config.shutdownTimeoutMs,
+  );
+  await gateway.start();
+  const address = gateway.httpServer.address();
+  logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'gateway ready');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof SettingsError) console.error(error.message);
+  else console.error('gateway failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { Headers, type MessageDto, type MessageSendPayload, Topics } from '@chat/contracts';
+import type { EventBus } from '@chat/event-bus';
+import { oneToOneConversationId, toMessageDto } from '@chat/storage';
+import { AppError } from '../errors.js';
+import type { PendingSends } from './pending-sends.js';
+
+export interface SendMessageDeps {
+  bus: EventBus;
+  pending: PendingSends;
+}
+
+/**
+ * Publishes the send command and resolves with the stored message once the persister reports it stored.
+ * The payload is already validated; `senderId` comes from the verified token.
+ */
+export async function sendMessage(
+  deps: SendMessageDeps,
+  senderId: string,
+  payload: MessageSendPayload,
+): Promise<MessageDto> {
+  if (payload.otherUserId === senderId) {
+    throw new AppError('VALIDATION_FAILED', 'You cannot send a message to yourself.', [
+      { path: 'otherUserId', message: 'must not be your own user id' },
+    ]);
+  }
+  const conversationId = oneToOneConversationId(senderId, payload.otherUserId);
+  const correlationId = randomUUID();
+  const stored = deps.pending.wait(correlationId);
+  try {
+    await deps.bus.publish(Topics.messageSent, [
+      {
+        key: conversationId,
+        headers: { [Headers.correlationId]: correlationId },
+        value: {
+          conversationId,
+          senderId,
+          recipientId: payload.otherUserId,
+          clientMessageId: payload.clientMessageId,
+          text: payload.text,
+          sentAt: Date.now(),
+        },
+      },
+    ]);
+  } catch (error) {
+    deps.pending.fail(correlationId, new AppError('UNAVAILABLE', undefined, undefined, { cause: error }));
+  }
+  const message = await stored;
+  return toMessageDto({ ...message, createdAt: new Date(message.createdAt) });
+}

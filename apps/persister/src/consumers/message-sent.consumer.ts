@@ -1,0 +1,58 @@
+import { Headers, type MessageSent, messageSendSchema, Topics } from '@chat/contracts';
+import type { EventBus, IncomingEvent } from '@chat/event-bus';
+import type { Logger } from '@chat/runtime';
+import { type ChatModels, oneToOneConversationId, storeMessageBatch } from '@chat/storage';
+
+/** Why a command can never be stored; such commands go to the dead-letter topic. */
+function rejectionReason(command: MessageSent): string | undefined {
+  const payload = messageSendSchema.safeParse({
+    clientMessageId: command.clientMessageId,
+    otherUserId: command.recipientId,
+    text: command.text,
+  });
+  if (!payload.success) return `invalid command: ${payload.error.issues.map((i) => i.message).join('; ')}`;
+  if (command.senderId === '' || command.senderId === command.recipientId) return 'invalid sender';
+  if (command.conversationId !== oneToOneConversationId(command.senderId, command.recipientId)) {
+    return 'conversationId does not match its participants';
+  }
+  return undefined;
+}
+
+/**
+ * message.sent → MongoDB → message.persisted. The batch's offsets are committed by the bus only after
+ * the write and the publish, so a crash anywhere replays the batch, and the idempotent write absorbs it.
+ */
+export function messageSentConsumer(deps: {
+  bus: EventBus;
+  models: ChatModels;
+  logger: Logger;
+  groupId: string;
+}) {
+  return deps.bus.subscribe({
+    topic: Topics.messageSent,
+    groupId: deps.groupId,
+    fromBeginning: true,
+    handleBatch: async (events, deadLetter) => {
+      const valid: IncomingEvent<typeof Topics.messageSent>[] = [];
+      for (const event of events) {
+        const reason = rejectionReason(event.value);
+        if (reason) await deadLetter(event, reason);
+        else valid.push(event);
+      }
+      if (valid.length === 0) return;
+      const stored = await storeMessageBatch(
+        deps.models,
+        valid.map((event) => event.value),
+      );
+      await deps.bus.publish(
+        Topics.messagePersisted,
+        stored.map((message, index) => {
+          const correlationId = valid[index]?.headers[Headers.correlationId];
+          const headers: Record<string, string> = correlationId ? { [Headers.correlationId]: correlationId } : {};
+          return { key: message.conversationId, value: message, headers };
+        }),
+      );
+      deps.logger.debug({ count: stored.length }, 'batch stored');
+    },
+  });
+}

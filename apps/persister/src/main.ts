@@ -1,0 +1,55 @@
+import { hostname } from 'node:os';
+import { EventBus } from '@chat/event-bus';
+import { createLogger, handleShutdown, SettingsError, startHealthServer } from '@chat/runtime';
+import { chatModels, ensureIndexes } from '@chat/storage';
+import mongoose from 'mongoose';
+import { loadPersisterConfig } from './config.js';
+import { messageSentConsumer } from './consumers/message-sent.consumer.js';
+
+async function main(): Promise<void> {
+  const config = loadPersisterConfig(process.env);
+  const logger = createLogger({ name: 'persister', level: config.logLevel });
+
+  const connection = await mongoose
+    .createConnection(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 })
+    .asPromise();
+  const models = chatModels(connection);
+  await ensureIndexes(models);
+
+  const bus = new EventBus({
+    brokers: config.kafkaBrokers,
+    schemaRegistryUrl: config.schemaRegistryUrl,
+    clientId: `persister-${hostname()}-${process.pid}`,
+    topicPrefix: config.kafkaTopicPrefix,
+    partitions: config.kafkaPartitions,
+    logger,
+  });
+  await bus.start();
+
+  const health = await startHealthServer({
+    host: config.host,
+    port: config.port,
+    checks: { kafka: () => bus.isHealthy(), mongodb: () => connection.readyState === 1 },
+  });
+
+  handleShutdown(
+    logger,
+    [
+      // Stopping the bus lets the batch in hand finish and commit before the consumer leaves its group.
+      { name: 'kafka', run: () => bus.stop() },
+      { name: 'mongodb', run: () => connection.close() },
+      { name: 'health', run: () => new Promise((resolve) => health.close(() => resolve())) },
+    ],
+    config.shutdownTimeoutMs,
+  );
+
+  await messageSentConsumer({ bus, models, logger, groupId: config.consumerGroup });
+  const address = health.address();
+  logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'persister ready');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof SettingsError) console.error(error.message);
+  else console.error('persister failed to start:', error);
+  process.exit(1);
+});

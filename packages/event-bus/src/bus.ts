@@ -1,0 +1,228 @@
+import { type EventsByTopic, type EventTopic, Headers, Topics } from '@chat/contracts';
+import {
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaMessage,
+  type LogEntry,
+  logLevel,
+  type Producer,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import { RegistryCodec } from './codec.js';
+
+export interface EventBusOptions {
+  brokers: string[];
+  schemaRegistryUrl: string;
+  clientId: string;
+  /** Prepended to every topic name; lets several deployments (or tests) share one cluster. */
+  topicPrefix: string;
+  logger: Logger;
+  /** Partitions for topics this process creates. */
+  partitions: number;
+}
+
+export interface OutgoingEvent<T extends EventTopic> {
+  key: string;
+  value: EventsByTopic[T];
+  headers?: Record<string, string>;
+}
+
+export interface IncomingEvent<T extends EventTopic> {
+  key: string;
+  value: EventsByTopic[T];
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+export interface SubscribeOptions<T extends EventTopic> {
+  topic: T;
+  groupId: string;
+  /** Whether a group with no committed offset starts at the oldest record (true) or only sees new ones. */
+  fromBeginning: boolean;
+  /**
+   * Handles one batch of decoded events from one partition. Throwing means "transient, retry the batch":
+   * the offsets stay uncommitted and the batch is delivered again. Permanent failures go to `deadLetter`.
+   */
+  handleBatch: (events: IncomingEvent<T>[], deadLetter: DeadLetter<T>) => Promise<void>;
+}
+
+export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
+
+/** Bridges KafkaJS's logger to pino, so broker trouble shows up in the same structured log. */
+function kafkaLogCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      if (level === logLevel.ERROR) logger.error(extra, message);
+      else if (level === logLevel.WARN) logger.warn(extra, message);
+      else logger.debug(extra, message);
+    };
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) result[name] = String(Array.isArray(value) ? value[0] : value);
+  }
+  return result;
+}
+
+/**
+ * All Kafka access of the service. KafkaJS is in maintenance mode: replacing it must touch this package only.
+ */
+export class EventBus {
+  private readonly kafka: Kafka;
+  private readonly codec: RegistryCodec;
+  private readonly producer: Producer;
+  private readonly consumers: Consumer[] = [];
+  private producerConnected = false;
+  private readonly crashedConsumers = new Set<Consumer>();
+
+  constructor(private readonly options: EventBusOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logCreator: kafkaLogCreator(options.logger.child({ component: 'kafkajs' })),
+      logLevel: logLevel.WARN,
+    });
+    this.codec = new RegistryCodec(options.schemaRegistryUrl, (topic) => this.topicName(topic));
+    // Idempotent producer: a retried send after a lost broker response is not written twice.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer.on(this.producer.events.CONNECT, () => {
+      this.producerConnected = true;
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.producerConnected = false;
+    });
+  }
+
+  topicName(topic: string): string {
+    return `${this.options.topicPrefix}${topic}`;
+  }
+
+  /** Creates the service's topics if missing, registers the schemas and connects the producer. */
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: Object.values(Topics).map((topic) => ({
+          topic: this.topicName(topic),
+          numPartitions: this.options.partitions,
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await this.codec.registerAll();
+    await this.producer.connect();
+  }
+
+  async publish<T extends EventTopic>(topic: T, events: OutgoingEvent<T>[]): Promise<void> {
+    if (events.length === 0) return;
+    const messages = await Promise.all(
+      events.map(async (event) => ({
+        key: event.key,
+        value: await this.codec.encode(topic, event.value),
+        headers: event.headers ?? {},
+      })),
+    );
+    await this.producer.send({ topic: this.topicName(topic), messages });
+  }
+
+  private async sendToDeadLetter(
+    source: string,
+    partition: number,
+    message: KafkaMessage,
+    consumerGroup: string,
+    reason: string,
+  ): Promise<void> {
+    this.options.logger.error(
+      { topic: source, partition, offset: message.offset, reason },
+      'record set aside to the dead-letter topic',
+    );
+    await this.producer.send({
+      topic: this.topicName(Topics.deadLetter),
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [Headers.deadLetterSourceTopic]: source,
+            [Headers.deadLetterSourcePartition]: String(partition),
+            [Headers.deadLetterSourceOffset]: message.offset,
+            [Headers.deadLetterReason]: reason.slice(0, 1000),
+            [Headers.deadLetterConsumer]: consumerGroup,
+          },
+        },
+      ],
+    });
+  }
+
+  /** Consumes one topic in batches; offsets are committed only after `handleBatch` resolved. */
+  async subscribe<T extends EventTopic>(options: SubscribeOptions<T>): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    this.consumers.push(consumer);
+    consumer.on(consumer.events.CRASH, () => this.crashedConsumers.add(consumer));
+    consumer.on(consumer.events.GROUP_JOIN, () => this.crashedConsumers.delete(consumer));
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topicName(options.topic), fromBeginning: options.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        const events: IncomingEvent<T>[] = [];
+        const raw = new Map<string, KafkaMessage>();
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) return;
+          try {
+            if (message.value === null) throw new Error('record has no value');
+            events.push({
+              key: message.key?.toString() ?? '',
+              value: await this.codec.decode(options.topic, message.value),
+              headers: headersToStrings(message.headers),
+              partition: batch.partition,
+              offset: message.offset,
+            });
+            raw.set(message.offset, message);
+          } catch (error) {
+            await this.sendToDeadLetter(
+              batch.topic,
+              batch.partition,
+              message,
+              options.groupId,
+              `undecodable: ${(error as Error).message}`,
+            );
+          }
+        }
+        const deadLetter: DeadLetter<T> = async (event, reason) => {
+          const message = raw.get(event.offset);
+          if (message)
+            await this.sendToDeadLetter(batch.topic, batch.partition, message, options.groupId, reason);
+        };
+        if (events.length > 0) await options.handleBatch(events, deadLetter);
+        const last = batch.messages.at(-1);
+        if (last === undefined) return;
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+        ]);
+        await heartbeat();
+      },
+    });
+  }
+
+  /** Producer connected and no consumer crashed: what `/readyz` reports for Kafka. */
+  isHealthy(): boolean {
+    return this.producerConnected && this.crashedConsumers.size === 0;
+  }
+
+  /** Stops consuming (finishing the batch in hand), then flushes and closes the producer. */
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((consumer) => consumer.disconnect()));
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,38 @@
+import { EventCatalog, type EventsByTopic, type EventTopic } from '@chat/contracts';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+
+/**
+ * Avro encoding through a Confluent-compatible schema registry (magic byte, 4-byte schema id, Avro body).
+ * Schemas are registered once at start-up under `<topic>-value`; decoding fetches unknown ids from the registry.
+ */
+export class RegistryCodec {
+  private readonly registry: SchemaRegistry;
+  private readonly schemaIds = new Map<EventTopic, number>();
+
+  constructor(
+    registryUrl: string,
+    private readonly topicName: (topic: EventTopic) => string,
+  ) {
+    this.registry = new SchemaRegistry({ host: registryUrl });
+  }
+
+  async registerAll(): Promise<void> {
+    for (const topic of Object.keys(EventCatalog) as EventTopic[]) {
+      const { id } = await this.registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(EventCatalog[topic]) },
+        { subject: `${this.topicName(topic)}-value` },
+      );
+      this.schemaIds.set(topic, id);
+    }
+  }
+
+  async encode<T extends EventTopic>(topic: T, event: EventsByTopic[T]): Promise<Buffer> {
+    const id = this.schemaIds.get(topic);
+    if (id === undefined) throw new Error(`schema for ${topic} is not registered; call registerAll() first`);
+    return this.registry.encode(id, event);
+  }
+
+  async decode<T extends EventTopic>(_topic: T, payload: Buffer): Promise<EventsByTopic[T]> {
+    return (await this.registry.decode(payload)) as EventsByTopic[T];
+  }
+}

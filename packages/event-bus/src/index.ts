@@ -1,0 +1,8 @@
+export {
+  type DeadLetter,
+  EventBus,
+  type EventBusOptions,
+  type IncomingEvent,
+  type OutgoingEvent,
+  type SubscribeOptions,
+} from './bus.js';

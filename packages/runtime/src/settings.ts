@@ -1,0 +1,71 @@
+/**
+ * Reads environment variables into typed values, collecting every problem so start-up fails once,
+ * naming each bad variable. Only entry files (main.ts) should hand it `process.env`.
+ */
+export class SettingsReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback?: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) {
+      this.problems.push(`${name} is required`);
+      return '';
+    }
+    return value;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (!allowed.includes(value as T)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  integer(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  list(name: string, fallback?: string): string[] {
+    return this.string(name, fallback)
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+
+  /** Adds a problem found by a check across several variables. */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  /** Throws one error listing every problem; returns the frozen settings otherwise. */
+  done<T extends object>(settings: T): Readonly<T> {
+    if (this.problems.length > 0) {
+      throw new SettingsError(`Invalid configuration:\n  - ${this.problems.join('\n  - ')}`);
+    }
+    return Object.freeze(settings);
+  }
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}

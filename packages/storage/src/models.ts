@@ -1,0 +1,74 @@
+import mongoose, { type Connection, type InferSchemaType, Schema } from 'mongoose';
+
+const messageSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    senderId: { type: String, required: true },
+    recipientId: { type: String, required: true },
+    clientMessageId: { type: String, required: true },
+    text: { type: String, required: true },
+    seq: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'messages' },
+);
+// History pages walk one conversation by seq; uniqueness also catches two writers racing for one seq.
+messageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
+// Unread counts: the other participant's messages newer than my read marker.
+messageSchema.index({ conversationId: 1, senderId: 1, createdAt: 1 });
+
+const participantSchema = new Schema(
+  { userId: { type: String, required: true }, lastReadAt: { type: Date, default: null } },
+  { _id: false },
+);
+
+const lastMessageSchema = new Schema(
+  {
+    id: String,
+    senderId: String,
+    recipientId: String,
+    clientMessageId: String,
+    text: String,
+    seq: Number,
+    createdAt: Date,
+  },
+  { _id: false },
+);
+
+const conversationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, enum: ['one_to_one'], required: true },
+    participantIds: { type: [String], required: true },
+    participants: { type: [participantSchema], required: true },
+    lastSeq: { type: Number, required: true, default: 0 },
+    lastMessage: { type: lastMessageSchema, default: null },
+    createdAt: { type: Date, required: true },
+    /** Time of the latest activity (message or read): the inbox's order. */
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'conversations' },
+);
+conversationSchema.index({ participantIds: 1, updatedAt: -1 });
+
+export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: string };
+export type ConversationDoc = InferSchemaType<typeof conversationSchema> & { _id: string };
+
+export interface ChatModels {
+  Message: mongoose.Model<MessageDoc>;
+  Conversation: mongoose.Model<ConversationDoc>;
+}
+
+/** Binds the models to one connection; tests pass their own connection (and database). */
+export function chatModels(connection: Connection): ChatModels {
+  return {
+    Message: connection.model<MessageDoc>('Message', messageSchema),
+    Conversation: connection.model<ConversationDoc>('Conversation', conversationSchema),
+  };
+}
+
+/** Creates the indexes above if missing; run at start-up by the persister, which owns the writes. */
+export async function ensureIndexes(models: ChatModels): Promise<void> {
+  await Promise.all([models.Message.createIndexes(), models.Conversation.createIndexes()]);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Entry of `npm start` / `npm test` on a fresh clone: installs pnpm (pinned by package.json's packageManager)
+// into a cache outside the repo and the workspace's node modules when missing or stale, then runs a
+// package script with that pnpm. Plain Node on purpose: nothing is installed yet when it runs.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [script, ...args] = process.argv.slice(2);
+if (!script) {
+  console.error('usage: node scripts/run.mjs <package-script> [args…]');
+  process.exit(2);
+}
+
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 20) {
+  console.error(`Node.js 20 or newer is required; this is ${process.version}.`);
+  process.exit(1);
+}
+
+function run(command, commandArgs, options = {}) {
+  const result = spawnSync(command, commandArgs, { stdio: 'inherit', cwd: root, ...options });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+const packageManager = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager;
+const pnpmVersion = packageManager.replace(/^pnpm@/, '');
+const cacheDir =
+  process.env.CHAT_STACK_CACHE_DIR ||
+  join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chat-stack');
+const pnpmPrefix = join(cacheDir, `pnpm-${pnpmVersion}`);
+const pnpmBin = join(pnpmPrefix, 'node_modules', '.bin');
+
+if (!existsSync(join(pnpmBin, 'pnpm'))) {
+  console.error(`Installing pnpm ${pnpmVersion} into ${pnpmPrefix} (first run only)…`);
+  mkdirSync(pnpmPrefix, { recursive: true });
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const status = run(npm, [
+    'install',
+    '--prefix',
+    pnpmPrefix,
+    '--no-save',
+    '--no-package-lock',
+    `pnpm@${pnpmVersion}`,
+  ]);
+  if (status !== 0) process.exit(status);
+}
+
+const env = { ...process.env, PATH: `${pnpmBin}${delimiter}${process.env.PATH}` };
+
+// Reinstall when the lock file changed since the last install (a pull, a branch switch).
+const lockHash = createHash('sha256')
+  .update(readFileSync(join(root, 'pnpm-lock.yaml')))
+  .digest('hex');
+const stamp = join(root, 'node_modules', '.chat-lock-hash');
+if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
+  console.error('Installing node modules with pnpm…');
+  const status = run('pnpm', ['install', '--frozen-lockfile'], { env });
+  if (status !== 0) process.exit(status);
+  writeFileSync(stamp, lockHash);
+}
+
+process.exit(run('pnpm', ['run', script, ...args], { env }));

@@ -1,0 +1,1 @@
+export { loadStackConfig, type StackConfig, type StackUrls, stackUrls } from './config.js';

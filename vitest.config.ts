@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run the workspace packages from source, as `tsx --conditions=@chat/source` does.
+    alias: {
+      '@chat/contracts': source('./packages/contracts/src/index.ts'),
+      '@chat/stack': source('./tools/stack/src/index.ts'),
+      '@chat/testkit/global-setup': source('./tools/testkit/src/global-setup.ts'),
+      '@chat/testkit': source('./tools/testkit/src/index.ts'),
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{apps,packages,tools}/*/src/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['{apps,packages,tools}/*/test/**/*.test.ts'],
+          globalSetup: ['./tools/testkit/src/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Two cores: files run one at a time so timings stay sane and processes do not starve each other.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
