@@ -8,8 +8,10 @@ export default defineConfig({
     // Tests run the workspace packages from source, as `tsx --conditions=@chat/source` does.
     alias: {
       '@chat/contracts': source('./packages/contracts/src/index.ts'),
+      '@chat/event-bus': source('./packages/event-bus/src/index.ts'),
+      '@chat/runtime': source('./packages/runtime/src/index.ts'),
+      '@chat/storage': source('./packages/storage/src/index.ts'),
       '@chat/stack': source('./tools/stack/src/index.ts'),
-      '@chat/testkit/global-setup': source('./tools/testkit/src/global-setup.ts'),
       '@chat/testkit': source('./tools/testkit/src/index.ts'),
     },
   },

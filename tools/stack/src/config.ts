@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const VERSIONS = Object.freeze({
   kafka: '4.1.1',
   apicurio: '3.0.9',
+  ferretdb: 'v1.24.0',
 });
 
 export interface StackConfig {

@@ -1,7 +1,14 @@
-import { KafkaContainer } from '@testcontainers/kafka';
-import { MongoDBContainer } from '@testcontainers/mongodb';
-import { GenericContainer, Wait } from 'testcontainers';
+import { createRequire } from 'node:module';
+import type * as KafkaModule from '@testcontainers/kafka';
+import type * as MongoModule from '@testcontainers/mongodb';
+import type * as Testcontainers from 'testcontainers';
 import type { TestInfra } from './infra.js';
+
+// Loaded by the global setup: see there why packages come through Node's require.
+const require = createRequire(import.meta.url);
+const { KafkaContainer } = require('@testcontainers/kafka') as typeof KafkaModule;
+const { MongoDBContainer } = require('@testcontainers/mongodb') as typeof MongoModule;
+const { GenericContainer, Wait } = require('testcontainers') as typeof Testcontainers;
 
 /** The same system as docker-compose.yml, from real images, for machines with a Docker engine. */
 export async function startContainers(): Promise<{ infra: TestInfra; stop: () => Promise<void> }> {

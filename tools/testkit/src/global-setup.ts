@@ -1,8 +1,15 @@
+import { createRequire } from 'node:module';
 import { loadStackConfig, stackUrls } from '@chat/stack';
-import { Kafka, logLevel } from 'kafkajs';
-import { MongoClient } from 'mongodb';
+import type * as KafkaJs from 'kafkajs';
+import type * as MongoDb from 'mongodb';
 import type { TestProject } from 'vitest/node';
 import type { TestInfra } from './infra.js';
+
+// Vitest resolves a global setup's bare imports from the workspace root, where pnpm (rightly) puts no
+// packages; Node's own resolution from this file finds this package's dependencies.
+const require = createRequire(import.meta.url);
+const { Kafka, logLevel } = require('kafkajs') as typeof KafkaJs;
+const { MongoClient } = require('mongodb') as typeof MongoDb;
 
 /**
  * Chooses the infrastructure once per run. CHAT_TEST_INFRA=testcontainers starts real images with Docker;

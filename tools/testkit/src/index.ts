@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { TestInfra } from './infra.js';
 
+export { type ChatClient, connectClient } from './clients.js';
 export type { TestInfra } from './infra.js';
+export { uniqueName } from './names.js';
+export { type AppProcess, startApp } from './processes.js';
+export { mintToken, TEST_JWT_SECRET, TestSystem } from './system.js';
 
 export function testInfra(): TestInfra {
   return inject('infra');
-}
-
-/** A name no other test or run uses: topics, consumer groups and databases are never shared between tests. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
 }

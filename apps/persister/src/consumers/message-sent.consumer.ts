@@ -48,7 +48,9 @@ export function messageSentConsumer(deps: {
         Topics.messagePersisted,
         stored.map((message, index) => {
           const correlationId = valid[index]?.headers[Headers.correlationId];
-          const headers: Record<string, string> = correlationId ? { [Headers.correlationId]: correlationId } : {};
+          const headers: Record<string, string> = correlationId
+            ? { [Headers.correlationId]: correlationId }
+            : {};
           return { key: message.conversationId, value: message, headers };
         }),
       );

@@ -121,7 +121,10 @@ export const kafkaService: StackService = {
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0 && cluster.controller !== null;
+      if (cluster.brokers.length === 0 || cluster.controller === null) return false;
+      // Consumer groups need the group coordinator, which the first group request brings up.
+      await admin.describeGroups(['chat-stack-probe']);
+      return true;
     } catch {
       return false;
     } finally {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from './config.js';
+
+const base = {
+  MONGODB_URI: 'mongodb://127.0.0.1:27017/chat',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+};
+const defaults = { gatewayId: 'g1' };
+
+describe('loadGatewayConfig', () => {
+  it('applies defaults', () => {
+    const config = loadGatewayConfig({ ...base, JWT_SECRET: 'dev' }, defaults);
+    expect(config).toMatchObject({ port: 3000, nodeEnv: 'development', jwt: { algorithms: ['HS256'] } });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    let message = '';
+    try {
+      loadGatewayConfig({ SERVER_PORT: 'http', NODE_ENV: 'prod' }, defaults);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const name of [
+      'NODE_ENV',
+      'SERVER_PORT',
+      'MONGODB_URI',
+      'KAFKA_BROKERS',
+      'SCHEMA_REGISTRY_URL',
+      'JWT_SECRET',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it('refuses to start in production without a JWT key, or with a short secret', () => {
+    expect(() => loadGatewayConfig({ ...base, NODE_ENV: 'production' }, defaults)).toThrowError(
+      /JWT_SECRET or JWT_PUBLIC_KEY/,
+    );
+    expect(() =>
+      loadGatewayConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'short' }, defaults),
+    ).toThrowError(/at least 32/);
+  });
+
+  it('pins asymmetric algorithms for a public key', () => {
+    const config = loadGatewayConfig(
+      { ...base, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nabc' },
+      defaults,
+    );
+    expect(config.jwt).toEqual({ algorithms: ['RS256', 'ES256'], key: '-----BEGIN PUBLIC KEY-----\nabc' });
+  });
+});

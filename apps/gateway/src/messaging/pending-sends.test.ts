@@ -1,0 +1,35 @@
+import type { MessagePersisted } from '@chat/contracts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppError } from '../errors.js';
+import { PendingSends } from './pending-sends.js';
+
+const message = { id: 'm1', seq: 1 } as MessagePersisted;
+
+describe('PendingSends', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('resolves the waiter holding the correlation id, and ignores unknown ids', async () => {
+    const pending = new PendingSends(1000);
+    const waiting = pending.wait('c1');
+    pending.settle('other', message);
+    pending.settle('c1', message);
+    await expect(waiting).resolves.toBe(message);
+    expect(pending.size).toBe(0);
+  });
+
+  it('fails with UNAVAILABLE after the timeout', async () => {
+    vi.useFakeTimers();
+    const pending = new PendingSends(500);
+    const waiting = pending.wait('c1');
+    vi.advanceTimersByTime(501);
+    await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(pending.size).toBe(0);
+  });
+
+  it('fails everyone on failAll', async () => {
+    const pending = new PendingSends(1000);
+    const all = [pending.wait('a'), pending.wait('b')];
+    pending.failAll(new AppError('UNAVAILABLE'));
+    for (const waiting of all) await expect(waiting).rejects.toBeInstanceOf(AppError);
+  });
+});

@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const tsx = `${repoRoot}node_modules/.bin/tsx`;
+
+export interface AppProcess {
+  name: string;
+  child: ChildProcess;
+  /** The port the app reported in its "ready" log line. */
+  port: number;
+  /** Every log line so far, parsed (pino JSON). */
+  logs: Array<Record<string, unknown>>;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait: a crash, with no chance to clean up. */
+  kill(): Promise<void>;
+}
+
+/** Runs an app's real entry file (main.ts) as its own process, and waits for its "ready" log line. */
+export function startApp(
+  app: 'gateway' | 'persister',
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<AppProcess> {
+  const child = spawn(tsx, ['--conditions=@chat/source', `${repoRoot}apps/${app}/src/main.ts`], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void kill();
+      reject(new Error(`${app} was not ready in time.\nstderr:\n${stderr.join('')}`));
+    }, options.readyTimeoutMs ?? 60_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${app} exited with ${code} before it was ready.\nstderr:\n${stderr.join('')}`));
+    });
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      logs.push(entry);
+      if (entry.msg === `${app} ready`) {
+        clearTimeout(timer);
+        resolve({ name: app, child, port: Number(entry.port), logs, stop, kill });
+      }
+    });
+  });
+}
