@@ -6,6 +6,7 @@ import {
   type KafkaMessage,
   type LogEntry,
   logLevel,
+  Partitioners,
   type Producer,
 } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -89,7 +90,11 @@ export class EventBus {
     });
     this.codec = new RegistryCodec(options.schemaRegistryUrl, (topic) => this.topicName(topic));
     // Idempotent producer: a retried send after a lost broker response is not written twice.
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.producer.on(this.producer.events.CONNECT, () => {
       this.producerConnected = true;
     });
@@ -107,13 +112,22 @@ export class EventBus {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: Object.values(Topics).map((topic) => ({
-          topic: this.topicName(topic),
-          numPartitions: this.options.partitions,
-        })),
-      });
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.values(Topics)
+        .map((topic) => this.topicName(topic))
+        .filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin
+          .createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions })),
+          })
+          .catch(async (error: unknown) => {
+            // Another process may have created them at the same moment: only a topic still missing is an error.
+            const now = new Set(await admin.listTopics());
+            if (missing.some((topic) => !now.has(topic))) throw error;
+          });
+      }
     } finally {
       await admin.disconnect();
     }
@@ -172,9 +186,16 @@ export class EventBus {
     await consumer.connect();
     await consumer.subscribe({ topic: this.topicName(options.topic), fromBeginning: options.fromBeginning });
     await consumer.run({
-      autoCommit: false,
+      // Offsets are resolved by hand after each handled batch; kafkajs commits only resolved offsets.
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({
+        batch,
+        heartbeat,
+        isRunning,
+        isStale,
+        resolveOffset,
+        commitOffsetsIfNecessary,
+      }) => {
         const events: IncomingEvent<T>[] = [];
         const raw = new Map<string, KafkaMessage>();
         for (const message of batch.messages) {
@@ -207,9 +228,8 @@ export class EventBus {
         if (events.length > 0) await options.handleBatch(events, deadLetter);
         const last = batch.messages.at(-1);
         if (last === undefined) return;
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-        ]);
+        resolveOffset(last.offset);
+        await commitOffsetsIfNecessary();
         await heartbeat();
       },
     });

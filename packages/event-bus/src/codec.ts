@@ -1,5 +1,5 @@
 import { EventCatalog, type EventsByTopic, type EventTopic } from '@chat/contracts';
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
 /**
  * Avro encoding through a Confluent-compatible schema registry (magic byte, 4-byte schema id, Avro body).
@@ -10,17 +10,31 @@ export class RegistryCodec {
   private readonly schemaIds = new Map<EventTopic, number>();
 
   constructor(
-    registryUrl: string,
+    private readonly registryUrl: string,
     private readonly topicName: (topic: EventTopic) => string,
   ) {
     this.registry = new SchemaRegistry({ host: registryUrl });
   }
 
+  /**
+   * Sets BACKWARD compatibility on each subject, then registers the schema (a no-op when already registered).
+   * Setting the level ourselves, idempotently, keeps processes that start together from racing the
+   * client library's check-then-set of the level.
+   */
   async registerAll(): Promise<void> {
     for (const topic of Object.keys(EventCatalog) as EventTopic[]) {
+      const subject = `${this.topicName(topic)}-value`;
+      const response = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ compatibility: COMPATIBILITY.BACKWARD }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok)
+        throw new Error(`schema registry refused the compatibility level of ${subject}: ${response.status}`);
       const { id } = await this.registry.register(
         { type: SchemaType.AVRO, schema: JSON.stringify(EventCatalog[topic]) },
-        { subject: `${this.topicName(topic)}-value` },
+        { subject, compatibility: COMPATIBILITY.BACKWARD },
       );
       this.schemaIds.set(topic, id);
     }

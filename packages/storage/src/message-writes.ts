@@ -81,7 +81,9 @@ export async function storeMessageBatch(
     } catch (error) {
       if (isOnlyDuplicateKeys(error)) {
         await repairLastSeq(models, conversationIds);
-        throw new SeqConflictError('a seq in this batch was already taken; conversation counters repaired');
+        throw new SeqConflictError('a seq in this batch was already taken; conversation counters repaired', {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const tsx = `${repoRoot}node_modules/.bin/tsx`;
+/** Every app process's output is kept here for reading after a failed run. */
+export const testLogDir = `${repoRoot}.stack/test-logs`;
 
 export interface AppProcess {
   name: string;
@@ -31,6 +34,10 @@ export function startApp(
   });
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
+  mkdirSync(testLogDir, { recursive: true });
+  const logFile = createWriteStream(`${testLogDir}/${app}-${child.pid}.log`);
+  child.stdout?.pipe(logFile);
+  child.stderr?.pipe(logFile);
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
