@@ -1,5 +1,14 @@
-import type { Ack, MessageDto, MessagePageResponse } from '@chat/contracts';
-import { type ChatClient, connectClient, mintToken, TestSystem, testInfra } from '@chat/testkit';
+import type { MessageDto, MessagePageResponse } from '@chat/contracts';
+import {
+  type ChatClient,
+  connectClient,
+  mintToken,
+  nextMessage,
+  sendMessage,
+  sendStored,
+  TestSystem,
+  testInfra,
+} from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const system = new TestSystem(testInfra());
@@ -12,39 +21,6 @@ async function connect(userId: string, gateway = system.gateways[0]): Promise<Ch
   const client = await connectClient(system.url(gateway), { token: mintToken(userId) });
   clients.push(client);
   return client;
-}
-
-function send(client: ChatClient, payload: unknown): Promise<Ack<{ message: MessageDto }>> {
-  return (
-    client as unknown as { emitWithAck: (e: string, p: unknown) => Promise<Ack<{ message: MessageDto }>> }
-  )
-    .timeout(20_000)
-    .emitWithAck('message:send', payload);
-}
-
-async function sendOk(
-  client: ChatClient,
-  otherUserId: string,
-  text: string,
-  clientMessageId = crypto.randomUUID(),
-) {
-  const ack = await send(client, { clientMessageId, otherUserId, text });
-  if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack.error)}`);
-  return ack.message;
-}
-
-function nextMessage(
-  client: ChatClient,
-  predicate: (m: MessageDto) => boolean = () => true,
-): Promise<MessageDto> {
-  return new Promise((resolve) => {
-    const listener = (message: MessageDto) => {
-      if (!predicate(message)) return;
-      client.off('message:new', listener);
-      resolve(message);
-    };
-    client.on('message:new', listener);
-  });
 }
 
 async function http(path: string, userId: string | null, method = 'GET') {
@@ -69,7 +45,7 @@ describe('message:send', () => {
   it('acks only after the message is stored, with the stored message', async () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
     const client = await connect(alice);
-    const message = await sendOk(client, bob, 'hello bob', 'c-1');
+    const message = await sendStored(client, bob, 'hello bob', 'c-1');
     expect(message).toMatchObject({
       senderId: alice,
       recipientId: bob,
@@ -97,16 +73,16 @@ describe('message:send', () => {
       carolGotOne = true;
     });
     const deliveries = [aliceSender, alicePhone, bobLaptop, bobPhone].map((client) => nextMessage(client));
-    const sent = await sendOk(aliceSender, bob, 'to all devices');
+    const sent = await sendStored(aliceSender, bob, 'to all devices');
     for (const delivered of await Promise.all(deliveries)) expect(delivered).toEqual(sent);
     // A later message in another conversation proves carol's socket is live and was simply not in the room.
     const toCarol = nextMessage(carolClient);
-    await sendOk(bobLaptop, carol, 'hi carol');
+    await sendStored(bobLaptop, carol, 'hi carol');
     await toCarol;
     expect(carolGotOne).toBe(true);
     const carolMessages: MessageDto[] = [];
     carolClient.on('message:new', (m) => carolMessages.push(m));
-    await sendOk(aliceSender, bob, 'still private');
+    await sendStored(aliceSender, bob, 'still private');
     await new Promise((r) => setTimeout(r, 300));
     expect(carolMessages).toEqual([]);
   });
@@ -114,9 +90,14 @@ describe('message:send', () => {
   it('is idempotent per clientMessageId: a resend acks the same stored message and stores nothing new', async () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
     const client = await connect(alice);
-    const first = await sendOk(client, bob, 'once', 'same-id');
-    const again = await sendOk(client, bob, 'once', 'same-id');
-    const fromOtherDevice = await sendOk(await connect(alice, system.gateways[1]), bob, 'once', 'same-id');
+    const first = await sendStored(client, bob, 'once', 'same-id');
+    const again = await sendStored(client, bob, 'once', 'same-id');
+    const fromOtherDevice = await sendStored(
+      await connect(alice, system.gateways[1]),
+      bob,
+      'once',
+      'same-id',
+    );
     expect(again).toEqual(first);
     expect(fromOtherDevice).toEqual(first);
     expect(
@@ -128,8 +109,8 @@ describe('message:send', () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
     const [aliceClient, bobClient] = await Promise.all([connect(alice), connect(bob, system.gateways[1])]);
     const [a, b] = await Promise.all([
-      sendOk(aliceClient, bob, 'hi bob'),
-      sendOk(bobClient, alice, 'hi alice'),
+      sendStored(aliceClient, bob, 'hi bob'),
+      sendStored(bobClient, alice, 'hi alice'),
     ]);
     expect(a.conversationId).toBe(b.conversationId);
     expect([a.seq, b.seq].sort()).toEqual([1, 2]);
@@ -143,10 +124,10 @@ describe('message:send', () => {
     const aliceClient = await connect(alice, system.gateways[0]);
     const bobClient = await connect(bob, system.gateways[1]);
     const delivered = nextMessage(bobClient);
-    const sent = await sendOk(aliceClient, bob, 'across gateways');
+    const sent = await sendStored(aliceClient, bob, 'across gateways');
     expect(await delivered).toEqual(sent);
     const reply = nextMessage(aliceClient, (m) => m.senderId === bob);
-    const replied = await sendOk(bobClient, alice, 'and back');
+    const replied = await sendStored(bobClient, alice, 'and back');
     expect(await reply).toEqual(replied);
     expect(replied.seq).toBe(2);
   });
@@ -167,7 +148,7 @@ describe('message:send', () => {
     ['an unknown field', { clientMessageId: 'x', otherUserId: 'u2', text: 'hi', admin: true }, 'payload'],
   ])('rejects %s with VALIDATION_FAILED', async (_name, payload, field) => {
     const client = await connect(newUser('alice'));
-    const ack = await send(client, payload);
+    const ack = await sendMessage(client, payload);
     expect(ack.ok).toBe(false);
     if (ack.ok) return;
     expect(ack.error.code).toBe('VALIDATION_FAILED');
@@ -175,13 +156,17 @@ describe('message:send', () => {
   });
 
   it('accepts text at exactly the length limit', async () => {
-    const message = await sendOk(await connect(newUser('alice')), newUser('bob'), 'é'.repeat(4000));
+    const message = await sendStored(await connect(newUser('alice')), newUser('bob'), 'é'.repeat(4000));
     expect([...message.text]).toHaveLength(4000);
   });
 
   it('rejects a message to yourself with VALIDATION_FAILED', async () => {
     const alice = newUser('alice');
-    const ack = await send(await connect(alice), { clientMessageId: 'x', otherUserId: alice, text: 'me' });
+    const ack = await sendMessage(await connect(alice), {
+      clientMessageId: 'x',
+      otherUserId: alice,
+      text: 'me',
+    });
     expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 });
@@ -233,8 +218,8 @@ describe('HTTP routes', () => {
   it('POST convo/one-to-one shows the last message and unread count once messages exist', async () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
     const client = await connect(alice);
-    await sendOk(client, bob, 'one');
-    const last = await sendOk(client, bob, 'two');
+    await sendStored(client, bob, 'one');
+    const last = await sendStored(client, bob, 'two');
     const forBob = await http(`/api/v1/chat/convo/one-to-one?otherUserId=${alice}`, bob, 'POST');
     expect(forBob.body.conversation).toMatchObject({
       id: last.conversationId,
@@ -249,7 +234,7 @@ describe('HTTP routes', () => {
   it('pages history newest first with a seq cursor, and only for participants', async () => {
     const [alice, bob, carol] = [newUser('alice'), newUser('bob'), newUser('carol')];
     const client = await connect(alice);
-    for (let i = 1; i <= 23; i++) await sendOk(client, bob, `m${i}`);
+    for (let i = 1; i <= 23; i++) await sendStored(client, bob, `m${i}`);
 
     const seen: number[] = [];
     let cursor: number | null | undefined;

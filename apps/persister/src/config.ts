@@ -12,6 +12,7 @@ export interface PersisterConfig {
   kafkaTopicPrefix: string;
   kafkaPartitions: number;
   consumerGroup: string;
+  kafkaSessionTimeoutMs: number;
   shutdownTimeoutMs: number;
 }
 
@@ -29,6 +30,8 @@ export function loadPersisterConfig(env: Record<string, string | undefined>): Re
     kafkaTopicPrefix: read.string('KAFKA_TOPIC_PREFIX', ''),
     kafkaPartitions: read.integer('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
     consumerGroup: read.string('PERSISTER_CONSUMER_GROUP', 'chat-persister'),
+    // A crashed persister's partitions wait this long before another persister takes them over.
+    kafkaSessionTimeoutMs: read.integer('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),
   });
 }

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     clientId: `persister-${hostname()}-${process.pid}`,
     topicPrefix: config.kafkaTopicPrefix,
     partitions: config.kafkaPartitions,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     logger,
   });
   await bus.start();

@@ -21,6 +21,8 @@ export interface EventBusOptions {
   logger: Logger;
   /** Partitions for topics this process creates. */
   partitions: number;
+  /** How long the group waits for a silent consumer (e.g. a killed process) before giving its partitions away. */
+  sessionTimeoutMs?: number;
 }
 
 export interface OutgoingEvent<T extends EventTopic> {
@@ -179,7 +181,11 @@ export class EventBus {
 
   /** Consumes one topic in batches; offsets are committed only after `handleBatch` resolved. */
   async subscribe<T extends EventTopic>(options: SubscribeOptions<T>): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      ...(this.options.sessionTimeoutMs ? { sessionTimeout: this.options.sessionTimeoutMs } : {}),
+    });
     this.consumers.push(consumer);
     consumer.on(consumer.events.CRASH, () => this.crashedConsumers.add(consumer));
     consumer.on(consumer.events.GROUP_JOIN, () => this.crashedConsumers.delete(consumer));

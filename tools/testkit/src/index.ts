@@ -1,7 +1,15 @@
 import { inject } from 'vitest';
 import type { TestInfra } from './infra.js';
 
-export { type ChatClient, connectClient } from './clients.js';
+export {
+  type ChatClient,
+  connectClient,
+  nextMessage,
+  type SendAck,
+  sendMessage,
+  sendStored,
+  sendUntilStored,
+} from './clients.js';
 export type { TestInfra } from './infra.js';
 export { uniqueName } from './names.js';
 export { type AppProcess, startApp } from './processes.js';

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = `${repoRoot}node_modules/.bin/tsx`;
+
 /** Every app process's output is kept here for reading after a failed run. */
 export const testLogDir = `${repoRoot}.stack/test-logs`;
 
@@ -27,11 +27,17 @@ export function startApp(
   env: Record<string, string>,
   options: { readyTimeoutMs?: number } = {},
 ): Promise<AppProcess> {
-  const child = spawn(tsx, ['--conditions=@chat/source', `${repoRoot}apps/${app}/src/main.ts`], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // tsx as a loader inside one node process (not the tsx CLI, which runs node as a child): a SIGKILL in a
+  // test must kill the app itself.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@chat/source', `${repoRoot}apps/${app}/src/main.ts`],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   mkdirSync(testLogDir, { recursive: true });
