@@ -16,6 +16,8 @@ export default defineConfig({
     },
   },
   test: {
+    // Two cores, and integration files each start real processes: one file at a time keeps timings sane.
+    fileParallelism: false,
     projects: [
       {
         extends: true,
@@ -32,8 +34,6 @@ export default defineConfig({
           globalSetup: ['./tools/testkit/src/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Two cores: files run one at a time so timings stay sane and processes do not starve each other.
-          fileParallelism: false,
         },
       },
     ],

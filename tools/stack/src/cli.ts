@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { loadStackConfig, type StackConfig, stackUrls } from './config.js';
+import { runDev } from './dev.js';
 import { down, status, up } from './stack.js';
 
 const usage = `Usage: pnpm stack <command>
@@ -10,6 +11,7 @@ const usage = `Usage: pnpm stack <command>
   status              show each process and whether it answers
   env                 print the connection settings as environment variables
   with-stack -- CMD   run CMD against the stack, starting it first if needed and stopping only what it started
+  dev                 start the stack, then one persister and one gateway (development mode, demo tokens)
 
 Settings (environment): CHAT_STACK_KAFKA_PORT (9092), CHAT_STACK_KAFKA_CONTROLLER_PORT (9093),
 CHAT_STACK_REGISTRY_PORT (8081), CHAT_STACK_MONGO_PORT (27017), CHAT_STACK_STATE_DIR (<repo>/.stack),
@@ -78,6 +80,14 @@ async function main(argv: string[]): Promise<number> {
       if (started.length === 0) process.stderr.write('Using the local stack that was already running.\n');
       try {
         return await runCommand(separator >= 0 ? rest.slice(separator + 1) : rest, connectionEnv(config));
+      } finally {
+        await down(config, started);
+      }
+    }
+    case 'dev': {
+      const started = await up(config);
+      try {
+        return await runDev(config, connectionEnv(config));
       } finally {
         await down(config, started);
       }
