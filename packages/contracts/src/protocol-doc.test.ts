@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, ErrorCatalog } from './errors.js';
+import { SocketEvents } from './socket.js';
+import { Headers, Topics } from './topics.js';
+
+const protocol = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+
+describe('docs/protocol.md', () => {
+  it.each(ERROR_CODES)('documents error code %s with its HTTP status', (code) => {
+    expect(protocol).toMatch(new RegExp(`\\| \`${code}\` \\| ${ErrorCatalog[code].status} \\|`));
+  });
+
+  it.each(Object.values(SocketEvents))('documents socket event %s', (event) => {
+    expect(protocol).toContain(`### \`${event}\``);
+  });
+
+  it.each(Object.values(Topics))('documents Kafka topic %s', (topic) => {
+    expect(protocol).toContain(`| \`${topic}\` |`);
+  });
+
+  it.each(Object.values(Headers))('documents Kafka header %s', (header) => {
+    expect(protocol).toContain(`\`${header}\``);
+  });
+});
