@@ -23,6 +23,13 @@ export interface GatewayConfig {
   maxPendingSendsPerSocket: number;
   /** Browser origins allowed by CORS; empty means none (server-to-server and native clients are unaffected). */
   corsOrigins: string[];
+  /** Socket.IO's transport heartbeat: a client silent for interval + timeout is disconnected. */
+  socketPingIntervalMs: number;
+  socketPingTimeoutMs: number;
+  presenceHeartbeatMs: number;
+  /** A gateway silent this long is dead: its users are offline. */
+  presenceTtlMs: number;
+  presenceOfflineDebounceMs: number;
   shutdownTimeoutMs: number;
 }
 
@@ -44,6 +51,12 @@ export function loadGatewayConfig(
     jwt = { algorithms: ['HS256'], key: secret };
   } else read.problem('JWT_SECRET or JWT_PUBLIC_KEY is required');
 
+  const heartbeatMs = read.integer('PRESENCE_HEARTBEAT_MS', 5000, { min: 500 });
+  if (read.integer('PRESENCE_TTL_MS', 15_000, { min: 1000 }) < 2 * heartbeatMs) {
+    read.problem(
+      'PRESENCE_TTL_MS must be at least twice PRESENCE_HEARTBEAT_MS (one lost heartbeat must not mark a gateway dead)',
+    );
+  }
   return read.done({
     nodeEnv,
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -59,6 +72,11 @@ export function loadGatewayConfig(
     sendAckTimeoutMs: read.integer('SEND_ACK_TIMEOUT_MS', 10_000, { min: 100 }),
     maxPendingSendsPerSocket: read.integer('MAX_PENDING_SENDS_PER_SOCKET', 100, { min: 1 }),
     corsOrigins: read.list('CORS_ORIGINS', ''),
+    socketPingIntervalMs: read.integer('SOCKET_PING_INTERVAL_MS', 10_000, { min: 1000 }),
+    socketPingTimeoutMs: read.integer('SOCKET_PING_TIMEOUT_MS', 10_000, { min: 1000 }),
+    presenceHeartbeatMs: read.integer('PRESENCE_HEARTBEAT_MS', 5000, { min: 500 }),
+    presenceTtlMs: read.integer('PRESENCE_TTL_MS', 15_000, { min: 1000 }),
+    presenceOfflineDebounceMs: read.integer('PRESENCE_OFFLINE_DEBOUNCE_MS', 2000, { min: 0 }),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),
   });
 }

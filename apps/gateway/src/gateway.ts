@@ -1,15 +1,19 @@
 import { createServer, type Server as HttpServer } from 'node:http';
+import type { ConversationReadPersisted, MessagePersisted } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import { Server } from 'socket.io';
 import type { GatewayConfig } from './config.js';
-import { messagePersistedConsumer } from './consumers/message-persisted.consumer.js';
+import { consumeFacts } from './consumers/facts.consumer.js';
 import { AppError } from './errors.js';
 import { createHttpApp } from './http/app.js';
-import { PendingSends } from './messaging/pending-sends.js';
+import { PendingReplies } from './messaging/pending-replies.js';
+import { PresenceService } from './presence/presence-service.js';
 import { authenticate } from './socket/authenticate.js';
+import { registerConversationHandlers } from './socket/conversation.handlers.js';
 import { registerMessageHandlers } from './socket/message.handlers.js';
+import { registerPresenceHandlers } from './socket/presence.handlers.js';
 import type { ChatServer } from './socket/server.js';
 
 export interface GatewayDeps {
@@ -23,51 +27,76 @@ export interface GatewayDeps {
 export interface Gateway {
   httpServer: HttpServer;
   io: ChatServer;
-  /** Starts consuming message.persisted, then listens. */
+  /** Reads presence history, starts consuming facts, then listens. */
   start(): Promise<void>;
-  /** Stops accepting sockets and requests, tells waiting senders to retry, closes connections. */
+  /** Stops accepting, tells waiting requests to retry, closes sockets, marks this gateway's users offline. */
   stopAccepting(): Promise<void>;
 }
 
-/** Wires HTTP, Socket.IO and the persisted-event consumer around clients the caller created. */
+/** Wires HTTP, Socket.IO, presence and the fact consumer around clients the caller created. */
 export function createGateway(deps: GatewayDeps): Gateway {
-  const { config, logger, bus } = deps;
+  const { config, logger, bus, models } = deps;
   const app = createHttpApp(deps);
   const httpServer = createServer(app);
   const io: ChatServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins, credentials: true },
     // Messages are text up to a few KB: a small cap stops a client from making us buffer megabytes.
     maxHttpBufferSize: 64 * 1024,
+    pingInterval: config.socketPingIntervalMs,
+    pingTimeout: config.socketPingTimeoutMs,
   });
-  const pending = new PendingSends(config.sendAckTimeoutMs);
+  const pendingSends = new PendingReplies<MessagePersisted>(
+    config.sendAckTimeoutMs,
+    'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',
+  );
+  const pendingReads = new PendingReplies<ConversationReadPersisted>(
+    config.sendAckTimeoutMs,
+    'The read could not be confirmed as stored in time; send it again.',
+  );
+  const presence = new PresenceService(
+    { bus, io, models, logger },
+    {
+      gatewayId: config.gatewayId,
+      heartbeatMs: config.presenceHeartbeatMs,
+      ttlMs: config.presenceTtlMs,
+      offlineDebounceMs: config.presenceOfflineDebounceMs,
+    },
+  );
 
   io.use(authenticate(config, logger));
   io.on('connection', (socket) => {
+    const { userId } = socket.data;
+    void presence.socketConnected(userId);
+    socket.on('disconnect', () => void presence.socketDisconnected(userId));
     registerMessageHandlers(socket, {
       bus,
-      pending,
+      pendingSends,
       logger,
       maxPendingSends: config.maxPendingSendsPerSocket,
     });
+    registerConversationHandlers(socket, { bus, models, pendingReads, logger });
+    registerPresenceHandlers(socket, { presence, logger });
   });
 
   return {
     httpServer,
     io,
     async start() {
-      await messagePersistedConsumer({ bus, io, pending, logger, groupId: `gateway-${config.gatewayId}` });
+      await presence.start();
+      await consumeFacts({ bus, io, pendingSends, pendingReads, groupId: `gateway-${config.gatewayId}` });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => resolve());
       });
     },
     async stopAccepting() {
-      pending.failAll(
-        new AppError('UNAVAILABLE', 'The server is restarting; resend with the same clientMessageId.'),
-      );
+      const retry = new AppError('UNAVAILABLE', 'The server is restarting; send again.');
+      pendingSends.failAll(retry);
+      pendingReads.failAll(retry);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      await presence.stop();
     },
   };
 }

@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
+import { Topics } from '@chat/contracts';
 import { EventBus } from '@chat/event-bus';
 import { createLogger, handleShutdown, SettingsError, startHealthServer } from '@chat/runtime';
 import { chatModels, ensureIndexes } from '@chat/storage';
 import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
-import { messageSentConsumer } from './consumers/message-sent.consumer.js';
+import { handleConversationRead } from './consumers/conversation-read.consumer.js';
+import { handleMessageSent } from './consumers/message-sent.consumer.js';
+import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
 
 async function main(): Promise<void> {
   const config = loadPersisterConfig(process.env);
@@ -44,7 +47,17 @@ async function main(): Promise<void> {
     config.shutdownTimeoutMs,
   );
 
-  await messageSentConsumer({ bus, models, logger, groupId: config.consumerGroup });
+  // One consumer for every command: its batches run one at a time, so a conversation's document is never
+  // updated by two handlers at once.
+  await bus.subscribe({
+    groupId: config.consumerGroup,
+    fromBeginning: true,
+    handlers: {
+      [Topics.messageSent]: handleMessageSent({ bus, models, logger }),
+      [Topics.conversationRead]: handleConversationRead({ bus, models }),
+      [Topics.presenceConnection]: handlePresenceConnection({ models }),
+    },
+  });
   const address = health.address();
   logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'persister ready');
 }

@@ -31,8 +31,36 @@ export interface ConversationResponse {
 }
 
 export interface MessagePageResponse {
-  /** Newest first. */
+  /** Newest first with `from` (or neither); oldest first with `after`. */
   messages: MessageDto[];
-  /** Pass as `from` to get the next (older) page; null on the last page. */
+  /** Pass as `from` (or `after`) to get the next page; null on the last page. */
   nextCursor: number | null;
+}
+
+export interface InboxEntryDto extends ConversationDto {
+  otherUserId: string;
+  /** Time of the last message: the inbox's order. */
+  lastActivityAt: string;
+  /** Time of the last change of any kind (message or read marker): what `updatedSince` compares. */
+  updatedAt: string;
+}
+
+export interface InboxPageResponse {
+  /** Most recent activity first. */
+  conversations: InboxEntryDto[];
+  /** Opaque; pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface PresenceDto {
+  userId: string;
+  online: boolean;
+  /** When the user was last connected anywhere: now while online; null if never seen. */
+  lastSeenAt: string | null;
+}
+
+export interface ReadReceiptDto {
+  conversationId: string;
+  userId: string;
+  lastReadAt: string;
 }

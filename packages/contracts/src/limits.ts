@@ -6,4 +6,7 @@ export const Limits = Object.freeze({
   userIdMaxLength: 128,
   historyPageDefault: 10,
   historyPageMax: 100,
+  inboxPageDefault: 20,
+  inboxPageMax: 100,
+  presenceSubscribeMax: 100,
 });

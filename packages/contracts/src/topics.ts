@@ -7,11 +7,24 @@ export const Topics = Object.freeze({
   messageSent: 'message.sent',
   /** Fact: this message is stored. Key: conversationId. Producer: persister. Consumers: every gateway. */
   messagePersisted: 'message.persisted',
+  /** Command: the reader opened this conversation now. Key: conversationId. Producer: gateway. Consumer: persister. */
+  conversationRead: 'conversation.read',
+  /** Fact: a read marker moved (or stayed, if already later). Key: conversationId. Producer: persister. Consumers: every gateway. */
+  conversationReadPersisted: 'conversation.read.persisted',
+  /** Fact (compacted): a user's connection count on one gateway went from 0 to 1 or back. Key: `<gatewayId>/<userId>`. Producer: gateways. Consumers: every gateway, persister. */
+  presenceConnection: 'presence.connection',
+  /** Fact (compacted): a gateway is alive, or stopping. Key: gatewayId. Producer: gateways. Consumers: every gateway. */
+  presenceGateway: 'presence.gateway',
+  /** Fact: a user replied to the other participant's message within 24 h, the first time in a 24 h window. Key: conversationId. Producer: persister. Consumers: downstream services (rewards). */
+  repliedIn24hrFirst: 'replied.in.24hr.first',
   /** Records that could not be decoded or processed, with the reason in headers. Producer: any consumer. */
   deadLetter: 'dead-letter',
 });
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Topics whose latest record per key is the state: Kafka compacts them, and readers rebuild from them. */
+export const CompactedTopics: readonly TopicName[] = [Topics.presenceConnection, Topics.presenceGateway];
 
 /** Kafka record headers we set; values are UTF-8 strings. */
 export const Headers = Object.freeze({

@@ -1,4 +1,11 @@
-import { type EventsByTopic, type EventTopic, Headers, Topics } from '@chat/contracts';
+import {
+  CompactedTopics,
+  type EventsByTopic,
+  type EventTopic,
+  Headers,
+  type TopicName,
+  Topics,
+} from '@chat/contracts';
 import {
   type Consumer,
   type IHeaders,
@@ -39,16 +46,26 @@ export interface IncomingEvent<T extends EventTopic> {
   offset: string;
 }
 
-export interface SubscribeOptions<T extends EventTopic> {
-  topic: T;
+/**
+ * Handles one batch of decoded events from one partition. Throwing means "transient, retry the batch":
+ * the offsets stay uncommitted and the batch is delivered again. Permanent failures go to `deadLetter`.
+ */
+export type BatchHandler<T extends EventTopic> = (
+  events: IncomingEvent<T>[],
+  deadLetter: DeadLetter<T>,
+) => Promise<void>;
+
+export type BatchHandlers = { [T in EventTopic]?: BatchHandler<T> };
+
+export interface SubscribeOptions {
   groupId: string;
   /** Whether a group with no committed offset starts at the oldest record (true) or only sees new ones. */
   fromBeginning: boolean;
   /**
-   * Handles one batch of decoded events from one partition. Throwing means "transient, retry the batch":
-   * the offsets stay uncommitted and the batch is delivered again. Permanent failures go to `deadLetter`.
+   * One handler per topic. All topics share one consumer, and its batches run one at a time, so handlers
+   * never run concurrently with each other.
    */
-  handleBatch: (events: IncomingEvent<T>[], deadLetter: DeadLetter<T>) => Promise<void>;
+  handlers: BatchHandlers;
 }
 
 export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
@@ -115,19 +132,23 @@ export class EventBus {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = Object.values(Topics)
-        .map((topic) => this.topicName(topic))
-        .filter((topic) => !existing.has(topic));
+      const missing = Object.values(Topics).filter((topic) => !existing.has(this.topicName(topic)));
       if (missing.length > 0) {
         await admin
           .createTopics({
             waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions })),
+            topics: missing.map((topic: TopicName) => ({
+              topic: this.topicName(topic),
+              numPartitions: this.options.partitions,
+              configEntries: CompactedTopics.includes(topic)
+                ? [{ name: 'cleanup.policy', value: 'compact' }]
+                : [],
+            })),
           })
           .catch(async (error: unknown) => {
             // Another process may have created them at the same moment: only a topic still missing is an error.
             const now = new Set(await admin.listTopics());
-            if (missing.some((topic) => !now.has(topic))) throw error;
+            if (missing.some((topic) => !now.has(this.topicName(topic)))) throw error;
           });
       }
     } finally {
@@ -179,8 +200,8 @@ export class EventBus {
     });
   }
 
-  /** Consumes one topic in batches; offsets are committed only after `handleBatch` resolved. */
-  async subscribe<T extends EventTopic>(options: SubscribeOptions<T>): Promise<void> {
+  /** Consumes topics in batches; a batch's offsets are committed only after its handler resolved. */
+  async subscribe(options: SubscribeOptions): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -189,8 +210,11 @@ export class EventBus {
     this.consumers.push(consumer);
     consumer.on(consumer.events.CRASH, () => this.crashedConsumers.add(consumer));
     consumer.on(consumer.events.GROUP_JOIN, () => this.crashedConsumers.delete(consumer));
+    const topicsByName = new Map(
+      (Object.keys(options.handlers) as EventTopic[]).map((topic) => [this.topicName(topic), topic]),
+    );
     await consumer.connect();
-    await consumer.subscribe({ topic: this.topicName(options.topic), fromBeginning: options.fromBeginning });
+    await consumer.subscribe({ topics: [...topicsByName.keys()], fromBeginning: options.fromBeginning });
     await consumer.run({
       // Offsets are resolved by hand after each handled batch; kafkajs commits only resolved offsets.
       eachBatchAutoResolve: false,
@@ -202,7 +226,9 @@ export class EventBus {
         resolveOffset,
         commitOffsetsIfNecessary,
       }) => {
-        const events: IncomingEvent<T>[] = [];
+        const topic = topicsByName.get(batch.topic) as EventTopic;
+        const handler = options.handlers[topic] as BatchHandler<EventTopic>;
+        const events: IncomingEvent<EventTopic>[] = [];
         const raw = new Map<string, KafkaMessage>();
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) return;
@@ -210,7 +236,7 @@ export class EventBus {
             if (message.value === null) throw new Error('record has no value');
             events.push({
               key: message.key?.toString() ?? '',
-              value: await this.codec.decode(options.topic, message.value),
+              value: await this.codec.decode(topic, message.value),
               headers: headersToStrings(message.headers),
               partition: batch.partition,
               offset: message.offset,
@@ -226,12 +252,12 @@ export class EventBus {
             );
           }
         }
-        const deadLetter: DeadLetter<T> = async (event, reason) => {
+        const deadLetter: DeadLetter<EventTopic> = async (event, reason) => {
           const message = raw.get(event.offset);
           if (message)
             await this.sendToDeadLetter(batch.topic, batch.partition, message, options.groupId, reason);
         };
-        if (events.length > 0) await options.handleBatch(events, deadLetter);
+        if (events.length > 0) await handler(events, deadLetter);
         const last = batch.messages.at(-1);
         if (last === undefined) return;
         resolveOffset(last.offset);
@@ -239,6 +265,18 @@ export class EventBus {
         await heartbeat();
       },
     });
+  }
+
+  /** Each partition's next offset (high watermark) of `topic` now: how far a reader must get to be caught up. */
+  async endOffsets(topic: EventTopic): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.topicName(topic));
+      return new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Producer connected and no consumer crashed: what `/readyz` reports for Kafka. */

@@ -1,4 +1,6 @@
 export {
+  type BatchHandler,
+  type BatchHandlers,
   type DeadLetter,
   EventBus,
   type EventBusOptions,

@@ -1,4 +1,10 @@
-import type { ConversationDto, MessageDto, MessagePageResponse } from '@chat/contracts';
+import type {
+  ConversationDto,
+  InboxEntryDto,
+  InboxPageResponse,
+  MessageDto,
+  MessagePageResponse,
+} from '@chat/contracts';
 import { oneToOneConversationId } from './ids.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
 
@@ -34,6 +40,28 @@ async function unreadCount(
   return models.Message.collection.countDocuments(filter);
 }
 
+async function toConversationDto(
+  models: ChatModels,
+  conversation: ConversationDoc,
+  userId: string,
+): Promise<ConversationDto> {
+  return {
+    id: conversation._id,
+    participants: conversation.participants.map((participant) => ({
+      userId: participant.userId,
+      lastReadAt: participant.lastReadAt ? participant.lastReadAt.toISOString() : null,
+    })),
+    lastMessage: conversation.lastMessage
+      ? toMessageDto({
+          ...(conversation.lastMessage as Omit<MessageLike, 'conversationId'>),
+          conversationId: conversation._id,
+        })
+      : null,
+    unreadCount: await unreadCount(models, conversation, userId),
+    createdAt: conversation.createdAt.toISOString(),
+  };
+}
+
 /** The caller's 1-1 conversation with `otherUserId`; before the first message, an empty one (nothing is written). */
 export async function findOneToOneConversation(
   models: ChatModels,
@@ -42,52 +70,101 @@ export async function findOneToOneConversation(
 ): Promise<ConversationDto> {
   const id = oneToOneConversationId(userId, otherUserId);
   const conversation = await models.Conversation.collection.findOne<ConversationDoc>({ _id: id } as never);
-  if (!conversation) {
-    return {
-      id,
-      participants: [userId, otherUserId]
-        .sort()
-        .map((participantId) => ({ userId: participantId, lastReadAt: null })),
-      lastMessage: null,
-      unreadCount: 0,
-      createdAt: null,
-    };
-  }
+  if (conversation) return toConversationDto(models, conversation, userId);
   return {
     id,
-    participants: conversation.participants.map((participant) => ({
-      userId: participant.userId,
-      lastReadAt: participant.lastReadAt ? participant.lastReadAt.toISOString() : null,
+    participants: [userId, otherUserId]
+      .sort()
+      .map((participantId) => ({ userId: participantId, lastReadAt: null })),
+    lastMessage: null,
+    unreadCount: 0,
+    createdAt: null,
+  };
+}
+
+/** Whether the 1-1 conversation of these two users exists (it does once a message was stored). */
+export async function oneToOneConversationExists(models: ChatModels, userId: string, otherUserId: string) {
+  const id = oneToOneConversationId(userId, otherUserId);
+  return (await models.Conversation.collection.countDocuments({ _id: id } as never, { limit: 1 })) > 0;
+}
+
+interface InboxCursor {
+  lastActivityAt: number;
+  id: string;
+}
+
+const encodeCursor = (cursor: InboxCursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+/** Parses an inbox cursor; `undefined` when it is not one we issued. */
+export function decodeInboxCursor(raw: string): InboxCursor | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<InboxCursor>;
+    if (typeof value.lastActivityAt === 'number' && typeof value.id === 'string') {
+      return { lastActivityAt: value.lastActivityAt, id: value.id };
+    }
+  } catch {
+    // fall through: not a cursor of ours
+  }
+  return undefined;
+}
+
+/**
+ * The caller's conversations, most recent activity first, `limit` at a time. `updatedSince` keeps only those
+ * changed (message or read marker) after that time: what a client that was away needs to refresh.
+ */
+export async function findInboxPage(
+  models: ChatModels,
+  userId: string,
+  page: { cursor?: InboxCursor | undefined; limit: number; updatedSince?: Date | undefined },
+): Promise<InboxPageResponse> {
+  const filter: Record<string, unknown> = { participantIds: userId };
+  if (page.updatedSince) filter.updatedAt = { $gt: page.updatedSince };
+  if (page.cursor) {
+    const at = new Date(page.cursor.lastActivityAt);
+    filter.$or = [{ lastActivityAt: { $lt: at } }, { lastActivityAt: at, _id: { $lt: page.cursor.id } }];
+  }
+  const docs = await models.Conversation.collection
+    .find<ConversationDoc>(filter, { sort: { lastActivityAt: -1, _id: -1 }, limit: page.limit + 1 })
+    .toArray();
+  const conversations: InboxEntryDto[] = await Promise.all(
+    docs.slice(0, page.limit).map(async (doc) => ({
+      ...(await toConversationDto(models, doc, userId)),
+      otherUserId: doc.participantIds.find((id) => id !== userId) ?? userId,
+      lastActivityAt: doc.lastActivityAt.toISOString(),
+      updatedAt: doc.updatedAt.toISOString(),
     })),
-    lastMessage: conversation.lastMessage
-      ? toMessageDto({
-          ...(conversation.lastMessage as Omit<MessageLike, 'conversationId'>),
-          conversationId: id,
-        })
-      : null,
-    unreadCount: await unreadCount(models, conversation, userId),
-    createdAt: conversation.createdAt.toISOString(),
+  );
+  const last = docs[page.limit - 1];
+  return {
+    conversations,
+    nextCursor:
+      docs.length > page.limit && last
+        ? encodeCursor({ lastActivityAt: last.lastActivityAt.getTime(), id: last._id })
+        : null,
   };
 }
 
 /**
- * One page of a 1-1 conversation's messages, newest first, older than `from` (a seq) when given.
+ * One page of a 1-1 conversation's messages: newest first, older than `from` (a seq) when given; or, with
+ * `after`, oldest first and newer than it (catch-up after a reconnect).
  * Only participants can read: the conversation id is derived from the caller's own id.
  */
 export async function findMessagePage(
   models: ChatModels,
   userId: string,
   otherUserId: string,
-  page: { from?: number | undefined; limit: number },
+  page: { from?: number | undefined; after?: number | undefined; limit: number },
 ): Promise<MessagePageResponse> {
   const conversationId = oneToOneConversationId(userId, otherUserId);
+  const forward = page.after !== undefined;
   const filter: Record<string, unknown> = { conversationId };
   if (page.from !== undefined) filter.seq = { $lt: page.from };
-  // One extra document tells whether an older page exists.
+  if (forward) filter.seq = { $gt: page.after };
+  // One extra document tells whether another page exists.
   const docs = await models.Message.collection
-    .find<MessageDoc>(filter, { sort: { seq: -1 }, limit: page.limit + 1 })
+    .find<MessageDoc>(filter, { sort: { seq: forward ? 1 : -1 }, limit: page.limit + 1 })
     .toArray();
   const messages = docs.slice(0, page.limit).map((doc) => toMessageDto({ ...doc, id: doc._id }));
-  const oldest = messages.at(-1);
-  return { messages, nextCursor: docs.length > page.limit && oldest ? oldest.seq : null };
+  const lastOfPage = messages.at(-1);
+  return { messages, nextCursor: docs.length > page.limit && lastOfPage ? lastOfPage.seq : null };
 }

@@ -1,10 +1,26 @@
-export { findMessagePage, findOneToOneConversation, toMessageDto } from './conversation-reads.js';
+export {
+  decodeInboxCursor,
+  findInboxPage,
+  findMessagePage,
+  findOneToOneConversation,
+  oneToOneConversationExists,
+  toMessageDto,
+} from './conversation-reads.js';
 export { messageId, oneToOneConversationId } from './ids.js';
-export { SeqConflictError, storeMessageBatch } from './message-writes.js';
+export {
+  markRewardsPublished,
+  REPLY_WINDOW_MS,
+  SeqConflictError,
+  type StoredBatch,
+  storeMessageBatch,
+} from './message-writes.js';
 export {
   type ChatModels,
   type ConversationDoc,
   chatModels,
   ensureIndexes,
   type MessageDoc,
+  type UserPresenceDoc,
 } from './models.js';
+export { findLastSeen, recordLastSeen } from './presence-writes.js';
+export { applyReadMarkers } from './read-markers.js';

@@ -10,6 +10,14 @@ const messageSchema = new Schema(
     text: { type: String, required: true },
     seq: { type: Number, required: true },
     createdAt: { type: Date, required: true },
+    /** Set when this message is a rewarded reply (replied.in.24hr.first); `publishedAt` once the event is out. */
+    replyReward: {
+      type: new Schema(
+        { repliedToMessageId: String, replyDelayMs: Number, publishedAt: { type: Date, default: null } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { versionKey: false, collection: 'messages' },
 );
@@ -19,7 +27,12 @@ messageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 messageSchema.index({ conversationId: 1, senderId: 1, createdAt: 1 });
 
 const participantSchema = new Schema(
-  { userId: { type: String, required: true }, lastReadAt: { type: Date, default: null } },
+  {
+    userId: { type: String, required: true },
+    lastReadAt: { type: Date, default: null },
+    /** Start of this participant's current 24 h reply-reward window. */
+    lastReplyRewardAt: { type: Date, default: null },
+  },
   { _id: false },
 );
 
@@ -45,19 +58,34 @@ const conversationSchema = new Schema(
     lastSeq: { type: Number, required: true, default: 0 },
     lastMessage: { type: lastMessageSchema, default: null },
     createdAt: { type: Date, required: true },
-    /** Time of the latest activity (message or read): the inbox's order. */
+    /** Time of the latest message: the inbox's order. */
+    lastActivityAt: { type: Date, required: true },
+    /** Time of the latest change of any kind (message or read marker): what catch-up compares. */
     updatedAt: { type: Date, required: true },
   },
   { versionKey: false, collection: 'conversations' },
 );
-conversationSchema.index({ participantIds: 1, updatedAt: -1 });
+// The inbox: my conversations by latest activity; catch-up: my conversations changed since.
+conversationSchema.index({ participantIds: 1, lastActivityAt: -1, _id: -1 });
+conversationSchema.index({ participantIds: 1, updatedAt: 1 });
+
+const userPresenceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** When the user was last connected anywhere (their last socket closed, or their gateway died). */
+    lastSeenAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'user_presence' },
+);
 
 export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: string };
 export type ConversationDoc = InferSchemaType<typeof conversationSchema> & { _id: string };
+export type UserPresenceDoc = InferSchemaType<typeof userPresenceSchema> & { _id: string };
 
 export interface ChatModels {
   Message: mongoose.Model<MessageDoc>;
   Conversation: mongoose.Model<ConversationDoc>;
+  UserPresence: mongoose.Model<UserPresenceDoc>;
 }
 
 /** Binds the models to one connection; tests pass their own connection (and database). */
@@ -65,10 +93,15 @@ export function chatModels(connection: Connection): ChatModels {
   return {
     Message: connection.model<MessageDoc>('Message', messageSchema),
     Conversation: connection.model<ConversationDoc>('Conversation', conversationSchema),
+    UserPresence: connection.model<UserPresenceDoc>('UserPresence', userPresenceSchema),
   };
 }
 
 /** Creates the indexes above if missing; run at start-up by the persister, which owns the writes. */
 export async function ensureIndexes(models: ChatModels): Promise<void> {
-  await Promise.all([models.Message.createIndexes(), models.Conversation.createIndexes()]);
+  await Promise.all([
+    models.Message.createIndexes(),
+    models.Conversation.createIndexes(),
+    models.UserPresence.createIndexes(),
+  ]);
 }

@@ -1,5 +1,11 @@
-import { conversationQuerySchema, messageHistoryQuerySchema } from '@chat/contracts';
-import { type ChatModels, findMessagePage, findOneToOneConversation } from '@chat/storage';
+import { conversationQuerySchema, inboxQuerySchema, messageHistoryQuerySchema } from '@chat/contracts';
+import {
+  type ChatModels,
+  decodeInboxCursor,
+  findInboxPage,
+  findMessagePage,
+  findOneToOneConversation,
+} from '@chat/storage';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import { verifyAccessToken } from '../auth/verify-token.js';
@@ -51,9 +57,28 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
   });
 
   router.get('/convo/one-to-one/message', async (request, response: Response<unknown, Authenticated>) => {
-    const { otherUserId, from, limit } = parseQuery(messageHistoryQuerySchema, request);
+    const { otherUserId, from, after, limit } = parseQuery(messageHistoryQuerySchema, request);
     notSelf(response.locals.userId, otherUserId);
-    response.json(await findMessagePage(deps.models, response.locals.userId, otherUserId, { from, limit }));
+    response.json(
+      await findMessagePage(deps.models, response.locals.userId, otherUserId, { from, after, limit }),
+    );
+  });
+
+  router.get('/convo', async (request, response: Response<unknown, Authenticated>) => {
+    const { cursor, limit, updatedSince } = parseQuery(inboxQuerySchema, request);
+    const decoded = cursor === undefined ? undefined : decodeInboxCursor(cursor);
+    if (cursor !== undefined && decoded === undefined) {
+      throw new AppError('VALIDATION_FAILED', 'The cursor is not one this server issued.', [
+        { path: 'cursor', message: 'must be a nextCursor from a previous page' },
+      ]);
+    }
+    response.json(
+      await findInboxPage(deps.models, response.locals.userId, {
+        cursor: decoded,
+        limit,
+        updatedSince: updatedSince === undefined ? undefined : new Date(updatedSince),
+      }),
+    );
   });
 
   return router;

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Headers, type MessageDto, type MessageSendPayload, Topics } from '@chat/contracts';
+import {
+  Headers,
+  type MessageDto,
+  type MessagePersisted,
+  type MessageSendPayload,
+  Topics,
+} from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import { oneToOneConversationId, toMessageDto } from '@chat/storage';
 import { AppError } from '../errors.js';
-import type { PendingSends } from './pending-sends.js';
+import type { PendingReplies } from './pending-replies.js';
 
 export interface SendMessageDeps {
   bus: EventBus;
-  pending: PendingSends;
+  pendingSends: PendingReplies<MessagePersisted>;
 }
 
 /**
@@ -26,7 +32,7 @@ export async function sendMessage(
   }
   const conversationId = oneToOneConversationId(senderId, payload.otherUserId);
   const correlationId = randomUUID();
-  const stored = deps.pending.wait(correlationId);
+  const stored = deps.pendingSends.wait(correlationId);
   try {
     await deps.bus.publish(Topics.messageSent, [
       {
@@ -43,7 +49,10 @@ export async function sendMessage(
       },
     ]);
   } catch (error) {
-    deps.pending.fail(correlationId, new AppError('UNAVAILABLE', undefined, undefined, { cause: error }));
+    deps.pendingSends.fail(
+      correlationId,
+      new AppError('UNAVAILABLE', undefined, undefined, { cause: error }),
+    );
   }
   const message = await stored;
   return toMessageDto({ ...message, createdAt: new Date(message.createdAt) });

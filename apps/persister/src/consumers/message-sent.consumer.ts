@@ -1,7 +1,12 @@
 import { Headers, type MessageSent, messageSendSchema, Topics } from '@chat/contracts';
-import type { EventBus, IncomingEvent } from '@chat/event-bus';
+import type { BatchHandler, EventBus, IncomingEvent } from '@chat/event-bus';
 import type { Logger } from '@chat/runtime';
-import { type ChatModels, oneToOneConversationId, storeMessageBatch } from '@chat/storage';
+import {
+  type ChatModels,
+  markRewardsPublished,
+  oneToOneConversationId,
+  storeMessageBatch,
+} from '@chat/storage';
 
 /** Why a command can never be stored; such commands go to the dead-letter topic. */
 function rejectionReason(command: MessageSent): string | undefined {
@@ -19,42 +24,47 @@ function rejectionReason(command: MessageSent): string | undefined {
 }
 
 /**
- * message.sent → MongoDB → message.persisted. The batch's offsets are committed by the bus only after
- * the write and the publish, so a crash anywhere replays the batch, and the idempotent write absorbs it.
+ * message.sent → MongoDB → message.persisted (and replied.in.24hr.first). The bus commits the batch's offsets
+ * only after this resolves, so a crash anywhere replays the batch, and the idempotent write absorbs it.
  */
-export function messageSentConsumer(deps: {
+export function handleMessageSent(deps: {
   bus: EventBus;
   models: ChatModels;
   logger: Logger;
-  groupId: string;
-}) {
-  return deps.bus.subscribe({
-    topic: Topics.messageSent,
-    groupId: deps.groupId,
-    fromBeginning: true,
-    handleBatch: async (events, deadLetter) => {
-      const valid: IncomingEvent<typeof Topics.messageSent>[] = [];
-      for (const event of events) {
-        const reason = rejectionReason(event.value);
-        if (reason) await deadLetter(event, reason);
-        else valid.push(event);
-      }
-      if (valid.length === 0) return;
-      const stored = await storeMessageBatch(
-        deps.models,
-        valid.map((event) => event.value),
-      );
+}): BatchHandler<typeof Topics.messageSent> {
+  return async (events, deadLetter) => {
+    const valid: IncomingEvent<typeof Topics.messageSent>[] = [];
+    for (const event of events) {
+      const reason = rejectionReason(event.value);
+      if (reason) await deadLetter(event, reason);
+      else valid.push(event);
+    }
+    if (valid.length === 0) return;
+    const stored = await storeMessageBatch(
+      deps.models,
+      valid.map((event) => event.value),
+    );
+    await deps.bus.publish(
+      Topics.messagePersisted,
+      stored.messages.map((message, index) => {
+        const correlationId = valid[index]?.headers[Headers.correlationId];
+        const headers: Record<string, string> = correlationId
+          ? { [Headers.correlationId]: correlationId }
+          : {};
+        return { key: message.conversationId, value: message, headers };
+      }),
+    );
+    if (stored.rewards.length > 0) {
       await deps.bus.publish(
-        Topics.messagePersisted,
-        stored.map((message, index) => {
-          const correlationId = valid[index]?.headers[Headers.correlationId];
-          const headers: Record<string, string> = correlationId
-            ? { [Headers.correlationId]: correlationId }
-            : {};
-          return { key: message.conversationId, value: message, headers };
-        }),
+        Topics.repliedIn24hrFirst,
+        stored.rewards.map((reward) => ({ key: reward.conversationId, value: reward })),
       );
-      deps.logger.debug({ count: stored.length }, 'batch stored');
-    },
-  });
+      await markRewardsPublished(
+        deps.models,
+        stored.rewards.map((reward) => reward.messageId),
+      );
+      deps.logger.info({ count: stored.rewards.length }, 'reply rewards published');
+    }
+    deps.logger.debug({ count: stored.messages.length }, 'batch stored');
+  };
 }

@@ -1,0 +1,202 @@
+import { type PresenceDto, Topics } from '@chat/contracts';
+import type { EventBus, IncomingEvent } from '@chat/event-bus';
+import type { Logger } from '@chat/runtime';
+import { type ChatModels, findLastSeen } from '@chat/storage';
+import type { ChatServer } from '../socket/server.js';
+import { OfflineDebouncer } from './debouncer.js';
+import { type PresenceChange, PresenceView } from './presence-view.js';
+
+export interface PresenceSettings {
+  gatewayId: string;
+  heartbeatMs: number;
+  ttlMs: number;
+  offlineDebounceMs: number;
+}
+
+/** Sockets watching a user's presence join this room; updates are emitted to it. */
+export const presenceRoom = (userId: string) => `presence:${userId}`;
+
+const CATCH_UP_TIMEOUT_MS = 15_000;
+
+/**
+ * Presence across gateways. This gateway publishes its users' connection changes and its heartbeats to
+ * compacted topics, reads everyone's (from the beginning, to rebuild the view on start), expires gateways that
+ * went silent, and pushes debounced changes to watching sockets.
+ */
+export class PresenceService {
+  private readonly localSockets = new Map<string, number>();
+  private readonly view: PresenceView;
+  private readonly debouncer: OfflineDebouncer;
+  /** Last offline time seen per user, fresher than MongoDB while the persister catches up. */
+  private readonly lastOffline = new Map<string, number>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly deps: { bus: EventBus; io: ChatServer; models: ChatModels; logger: Logger },
+    private readonly settings: PresenceSettings,
+  ) {
+    this.view = new PresenceView({ gatewayId: settings.gatewayId, ttlMs: settings.ttlMs });
+    this.debouncer = new OfflineDebouncer(settings.offlineDebounceMs, (change) => this.announce(change));
+  }
+
+  async start(): Promise<void> {
+    const ends = new Map<string, bigint>();
+    for (const topic of [Topics.presenceConnection, Topics.presenceGateway] as const) {
+      for (const [partition, end] of await this.deps.bus.endOffsets(topic))
+        ends.set(`${topic}/${partition}`, end);
+    }
+    const reached = new Map<string, bigint>();
+    const progress = (
+      events: IncomingEvent<typeof Topics.presenceConnection | typeof Topics.presenceGateway>[],
+      topic: string,
+    ) => {
+      const last = events.at(-1);
+      if (last) reached.set(`${topic}/${last.partition}`, BigInt(last.offset) + 1n);
+    };
+    await this.deps.bus.subscribe({
+      groupId: `gateway-${this.settings.gatewayId}-presence`,
+      fromBeginning: true,
+      handlers: {
+        [Topics.presenceConnection]: async (events) => {
+          for (const { value } of events) {
+            if (!value.online) this.rememberOffline(value.userId, value.at);
+            this.push(this.view.applyConnection(value));
+          }
+          progress(events, Topics.presenceConnection);
+        },
+        [Topics.presenceGateway]: async (events) => {
+          for (const { value } of events) this.push(this.view.applyGateway(value));
+          progress(events, Topics.presenceGateway);
+        },
+      },
+    });
+    await this.waitUntil(() => [...ends].every(([key, end]) => (reached.get(key) ?? 0n) >= end));
+    await this.heartbeat();
+    this.timers = [
+      setInterval(() => void this.heartbeat(), this.settings.heartbeatMs),
+      setInterval(() => void this.expireSilentGateways(), 1000),
+    ];
+  }
+
+  private async waitUntil(caughtUp: () => boolean): Promise<void> {
+    const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
+    while (!caughtUp()) {
+      if (Date.now() > deadline) {
+        this.deps.logger.warn('presence history not fully read in time; starting with a partial view');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private heartbeat(): Promise<void> {
+    return this.deps.bus
+      .publish(Topics.presenceGateway, [
+        {
+          key: this.settings.gatewayId,
+          value: { gatewayId: this.settings.gatewayId, alive: true, at: Date.now() },
+        },
+      ])
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'presence heartbeat failed'));
+  }
+
+  /** A gateway that died without saying goodbye: its users go offline, and we record it on its behalf. */
+  private async expireSilentGateways(): Promise<void> {
+    for (const { gatewayId, lastHeartbeat, changes, userIds } of this.view.expire()) {
+      this.deps.logger.info(
+        { deadGateway: gatewayId, users: userIds.length },
+        'gateway went silent; its users are offline',
+      );
+      for (const userId of userIds) this.rememberOffline(userId, lastHeartbeat);
+      this.push(changes);
+      // Every gateway may do this; the records are idempotent (same key, same content, lastSeenAt uses $max).
+      await this.deps.bus
+        .publish(
+          Topics.presenceConnection,
+          userIds.map((userId) => ({
+            key: `${gatewayId}/${userId}`,
+            value: { gatewayId, userId, online: false, at: lastHeartbeat },
+          })),
+        )
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ err: error }, 'could not record a dead gateway offline'),
+        );
+    }
+  }
+
+  private rememberOffline(userId: string, at: number): void {
+    if ((this.lastOffline.get(userId) ?? 0) < at) this.lastOffline.set(userId, at);
+  }
+
+  private push(changes: PresenceChange[]): void {
+    for (const change of changes) this.debouncer.push(change);
+  }
+
+  private announce(change: PresenceChange): void {
+    if (this.view.isOnline(change.userId) !== change.online) return;
+    const update: PresenceDto = {
+      userId: change.userId,
+      online: change.online,
+      lastSeenAt: new Date(change.online ? Date.now() : change.at).toISOString(),
+    };
+    this.deps.io.to(presenceRoom(change.userId)).emit('presence:update', update);
+  }
+
+  /** A socket of `userId` connected here; the user's first one here makes them online on this gateway. */
+  async socketConnected(userId: string): Promise<void> {
+    const count = (this.localSockets.get(userId) ?? 0) + 1;
+    this.localSockets.set(userId, count);
+    if (count === 1) await this.publishConnection(userId, true);
+  }
+
+  async socketDisconnected(userId: string): Promise<void> {
+    const count = (this.localSockets.get(userId) ?? 1) - 1;
+    if (count > 0) {
+      this.localSockets.set(userId, count);
+      return;
+    }
+    this.localSockets.delete(userId);
+    await this.publishConnection(userId, false);
+  }
+
+  private async publishConnection(userId: string, online: boolean): Promise<void> {
+    const { gatewayId } = this.settings;
+    await this.deps.bus
+      .publish(Topics.presenceConnection, [
+        { key: `${gatewayId}/${userId}`, value: { gatewayId, userId, online, at: Date.now() } },
+      ])
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, userId }, 'could not publish presence'));
+  }
+
+  /** Current presence of each user, for `presence:subscribe`. */
+  async snapshot(userIds: string[]): Promise<PresenceDto[]> {
+    const offline = userIds.filter((userId) => !this.view.isOnline(userId));
+    const persisted =
+      offline.length > 0 ? await findLastSeen(this.deps.models, offline) : new Map<string, Date>();
+    const now = new Date().toISOString();
+    return userIds.map((userId) => {
+      if (this.view.isOnline(userId)) return { userId, online: true, lastSeenAt: now };
+      const seen = Math.max(persisted.get(userId)?.getTime() ?? 0, this.lastOffline.get(userId) ?? 0);
+      return { userId, online: false, lastSeenAt: seen > 0 ? new Date(seen).toISOString() : null };
+    });
+  }
+
+  /** Graceful stop: our users go offline now (not after the TTL), and we say goodbye. */
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.debouncer.clear();
+    const { gatewayId } = this.settings;
+    const at = Date.now();
+    await this.deps.bus.publish(
+      Topics.presenceConnection,
+      [...this.localSockets.keys()].map((userId) => ({
+        key: `${gatewayId}/${userId}`,
+        value: { gatewayId, userId, online: false, at },
+      })),
+    );
+    this.localSockets.clear();
+    await this.deps.bus.publish(Topics.presenceGateway, [
+      { key: gatewayId, value: { gatewayId, alive: false, at } },
+    ]);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Ack } from '@chat/contracts';
+import type { Logger } from '@chat/runtime';
+import type { z } from 'zod';
+import { AppError, toErrorBody } from '../errors.js';
+
+/**
+ * Wraps a socket event handler: validates the payload, runs `handle`, and answers through the ack callback
+ * with its result or a catalogued error. Events sent without an ack callback are ignored (logged).
+ */
+export function withAck<S extends z.ZodType, R extends object>(
+  event: string,
+  schema: S,
+  logger: Logger,
+  handle: (payload: z.infer<S>) => Promise<R>,
+) {
+  return async (payload: unknown, ack: unknown): Promise<void> => {
+    if (typeof ack !== 'function') {
+      logger.debug({ event }, 'event without ack callback ignored');
+      return;
+    }
+    const reply = ack as (response: Ack<R>) => void;
+    try {
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) throw AppError.validation(parsed.error);
+      reply({ ok: true, ...(await handle(parsed.data)) });
+    } catch (error) {
+      if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket event failed');
+      reply({ ok: false, error: toErrorBody(error) });
+    }
+  };
+}

@@ -1,0 +1,180 @@
+import type { Ack, PresenceDto } from '@chat/contracts';
+import {
+  type AppProcess,
+  type ChatClient,
+  connectClient,
+  mintToken,
+  TestSystem,
+  testInfra,
+} from '@chat/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+// Short presence timings so the offline bound is seconds, not the production 15 s.
+const TIMINGS = {
+  PRESENCE_HEARTBEAT_MS: '1000',
+  PRESENCE_TTL_MS: '3000',
+  PRESENCE_OFFLINE_DEBOUNCE_MS: '500',
+};
+const OFFLINE_BOUND_MS = 3000 + 1000 + 500; // TTL + expiry sweep + debounce
+const system = new TestSystem(testInfra(), TIMINGS);
+const clients: ChatClient[] = [];
+let counter = 0;
+const newUser = (name: string) => `${name}-${++counter}-${system.database.slice(-8)}`;
+
+async function connect(userId: string, gateway: AppProcess): Promise<ChatClient> {
+  const client = await connectClient(system.url(gateway), { token: mintToken(userId) });
+  clients.push(client);
+  return client;
+}
+
+function subscribe(client: ChatClient, payload: unknown): Promise<Ack<{ presence: PresenceDto[] }>> {
+  return client.timeout(10_000).emitWithAck('presence:subscribe', payload as { userIds: string[] });
+}
+
+/** Collects every presence:update a client receives. */
+function recordUpdates(client: ChatClient): PresenceDto[] {
+  const updates: PresenceDto[] = [];
+  client.on('presence:update', (update) => updates.push(update));
+  return updates;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return Date.now() - started;
+}
+
+let gatewayA: AppProcess;
+let gatewayB: AppProcess;
+
+beforeAll(async () => {
+  await system.startPersister();
+  gatewayA = await system.startGateway();
+  gatewayB = await system.startGateway();
+});
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+afterAll(() => system.stop());
+
+describe('presence', () => {
+  it('is seen across gateways: online when a socket connects anywhere, offline after the last one leaves', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const watcher = await connect(alice, gatewayA);
+    const updates = recordUpdates(watcher);
+    expect(await subscribe(watcher, { userIds: [bob] })).toEqual({
+      ok: true,
+      presence: [{ userId: bob, online: false, lastSeenAt: null }],
+    });
+
+    const bobPhone = await connect(bob, gatewayB);
+    const bobLaptop = await connect(bob, gatewayA);
+    await waitFor(() => updates.length === 1, 5000);
+    expect(updates[0]).toMatchObject({ userId: bob, online: true });
+
+    bobPhone.close();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(updates, 'still online on the other gateway').toHaveLength(1);
+    const closedAt = Date.now();
+    bobLaptop.close();
+    await waitFor(() => updates.length === 2, 5000);
+    expect(updates[1]).toMatchObject({ userId: bob, online: false });
+    expect(Math.abs(new Date(updates[1]?.lastSeenAt ?? 0).getTime() - closedAt)).toBeLessThan(1000);
+
+    const again = await subscribe(watcher, { userIds: [bob] });
+    expect(again).toMatchObject({
+      ok: true,
+      presence: [{ userId: bob, online: false, lastSeenAt: updates[1]?.lastSeenAt }],
+    });
+  });
+
+  it('debounces a reconnect within the debounce window: no offline/online pair', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const watcher = await connect(alice, gatewayA);
+    const bobFirst = await connect(bob, gatewayB);
+    await subscribe(watcher, { userIds: [bob] });
+    const updates = recordUpdates(watcher);
+    bobFirst.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await connect(bob, gatewayB);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(updates).toEqual([]);
+  });
+
+  it('stops pushing after presence:unsubscribe', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const watcher = await connect(alice, gatewayA);
+    await subscribe(watcher, { userIds: [bob] });
+    const updates = recordUpdates(watcher);
+    expect(await watcher.timeout(5000).emitWithAck('presence:unsubscribe', { userIds: [bob] })).toEqual({
+      ok: true,
+    });
+    await connect(bob, gatewayB);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(updates).toEqual([]);
+  });
+
+  it('reports the users of a SIGKILLed gateway offline within the bound', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const doomed = await system.startGateway();
+    await connect(bob, doomed);
+    const watcher = await connect(alice, gatewayA);
+    const updates = recordUpdates(watcher);
+    const before = await subscribe(watcher, { userIds: [bob] });
+    expect(before).toMatchObject({ ok: true, presence: [{ userId: bob, online: true }] });
+
+    const killedAt = Date.now();
+    await doomed.kill();
+    const elapsed = await waitFor(
+      () => updates.some((u) => u.userId === bob && !u.online),
+      OFFLINE_BOUND_MS + 3000,
+    );
+    expect(elapsed).toBeLessThanOrEqual(OFFLINE_BOUND_MS + 3000);
+    // lastSeenAt is the dead gateway's last heartbeat: no later than the kill, and within a heartbeat of it.
+    const lastSeen = new Date(updates.find((u) => !u.online)?.lastSeenAt ?? 0).getTime();
+    expect(lastSeen).toBeLessThanOrEqual(killedAt);
+    expect(killedAt - lastSeen).toBeLessThan(1000 + 500);
+  });
+
+  it('keeps lastSeenAt in MongoDB across a restart of every process', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const bobClient = await connect(bob, gatewayB);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    bobClient.close();
+    const closedAt = Date.now();
+    // Let the persister record it, then restart everything.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    for (const app of [...system.gateways, ...system.persisters]) await app.stop();
+    system.gateways.splice(0);
+    system.persisters.splice(0);
+    await system.startPersister();
+    gatewayA = await system.startGateway();
+    gatewayB = await system.startGateway();
+
+    const watcher = await connect(alice, gatewayA);
+    const ack = await subscribe(watcher, { userIds: [bob] });
+    expect(ack).toMatchObject({ ok: true, presence: [{ userId: bob, online: false }] });
+    const lastSeenAt = ack.ok ? new Date(ack.presence[0]?.lastSeenAt ?? 0).getTime() : 0;
+    expect(Math.abs(lastSeenAt - closedAt)).toBeLessThan(1000);
+    const stored = await system.db.collection('user_presence').findOne({ _id: bob as never });
+    expect(stored?.lastSeenAt).toBeInstanceOf(Date);
+  });
+
+  it.each([
+    ['no payload', undefined],
+    ['a missing userIds', {}],
+    ['an empty list', { userIds: [] }],
+    ['more than 100 ids', { userIds: Array.from({ length: 101 }, (_, i) => `u${i}`) }],
+    ['a non-string id', { userIds: [42] }],
+    ['an empty id', { userIds: [''] }],
+  ])('rejects %s with VALIDATION_FAILED', async (_name, payload) => {
+    const client = await connect(newUser('alice'), gatewayA);
+    expect(await subscribe(client, payload)).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
+  });
+});

@@ -1,0 +1,28 @@
+import { Headers, Topics } from '@chat/contracts';
+import type { BatchHandler, EventBus } from '@chat/event-bus';
+import { applyReadMarkers, type ChatModels } from '@chat/storage';
+
+/** conversation.read → the reader's marker moved forward → conversation.read.persisted with the stored marker. */
+export function handleConversationRead(deps: {
+  bus: EventBus;
+  models: ChatModels;
+}): BatchHandler<typeof Topics.conversationRead> {
+  return async (events, deadLetter) => {
+    const results = await applyReadMarkers(
+      deps.models,
+      events.map((event) => event.value),
+    );
+    const facts = [];
+    for (const [index, event] of events.entries()) {
+      const result = results[index];
+      if (!result) {
+        await deadLetter(event, 'no such conversation for this reader');
+        continue;
+      }
+      const correlationId = event.headers[Headers.correlationId];
+      const headers: Record<string, string> = correlationId ? { [Headers.correlationId]: correlationId } : {};
+      facts.push({ key: result.conversationId, value: result, headers });
+    }
+    await deps.bus.publish(Topics.conversationReadPersisted, facts);
+  };
+}

@@ -1,0 +1,108 @@
+import { type MessageSent, type RepliedIn24hrFirst, Topics } from '@chat/contracts';
+import { EventBus } from '@chat/event-bus';
+import { createLogger } from '@chat/runtime';
+import { oneToOneConversationId } from '@chat/storage';
+import { type ChatClient, connectClient, mintToken, sendStored, TestSystem, testInfra } from '@chat/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const infra = testInfra();
+const system = new TestSystem(infra);
+const bus = new EventBus({
+  brokers: infra.kafkaBrokers.split(','),
+  schemaRegistryUrl: infra.schemaRegistryUrl,
+  clientId: 'reward-test',
+  topicPrefix: system.topicPrefix,
+  partitions: 3,
+  logger: createLogger({ name: 'test', level: 'silent' }),
+});
+const rewards: RepliedIn24hrFirst[] = [];
+const clients: ChatClient[] = [];
+
+async function connect(userId: string): Promise<ChatClient> {
+  const client = await connectClient(system.url(), { token: mintToken(userId) });
+  clients.push(client);
+  return client;
+}
+
+/** Waits until no new reward arrived for `quietMs`, so "no event" is checked after the pipeline settled. */
+async function settle(quietMs = 1500): Promise<void> {
+  let seen = -1;
+  while (seen !== rewards.length) {
+    seen = rewards.length;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+  }
+}
+
+beforeAll(async () => {
+  await system.startPersister();
+  await system.startGateway();
+  await bus.start();
+  await bus.subscribe({
+    groupId: `${system.topicPrefix}reward-reader`,
+    fromBeginning: true,
+    handlers: {
+      [Topics.repliedIn24hrFirst]: async (events) => {
+        for (const { value } of events) rewards.push(value);
+      },
+    },
+  });
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await bus.stop();
+  await system.stop();
+});
+
+describe('replied.in.24hr.first', () => {
+  it('is published once for a real reply, not for one-sided messages, and once per 24 h window', async () => {
+    const [alice, bob] = await Promise.all([connect('rw-alice'), connect('rw-bob')]);
+    await sendStored(alice, 'rw-bob', 'hi bob');
+    await sendStored(alice, 'rw-bob', 'are you there?');
+    await settle();
+    expect(rewards, 'one-sided messages earn nothing').toEqual([]);
+
+    const answered = await sendStored(alice, 'rw-bob', 'last one');
+    const reply = await sendStored(bob, 'rw-alice', 'yes!');
+    await sendStored(bob, 'rw-alice', 'sorry, was away');
+    const aliceReply = await sendStored(alice, 'rw-bob', 'no problem');
+    // Bob replies again within 24 h of his reward: still one per window.
+    await sendStored(bob, 'rw-alice', 'great');
+    await settle();
+
+    const conversationId = oneToOneConversationId('rw-alice', 'rw-bob');
+    expect(rewards).toEqual([
+      {
+        eventId: reply.id,
+        conversationId,
+        replierId: 'rw-bob',
+        repliedToId: 'rw-alice',
+        messageId: reply.id,
+        repliedToMessageId: answered.id,
+        replyDelayMs: Date.parse(reply.createdAt) - Date.parse(answered.createdAt),
+        repliedAt: Date.parse(reply.createdAt),
+      },
+      expect.objectContaining({ replierId: 'rw-alice', repliedToId: 'rw-bob', messageId: aliceReply.id }),
+    ]);
+  });
+
+  it('is not published again when Kafka redelivers the reply or the client resends it', async () => {
+    const [carol, dave] = await Promise.all([connect('rw-carol'), connect('rw-dave')]);
+    await sendStored(carol, 'rw-dave', 'ping');
+    const reply = await sendStored(dave, 'rw-carol', 'pong', 'dave-reply-1');
+    await settle();
+    expect(rewards.filter((r) => r.replierId === 'rw-dave')).toHaveLength(1);
+
+    const redelivered: MessageSent = {
+      conversationId: reply.conversationId,
+      senderId: 'rw-dave',
+      recipientId: 'rw-carol',
+      clientMessageId: 'dave-reply-1',
+      text: 'pong',
+      sentAt: Date.now(),
+    };
+    await bus.publish(Topics.messageSent, [{ key: reply.conversationId, value: redelivered }]);
+    expect(await sendStored(dave, 'rw-carol', 'pong', 'dave-reply-1')).toEqual(reply);
+    await settle();
+    expect(rewards.filter((r) => r.replierId === 'rw-dave')).toHaveLength(1);
+  });
+});
