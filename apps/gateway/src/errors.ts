@@ -39,3 +39,12 @@ export function toErrorBody(error: unknown): ErrorBody {
 export function statusOf(error: unknown): number {
   return error instanceof AppError ? error.status : 500;
 }
+
+/** The other user of a 1-1 request must not be the caller. */
+export function assertOtherUser(userId: string, otherUserId: string): void {
+  if (userId === otherUserId) {
+    throw new AppError('VALIDATION_FAILED', 'otherUserId must be another user.', [
+      { path: 'otherUserId', message: 'must not be your own user id' },
+    ]);
+  }
+}

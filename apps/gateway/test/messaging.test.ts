@@ -1,6 +1,5 @@
 import type { MessageDto, MessagePageResponse } from '@chat/contracts';
 import {
-  type ChatClient,
   connectClient,
   mintToken,
   nextMessage,
@@ -12,16 +11,11 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const system = new TestSystem(testInfra());
-const clients: ChatClient[] = [];
 let user = 0;
 /** Fresh user ids per test: conversations never carry over from one test to the next. */
 const newUser = (name: string) => `${name}-${++user}-${system.database.slice(-8)}`;
 
-async function connect(userId: string, gateway = system.gateways[0]): Promise<ChatClient> {
-  const client = await connectClient(system.url(gateway), { token: mintToken(userId) });
-  clients.push(client);
-  return client;
-}
+const connect = (userId: string, gateway = system.gateways[0]) => system.connect(userId, gateway);
 
 async function http(path: string, userId: string | null, method = 'GET') {
   const response = await fetch(`${system.url()}${path}`, {
@@ -36,9 +30,7 @@ beforeAll(async () => {
   await system.startGateway();
   await system.startGateway();
 });
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
+afterEach(() => system.closeClients());
 afterAll(() => system.stop());
 
 describe('message:send', () => {

@@ -1,12 +1,5 @@
 import type { Ack, PresenceDto } from '@chat/contracts';
-import {
-  type AppProcess,
-  type ChatClient,
-  connectClient,
-  mintToken,
-  TestSystem,
-  testInfra,
-} from '@chat/testkit';
+import { type AppProcess, type ChatClient, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // Short presence timings so the offline bound is seconds, not the production 15 s.
@@ -17,15 +10,10 @@ const TIMINGS = {
 };
 const OFFLINE_BOUND_MS = 3000 + 1000 + 500; // TTL + expiry sweep + debounce
 const system = new TestSystem(testInfra(), TIMINGS);
-const clients: ChatClient[] = [];
 let counter = 0;
 const newUser = (name: string) => `${name}-${++counter}-${system.database.slice(-8)}`;
 
-async function connect(userId: string, gateway: AppProcess): Promise<ChatClient> {
-  const client = await connectClient(system.url(gateway), { token: mintToken(userId) });
-  clients.push(client);
-  return client;
-}
+const connect = (userId: string, gateway: AppProcess) => system.connect(userId, gateway);
 
 function subscribe(client: ChatClient, payload: unknown): Promise<Ack<{ presence: PresenceDto[] }>> {
   return client.timeout(10_000).emitWithAck('presence:subscribe', payload as { userIds: string[] });
@@ -55,9 +43,7 @@ beforeAll(async () => {
   gatewayA = await system.startGateway();
   gatewayB = await system.startGateway();
 });
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
+afterEach(() => system.closeClients());
 afterAll(() => system.stop());
 
 describe('presence', () => {
@@ -94,14 +80,17 @@ describe('presence', () => {
   it('debounces a reconnect within the debounce window: no offline/online pair', async () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
     const watcher = await connect(alice, gatewayA);
-    const bobFirst = await connect(bob, gatewayB);
-    await subscribe(watcher, { userIds: [bob] });
     const updates = recordUpdates(watcher);
+    await subscribe(watcher, { userIds: [bob] });
+    const bobFirst = await connect(bob, gatewayB);
+    await waitFor(() => updates.length === 1, 5000);
+    expect(updates[0]).toMatchObject({ userId: bob, online: true });
+
     bobFirst.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
     await connect(bob, gatewayB);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(updates).toEqual([]);
+    expect(updates, 'no offline/online pair after the first online').toHaveLength(1);
   });
 
   it('stops pushing after presence:unsubscribe', async () => {

@@ -9,28 +9,15 @@ import {
 import { EventBus } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
 import { oneToOneConversationId } from '@chat/storage';
-import {
-  type ChatClient,
-  connectClient,
-  mintToken,
-  nextMessage,
-  sendStored,
-  TestSystem,
-  testInfra,
-} from '@chat/testkit';
+import { type ChatClient, mintToken, nextMessage, sendStored, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const infra = testInfra();
 const system = new TestSystem(infra);
-const clients: ChatClient[] = [];
 let counter = 0;
 const newUser = (name: string) => `${name}-${++counter}-${system.database.slice(-8)}`;
 
-async function connect(userId: string): Promise<ChatClient> {
-  const client = await connectClient(system.url(), { token: mintToken(userId) });
-  clients.push(client);
-  return client;
-}
+const connect = (userId: string) => system.connect(userId);
 
 type ReadAck = Ack<{ conversationId: string; lastReadAt: string }>;
 const markRead = (client: ChatClient, payload: unknown): Promise<ReadAck> =>
@@ -59,9 +46,7 @@ beforeAll(async () => {
   await system.startPersister();
   await system.startGateway();
 });
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-});
+afterEach(() => system.closeClients());
 afterAll(() => system.stop());
 
 describe('read receipts', () => {

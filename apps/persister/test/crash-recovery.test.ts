@@ -1,24 +1,15 @@
 import type { MessageDto } from '@chat/contracts';
-import {
-  type ChatClient,
-  connectClient,
-  mintToken,
-  sendUntilStored,
-  TestSystem,
-  testInfra,
-} from '@chat/testkit';
+import { sendUntilStored, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Short timeouts so the test's clients retry quickly and a killed persister's partitions move on quickly.
 const system = new TestSystem(testInfra(), { SEND_ACK_TIMEOUT_MS: '3000', KAFKA_SESSION_TIMEOUT_MS: '6000' });
-const clients: ChatClient[] = [];
 
 beforeAll(async () => {
   await system.startPersister();
   await system.startGateway();
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
   await system.stop();
 });
 
@@ -29,8 +20,7 @@ describe('persister killed mid-load', () => {
     const senders = await Promise.all(
       Array.from({ length: pairs * 2 }, async (_, index) => {
         const userId = `crash-user-${index}`;
-        const client = await connectClient(system.url(), { token: mintToken(userId) });
-        clients.push(client);
+        const client = await system.connect(userId);
         return { userId, client, peer: `crash-user-${index % 2 === 0 ? index + 1 : index - 1}` };
       }),
     );

@@ -2,7 +2,7 @@ import { type MessageSent, type RepliedIn24hrFirst, Topics } from '@chat/contrac
 import { EventBus } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
 import { oneToOneConversationId } from '@chat/storage';
-import { type ChatClient, connectClient, mintToken, sendStored, TestSystem, testInfra } from '@chat/testkit';
+import { sendStored, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const infra = testInfra();
@@ -16,13 +16,8 @@ const bus = new EventBus({
   logger: createLogger({ name: 'test', level: 'silent' }),
 });
 const rewards: RepliedIn24hrFirst[] = [];
-const clients: ChatClient[] = [];
 
-async function connect(userId: string): Promise<ChatClient> {
-  const client = await connectClient(system.url(), { token: mintToken(userId) });
-  clients.push(client);
-  return client;
-}
+const connect = (userId: string) => system.connect(userId);
 
 /** Waits until no new reward arrived for `quietMs`, so "no event" is checked after the pipeline settled. */
 async function settle(quietMs = 1500): Promise<void> {
@@ -48,7 +43,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
   await bus.stop();
   await system.stop();
 });

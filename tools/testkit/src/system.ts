@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { MongoClient } from 'mongodb';
+import { type ChatClient, connectClient } from './clients.js';
 import type { TestInfra } from './infra.js';
 import { uniqueName } from './names.js';
 import { type AppProcess, startApp } from './processes.js';
@@ -31,6 +32,7 @@ export class TestSystem {
   readonly database = uniqueName('chat').replaceAll('-', '_');
   readonly gateways: AppProcess[] = [];
   readonly persisters: AppProcess[] = [];
+  private readonly clients: ChatClient[] = [];
   private readonly mongo: MongoClient;
 
   constructor(
@@ -86,7 +88,19 @@ export class TestSystem {
     return `http://127.0.0.1:${gateway.port}`;
   }
 
+  /** A socket.io-client connection for `userId` (to the first gateway unless named), closed by closeClients(). */
+  async connect(userId: string, gateway?: AppProcess): Promise<ChatClient> {
+    const client = await connectClient(this.url(gateway), { token: mintToken(userId) });
+    this.clients.push(client);
+    return client;
+  }
+
+  closeClients(): void {
+    for (const client of this.clients.splice(0)) client.close();
+  }
+
   async stop(): Promise<void> {
+    this.closeClients();
     await Promise.all([...this.gateways, ...this.persisters].map((app) => app.stop()));
     await this.db.dropDatabase().catch(() => {});
     await this.mongo.close();

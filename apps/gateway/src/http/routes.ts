@@ -10,7 +10,7 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import type { z } from 'zod';
 import { verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayConfig } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, assertOtherUser } from '../errors.js';
 
 interface Authenticated {
   userId: string;
@@ -35,14 +35,6 @@ function parseQuery<T extends z.ZodType>(schema: T, request: Request): z.infer<T
   return parsed.data;
 }
 
-function notSelf(userId: string, otherUserId: string): void {
-  if (userId === otherUserId) {
-    throw new AppError('VALIDATION_FAILED', 'otherUserId must be another user.', [
-      { path: 'otherUserId', message: 'must not be your own user id' },
-    ]);
-  }
-}
-
 /** /api/v1/chat routes; handlers stay thin: validate, call storage reads, answer. Errors go to the error handler. */
 export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }): Router {
   const router = Router();
@@ -50,7 +42,7 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
 
   router.post('/convo/one-to-one', async (request, response: Response<unknown, Authenticated>) => {
     const { otherUserId } = parseQuery(conversationQuerySchema, request);
-    notSelf(response.locals.userId, otherUserId);
+    assertOtherUser(response.locals.userId, otherUserId);
     response.json({
       conversation: await findOneToOneConversation(deps.models, response.locals.userId, otherUserId),
     });
@@ -58,7 +50,7 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
 
   router.get('/convo/one-to-one/message', async (request, response: Response<unknown, Authenticated>) => {
     const { otherUserId, from, after, limit } = parseQuery(messageHistoryQuerySchema, request);
-    notSelf(response.locals.userId, otherUserId);
+    assertOtherUser(response.locals.userId, otherUserId);
     response.json(
       await findMessagePage(deps.models, response.locals.userId, otherUserId, { from, after, limit }),
     );

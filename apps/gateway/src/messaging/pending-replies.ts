@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 
 interface Waiter<T> {
@@ -30,6 +31,21 @@ export class PendingReplies<T> {
       }, this.timeoutMs);
       this.waiters.set(correlationId, { resolve, reject, timer });
     });
+  }
+
+  /**
+   * Sends a command through `publish` (which must put the correlation id on it) and resolves with the fact
+   * that answers it. A failed publish is UNAVAILABLE: the command may be retried.
+   */
+  async request(publish: (correlationId: string) => Promise<void>): Promise<T> {
+    const correlationId = randomUUID();
+    const reply = this.wait(correlationId);
+    try {
+      await publish(correlationId);
+    } catch (error) {
+      this.fail(correlationId, new AppError('UNAVAILABLE', undefined, undefined, { cause: error }));
+    }
+    return reply;
   }
 
   settle(correlationId: string, reply: T): void {

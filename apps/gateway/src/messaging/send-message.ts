@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Headers,
   type MessageDto,
@@ -8,7 +7,7 @@ import {
 } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import { oneToOneConversationId, toMessageDto } from '@chat/storage';
-import { AppError } from '../errors.js';
+import { assertOtherUser } from '../errors.js';
 import type { PendingReplies } from './pending-replies.js';
 
 export interface SendMessageDeps {
@@ -25,16 +24,10 @@ export async function sendMessage(
   senderId: string,
   payload: MessageSendPayload,
 ): Promise<MessageDto> {
-  if (payload.otherUserId === senderId) {
-    throw new AppError('VALIDATION_FAILED', 'You cannot send a message to yourself.', [
-      { path: 'otherUserId', message: 'must not be your own user id' },
-    ]);
-  }
+  assertOtherUser(senderId, payload.otherUserId);
   const conversationId = oneToOneConversationId(senderId, payload.otherUserId);
-  const correlationId = randomUUID();
-  const stored = deps.pendingSends.wait(correlationId);
-  try {
-    await deps.bus.publish(Topics.messageSent, [
+  const message = await deps.pendingSends.request((correlationId) =>
+    deps.bus.publish(Topics.messageSent, [
       {
         key: conversationId,
         headers: { [Headers.correlationId]: correlationId },
@@ -47,13 +40,7 @@ export async function sendMessage(
           sentAt: Date.now(),
         },
       },
-    ]);
-  } catch (error) {
-    deps.pendingSends.fail(
-      correlationId,
-      new AppError('UNAVAILABLE', undefined, undefined, { cause: error }),
-    );
-  }
-  const message = await stored;
+    ]),
+  );
   return toMessageDto({ ...message, createdAt: new Date(message.createdAt) });
 }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type ConversationReadPersisted, Headers, Topics } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import { type ChatModels, oneToOneConversationExists, oneToOneConversationId } from '@chat/storage';
-import { AppError } from '../errors.js';
+import { AppError, assertOtherUser } from '../errors.js';
 import type { PendingReplies } from '../messaging/pending-replies.js';
 
 export interface MarkReadDeps {
@@ -17,31 +16,19 @@ export async function markConversationRead(
   readerId: string,
   otherUserId: string,
 ): Promise<{ conversationId: string; lastReadAt: string }> {
-  if (otherUserId === readerId) {
-    throw new AppError('VALIDATION_FAILED', 'otherUserId must be another user.', [
-      { path: 'otherUserId', message: 'must not be your own user id' },
-    ]);
-  }
+  assertOtherUser(readerId, otherUserId);
   if (!(await oneToOneConversationExists(deps.models, readerId, otherUserId))) {
     throw new AppError('NOT_FOUND', 'There is no conversation with this user yet.');
   }
   const conversationId = oneToOneConversationId(readerId, otherUserId);
-  const correlationId = randomUUID();
-  const stored = deps.pendingReads.wait(correlationId);
-  try {
-    await deps.bus.publish(Topics.conversationRead, [
+  const marker = await deps.pendingReads.request((correlationId) =>
+    deps.bus.publish(Topics.conversationRead, [
       {
         key: conversationId,
         headers: { [Headers.correlationId]: correlationId },
         value: { conversationId, readerId, readAt: Date.now() },
       },
-    ]);
-  } catch (error) {
-    deps.pendingReads.fail(
-      correlationId,
-      new AppError('UNAVAILABLE', undefined, undefined, { cause: error }),
-    );
-  }
-  const marker = await stored;
+    ]),
+  );
   return { conversationId, lastReadAt: new Date(marker.lastReadAt).toISOString() };
 }
