@@ -1,0 +1,321 @@
+/**
+ * The load generator: its own process, so the servers under test never share an event loop with the clients.
+ * Usage: tsx loadgen.ts <job.json>. Reports on stdout (one JSON object per line); reads "continue" on stdin.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Ack, ClientToServerEvents, MessageDto, ServerToClientEvents } from '@chat/contracts';
+import jwt from 'jsonwebtoken';
+import { io, type Socket } from 'socket.io-client';
+import { LatencyRecorder } from './latency.js';
+import type {
+  ConnectionLevel,
+  ConnectionsJob,
+  ConnectionsResult,
+  LoadEvent,
+  LoadJob,
+  StepResult,
+  SweepJob,
+  SweepResult,
+} from './protocol.js';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+type SendAck = Ack<{ message: MessageDto }>;
+
+function report(event: LoadEvent): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(`${JSON.stringify(event)}\n`, () => resolve()));
+}
+
+const stdinLines = createInterface({ input: process.stdin });
+const lineWaiters: Array<() => void> = [];
+stdinLines.on('line', () => lineWaiters.shift()?.());
+function orchestratorSaysContinue(): Promise<void> {
+  return new Promise((resolve) => lineWaiters.push(resolve));
+}
+
+/** The one client harness every target gets: real socket.io-client, WebSocket only, a signed token. */
+function connect(url: string, userId: string, jwtSecret: string, localAddress: string): Promise<Client> {
+  const token = jwt.sign({ sub: userId }, jwtSecret, { algorithm: 'HS256', expiresIn: 3600 });
+  const options: Parameters<typeof io>[1] & { localAddress: string } = {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: 30_000,
+    auth: { token },
+    // Each source address has its own ~28k ephemeral ports: spreading clients gets past that limit.
+    // Passed through to the `ws` WebSocket by engine.io-client, though its option types do not list it.
+    localAddress,
+  };
+  const socket: Client = io(url, options);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+interface TrackedMessage {
+  /** -1 for warm-up messages: checked at the end, but not part of any step's figures. */
+  stepIndex: number;
+  scheduledAt: number;
+  recipientId: string;
+  serverId: string | null;
+  deliveries: number;
+}
+
+class StepState {
+  readonly sendToAck = new LatencyRecorder();
+  readonly sendToDelivery = new LatencyRecorder();
+  readonly generatorLag = new LatencyRecorder();
+  readonly errorsByCode: Record<string, number> = {};
+  sent = 0;
+  acked = 0;
+  delivered = 0;
+  awaitingAck = 0;
+  lastAckAt = 0;
+  closed = false;
+
+  countError(code: string): void {
+    this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1;
+  }
+}
+
+async function runSweep(job: SweepJob): Promise<SweepResult> {
+  const userIds = Array.from({ length: job.pairs * 2 }, (_, index) => `${job.runTag}-u${index}`);
+  const clients = new Map<string, Client>();
+  const tracked = new Map<string, TrackedMessage>();
+  const steps: StepState[] = [];
+  const warmUp = new StepState();
+  const stateOf = (index: number) => (index < 0 ? warmUp : (steps[index] as StepState));
+
+  await Promise.all(
+    userIds.map(async (userId, index) => {
+      const address = job.sourceAddresses[index % job.sourceAddresses.length] as string;
+      const client = await connect(job.url, userId, job.jwtSecret, address);
+      client.on('message:new', (message) => {
+        // Servers deliver to both participants; only the recipient's copy is a delivery.
+        if (message.recipientId !== userId) return;
+        const entry = tracked.get(message.clientMessageId);
+        if (!entry) return;
+        entry.deliveries += 1;
+        if (entry.deliveries !== 1) return;
+        const state = stateOf(entry.stepIndex);
+        state.delivered += 1;
+        if (!state.closed) state.sendToDelivery.record(performance.now() - entry.scheduledAt);
+      });
+      clients.set(userId, client);
+    }),
+  );
+
+  const send = (stepIndex: number, sequence: number, scheduledAt: number) => {
+    const pair = sequence % job.pairs;
+    // Alternate direction per round, so both users of a pair send and receive.
+    const forward = Math.floor(sequence / job.pairs) % 2 === 0;
+    const senderId = userIds[pair * 2 + (forward ? 0 : 1)] as string;
+    const recipientId = userIds[pair * 2 + (forward ? 1 : 0)] as string;
+    const clientMessageId = `${job.runTag}-s${stepIndex}-${sequence}`;
+    const entry: TrackedMessage = { stepIndex, scheduledAt, recipientId, serverId: null, deliveries: 0 };
+    tracked.set(clientMessageId, entry);
+    const state = stateOf(stepIndex);
+    state.sent += 1;
+    state.awaitingAck += 1;
+    state.generatorLag.record(performance.now() - scheduledAt);
+    const client = clients.get(senderId) as Client;
+    client.emit(
+      'message:send',
+      { clientMessageId, otherUserId: recipientId, text: `bench message ${sequence}` },
+      (ack: SendAck) => {
+        state.awaitingAck -= 1;
+        if (!ack.ok) {
+          if (!state.closed) state.countError(ack.error.code);
+          return;
+        }
+        entry.serverId = ack.message.id;
+        state.acked += 1;
+        if (state.closed) return;
+        state.lastAckAt = performance.now();
+        state.sendToAck.record(state.lastAckAt - scheduledAt);
+      },
+    );
+  };
+
+  const settle = async (state: StepState, timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline && (state.awaitingAck > 0 || state.delivered < state.acked)) {
+      await sleep(10);
+    }
+  };
+
+  // Warm-up: JIT, consumer groups and the conversations' first writes happen before anything is measured.
+  for (let sequence = 0; sequence < job.pairs * 2; sequence++) send(-1, sequence, performance.now());
+  await settle(warmUp, 30_000);
+  warmUp.closed = true;
+
+  const results: StepResult[] = [];
+  for (const [index, step] of job.steps.entries()) {
+    const state = new StepState();
+    steps.push(state);
+    await report({ type: 'step-start', index, rate: step.rate });
+    const total = Math.round((step.rate * step.durationMs) / 1000);
+    const intervalMs = 1000 / step.rate;
+    const startedAt = performance.now();
+    let next = 0;
+    // Open loop: each message has a fixed slot; a 1 ms timer sends every slot that is due, whatever the acks do.
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = performance.now();
+        while (next < total && startedAt + next * intervalMs <= now) {
+          send(index, next, startedAt + next * intervalMs);
+          next += 1;
+        }
+        if (next >= total) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await settle(state, job.drainMs);
+    state.closed = true;
+    if (state.awaitingAck > 0) state.errorsByCode.NO_ACK_IN_TIME = state.awaitingAck;
+    const sendToAck = state.sendToAck.summary();
+    const errors = Object.values(state.errorsByCode).reduce((sum, count) => sum + count, 0);
+    const elapsedSeconds = ((state.lastAckAt || performance.now()) - startedAt) / 1000;
+    const result: StepResult = {
+      rate: step.rate,
+      durationMs: step.durationMs,
+      sent: state.sent,
+      acked: state.acked,
+      ackedPerSecond: Math.round(state.acked / Math.max(elapsedSeconds, step.durationMs / 1000)),
+      sendToAck,
+      sendToDelivery: state.sendToDelivery.summary(),
+      generatorLag: state.generatorLag.summary(),
+      errorsByCode: state.errorsByCode,
+      undeliveredAtClose: state.acked - state.delivered,
+      passed: errors === 0 && state.acked === state.sent && sendToAck.p99 < job.p99BoundMs,
+    };
+    results.push(result);
+    await report({ type: 'step-end', index, result });
+    // Past saturation every further step only queues more; one failing step is enough to locate it.
+    if (!result.passed) break;
+    await sleep(500);
+  }
+
+  // Late acks and deliveries still count for the exactly-once check: wait for them (the gateway times out at 10 s).
+  const lastState = steps.at(-1);
+  if (lastState) await settle(lastState, 15_000);
+  const ackedMessages: SweepResult['ackedMessages'] = [];
+  let lostDeliveries = 0;
+  let duplicateDeliveries = 0;
+  for (const [clientMessageId, entry] of tracked) {
+    if (entry.serverId === null) continue;
+    ackedMessages.push({ clientMessageId, id: entry.serverId });
+    if (entry.deliveries === 0) lostDeliveries += 1;
+    if (entry.deliveries > 1) duplicateDeliveries += 1;
+  }
+  for (const client of clients.values()) client.close();
+  return {
+    kind: 'sweep',
+    target: job.target,
+    steps: results,
+    delivery: { acked: ackedMessages.length, lostDeliveries, duplicateDeliveries },
+    ackedMessages,
+  };
+}
+
+async function runConnections(job: ConnectionsJob): Promise<ConnectionsResult> {
+  const clients: Array<{ socket: Client; userId: string }> = [];
+  const levels: ConnectionLevel[] = [];
+  let firstError: string | null = null;
+  const userIdOf = (index: number) => `${job.runTag}-c${index}`;
+
+  for (const target of job.levels) {
+    const startedAt = performance.now();
+    const from = clients.length;
+    let failedConnects = 0;
+    let nextIndex = from;
+    const worker = async () => {
+      while (nextIndex < target && firstError === null) {
+        const index = nextIndex++;
+        const address = job.sourceAddresses[index % job.sourceAddresses.length] as string;
+        try {
+          const userId = userIdOf(index);
+          clients.push({ socket: await connect(job.url, userId, job.jwtSecret, address), userId });
+        } catch (error) {
+          failedConnects += 1;
+          firstError ??= `connection ${index}: ${(error as Error).message}`;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: job.connectConcurrency }, worker));
+    const seconds = (performance.now() - startedAt) / 1000;
+    levels.push({
+      connections: clients.length,
+      connectPerSecond: Math.round((clients.length - from) / seconds),
+      failedConnects,
+    });
+    await report({ type: 'level', connections: clients.length });
+    await orchestratorSaysContinue();
+    if (firstError !== null) break;
+  }
+
+  const topMessageCheck = await messageAtTheTop(clients);
+  for (const { socket } of clients) socket.close();
+  return {
+    kind: 'connections',
+    target: job.target,
+    levels,
+    reached: clients.length,
+    firstError,
+    topMessageCheck,
+  };
+
+  async function messageAtTheTop(
+    connected: Array<{ socket: Client; userId: string }>,
+  ): Promise<ConnectionsResult['topMessageCheck']> {
+    const sender = connected.at(-1)?.socket;
+    const recipientEntry = connected.at(-2);
+    if (!sender || !recipientEntry) {
+      return { acked: false, delivered: false, ackMs: null, error: 'fewer than two connections' };
+    }
+    const { socket: recipient, userId: recipientId } = recipientEntry;
+    const clientMessageId = `${job.runTag}-top`;
+    const delivered = new Promise<boolean>((resolve) => {
+      recipient.on('message:new', (message) => {
+        if (message.clientMessageId === clientMessageId) resolve(true);
+      });
+      setTimeout(() => resolve(false), 15_000).unref();
+    });
+    const startedAt = performance.now();
+    try {
+      const ack = await sender
+        .timeout(15_000)
+        .emitWithAck('message:send', { clientMessageId, otherUserId: recipientId, text: 'at the top' });
+      const ackMs = Math.round(performance.now() - startedAt);
+      return {
+        acked: ack.ok,
+        delivered: await delivered,
+        ackMs,
+        error: ack.ok ? null : ack.error.code,
+      };
+    } catch (error) {
+      return { acked: false, delivered: await delivered, ackMs: null, error: (error as Error).message };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const jobFile = process.argv[2];
+  if (!jobFile) throw new Error('usage: loadgen <job.json>');
+  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as LoadJob;
+  const result = job.kind === 'sweep' ? await runSweep(job) : await runConnections(job);
+  await report({ type: 'done', result });
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error('load generator failed:', error);
+  process.exit(1);
+});

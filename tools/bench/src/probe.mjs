@@ -1,0 +1,16 @@
+// Preloaded into every server process under test (NODE_OPTIONS=--import): writes this process's memory to
+// $BENCH_PROBE_DIR/<pid>.json twice a second, so the orchestrator can read heap figures from outside.
+import { renameSync, writeFileSync } from 'node:fs';
+
+const directory = process.env.BENCH_PROBE_DIR;
+if (directory) {
+  const write = () => {
+    const memory = process.memoryUsage();
+    const sample = { pid: process.pid, entry: process.argv[1] ?? '', at: Date.now(), ...memory };
+    // Write then rename: a reader never sees a half-written file.
+    writeFileSync(`${directory}/${process.pid}.tmp`, JSON.stringify(sample));
+    renameSync(`${directory}/${process.pid}.tmp`, `${directory}/${process.pid}.json`);
+  };
+  write();
+  setInterval(write, 500).unref();
+}

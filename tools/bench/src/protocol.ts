@@ -1,0 +1,110 @@
+/**
+ * What the orchestrator (cli.ts) and the load generator process (loadgen.ts) exchange. The job goes in as a
+ * JSON file; progress and results come back as one JSON object per stdout line; stdin carries "continue".
+ */
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface SweepStep {
+  /** Offered messages per second, spread over all pairs, sent on a fixed schedule (open loop). */
+  rate: number;
+  durationMs: number;
+}
+
+export interface SweepJob {
+  kind: 'sweep';
+  target: string;
+  url: string;
+  /** Signs the handshake tokens; every server receives the same handshake, baselines just skip verifying. */
+  jwtSecret: string;
+  /** Prefix of user and client message ids: unique per run, so stored messages can be traced back. */
+  runTag: string;
+  pairs: number;
+  steps: SweepStep[];
+  /** After a step's send window: how long to wait for its last acks and deliveries before counting them missing. */
+  drainMs: number;
+  /** A step passes when its send-to-ack p99 is below this and no send failed. */
+  p99BoundMs: number;
+  sourceAddresses: string[];
+}
+
+export interface ConnectionsJob {
+  kind: 'connections';
+  target: string;
+  url: string;
+  jwtSecret: string;
+  runTag: string;
+  /** Total idle connections to hold at each level; the orchestrator samples the server's memory at each. */
+  levels: number[];
+  connectConcurrency: number;
+  sourceAddresses: string[];
+}
+
+export type LoadJob = SweepJob | ConnectionsJob;
+
+export interface StepResult {
+  rate: number;
+  durationMs: number;
+  sent: number;
+  acked: number;
+  /** Acks of this step's messages per second, from the step's start to its last ack. */
+  ackedPerSecond: number;
+  /** Measured from each message's scheduled send time, so a lagging generator cannot hide queueing. */
+  sendToAck: LatencySummary;
+  sendToDelivery: LatencySummary;
+  /** How late the generator emitted messages against their schedule: large values mean the client was the limit. */
+  generatorLag: LatencySummary;
+  errorsByCode: Record<string, number>;
+  /** Acked messages whose recipient had not received them when the step closed. */
+  undeliveredAtClose: number;
+  passed: boolean;
+}
+
+export interface DeliveryCheck {
+  acked: number;
+  /** Acked messages the recipient never received. */
+  lostDeliveries: number;
+  /** Acked messages the recipient received more than once. */
+  duplicateDeliveries: number;
+}
+
+export interface SweepResult {
+  kind: 'sweep';
+  target: string;
+  steps: StepResult[];
+  delivery: DeliveryCheck;
+  /** Every acked message, for the database check: client message id → server message id. */
+  ackedMessages: Array<{ clientMessageId: string; id: string }>;
+}
+
+export interface ConnectionLevel {
+  connections: number;
+  /** Connections established per second while reaching this level. */
+  connectPerSecond: number;
+  failedConnects: number;
+}
+
+export interface ConnectionsResult {
+  kind: 'connections';
+  target: string;
+  levels: ConnectionLevel[];
+  reached: number;
+  firstError: string | null;
+  /** At the top level: a message between two of the connected users, acked and delivered. */
+  topMessageCheck: { acked: boolean; delivered: boolean; ackMs: number | null; error: string | null };
+}
+
+export type LoadResult = SweepResult | ConnectionsResult;
+
+export type LoadEvent =
+  | { type: 'step-start'; index: number; rate: number }
+  | { type: 'step-end'; index: number; result: StepResult }
+  | { type: 'level'; connections: number }
+  | { type: 'done'; result: LoadResult };

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { LoadEvent, LoadJob, LoadResult } from './protocol.js';
+import { tsxBin } from './targets.js';
+
+const loadgenScript = fileURLToPath(new URL('./loadgen.ts', import.meta.url));
+
+/**
+ * Runs one job in a fresh load generator process. `onEvent` sees every progress event; after a "level"
+ * event the generator waits until `onEvent` resolves. The process is killed if anything goes wrong.
+ */
+export async function runLoad(
+  job: LoadJob,
+  jobFile: string,
+  onEvent: (event: LoadEvent, loadgenPid: number) => Promise<void> | void,
+  timeoutMs: number,
+): Promise<LoadResult> {
+  writeFileSync(jobFile, JSON.stringify(job));
+  const child = spawn(tsxBin, ['--conditions=@chat/source', loadgenScript, jobFile], {
+    // Tens of thousands of client sockets need more than the default old-space limit.
+    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const pid = child.pid as number;
+  try {
+    return await new Promise<LoadResult>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`load generator timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`load generator exited with ${code} before reporting`));
+      });
+      let handling = Promise.resolve();
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        if (!line.startsWith('{')) return;
+        const event = JSON.parse(line) as LoadEvent;
+        // Events are handled in order, one at a time, even when a handler is slow (memory sampling).
+        handling = handling
+          .then(async () => {
+            await onEvent(event, pid);
+            if (event.type === 'level') child.stdin?.write('continue\n');
+            if (event.type === 'done') {
+              clearTimeout(timer);
+              resolve(event.result);
+            }
+          })
+          .catch(reject);
+      });
+    });
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TEST_JWT_SECRET, TestSystem } from '@chat/testkit/system';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const tsxBin = `${repoRoot}node_modules/.bin/tsx`;
+const probeImport = `--import=${pathToFileURL(fileURLToPath(new URL('./probe.mjs', import.meta.url))).href}`;
+
+export type TargetName = 'ours' | 'relay' | 'direct-write' | 'kafka-relay';
+
+export interface Infra {
+  kafkaBrokers: string;
+  schemaRegistryUrl: string;
+  mongodbUri: string;
+}
+
+/** A running server under test: where to connect, which processes to watch, how to stop it. */
+export interface RunningTarget {
+  name: TargetName;
+  url: string;
+  /** Root pid of each process of the target (tsx wrappers included), for CPU accounting. */
+  components: Record<string, number>;
+  /** The process whose memory the connection scenario reports (the one holding the sockets). */
+  socketServerPid: number;
+  /** The database its messages are stored in, for the exactly-once check; none for pure relays. */
+  mongodbUri: string | null;
+  stop(): Promise<void>;
+}
+
+function withDatabase(uri: string, database: string): string {
+  const url = new URL(uri);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Our gateway and persister, started the way the integration tests start them, with the memory probe. */
+async function startOurs(infra: Infra, probeDir: string): Promise<RunningTarget> {
+  const system = new TestSystem(
+    { ...infra, kind: 'local' },
+    { NODE_OPTIONS: probeImport, BENCH_PROBE_DIR: probeDir },
+  );
+  try {
+    const persister = await system.startPersister();
+    const gateway = await system.startGateway();
+    return {
+      name: 'ours',
+      url: system.url(gateway),
+      components: { gateway: gateway.child.pid as number, persister: persister.child.pid as number },
+      socketServerPid: gateway.child.pid as number,
+      mongodbUri: system.mongodbUri,
+      stop: () => system.stop(),
+    };
+  } catch (error) {
+    await system.stop();
+    throw error;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Runs a baseline server file under tsx, like the apps, and waits for its "<name> ready" line. */
+function startBaseline(
+  name: Exclude<TargetName, 'ours'>,
+  env: Record<string, string>,
+  probeDir: string,
+  logDir: string,
+): Promise<{ child: ChildProcess; port: number }> {
+  const script = fileURLToPath(new URL(`./baselines/${name}.ts`, import.meta.url));
+  const child = spawn(tsxBin, ['--conditions=@chat/source', script], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: probeImport, BENCH_PROBE_DIR: probeDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(`${logDir}/${name}.log`);
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} was not ready within 60 s; see ${logDir}/${name}.log`));
+    }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready; see ${logDir}/${name}.log`));
+    });
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === `${name} ready`) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(entry.port) });
+      }
+    });
+  });
+}
+
+export async function startTarget(
+  name: TargetName,
+  options: { infra: Infra; runTag: string; probeDir: string; logDir: string },
+): Promise<RunningTarget> {
+  if (name === 'ours') return startOurs(options.infra, options.probeDir);
+  const database = `bench_${options.runTag}_${name.replaceAll('-', '_')}`;
+  const mongodbUri = name === 'direct-write' ? withDatabase(options.infra.mongodbUri, database) : null;
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: options.infra.kafkaBrokers,
+    BENCH_TOPIC: `bench-${options.runTag}.round-trip`,
+    ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}),
+  };
+  const { child, port } = await startBaseline(name, env, options.probeDir, options.logDir);
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    components: { [name]: child.pid as number },
+    socketServerPid: child.pid as number,
+    mongodbUri,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited(child);
+      clearTimeout(forced);
+    },
+  };
+}
+
+export const JWT_SECRET = TEST_JWT_SECRET;
