@@ -91,100 +91,137 @@ class ReplyRewardRule {
     this.previous = { id: doc._id, senderId: doc.senderId, createdAt };
   }
 
+  /** A copy to try decisions on before they are known to be stored. */
+  clone(): ReplyRewardRule {
+    const copy = Object.create(ReplyRewardRule.prototype) as ReplyRewardRule;
+    Object.assign(copy, { previous: this.previous, lastRewardAt: new Map(this.lastRewardAt) });
+    return copy;
+  }
+
   rewardWindowStart(userId: string): Date | undefined {
     const at = this.lastRewardAt.get(userId);
     return at === undefined ? undefined : new Date(at);
   }
 }
 
+interface PendingCommand {
+  command: MessageSent;
+  id: string;
+}
+
 /**
  * Stores a batch of send commands. Idempotent: a command whose message already exists (a redelivery or a
- * client's resend) yields the stored one. Round trips per batch, whatever its size: find existing, read
- * conversations, insertMany, bulkWrite. Uses the models' native collections: Mongoose document casting was
- * the cost on this path.
+ * client's resend) yields the stored one. Common case, whatever the batch size: one read of the batch's
+ * conversations, one ordered insertMany, one bulkWrite. A message that already exists stops the ordered insert
+ * at its place; it is read back by id and the rest is inserted again with the seqs that follow, so seqs never
+ * gap. (A lookup of the batch's ids up front cost a full scan per batch on FerretDB.) Uses the models' native
+ * collections: Mongoose document casting was the cost on this path.
  */
 export async function storeMessageBatch(models: ChatModels, commands: MessageSent[]): Promise<StoredBatch> {
   const messages = models.Message.collection;
-  const conversations = models.Conversation.collection;
-  const ids = commands.map((c) => messageId(c.conversationId, c.senderId, c.clientMessageId));
-
-  const stored = new Map<string, MessageDoc>();
-  for (const doc of await messages.find<MessageDoc>({ _id: { $in: [...new Set(ids)] } } as never).toArray()) {
-    stored.set(doc._id, doc);
-  }
   const conversationIds = [...new Set(commands.map((c) => c.conversationId))];
   const states = new Map<string, ConversationState>();
-  for (const doc of await conversations
+  for (const doc of await models.Conversation.collection
     .find<ConversationState>({ _id: { $in: conversationIds } } as never, {
       projection: { lastSeq: 1, lastMessage: 1, participants: 1 },
     })
     .toArray()) {
     states.set(doc._id, doc);
   }
+  const lastSeqs = new Map([...states].map(([id, state]) => [id, state.lastSeq]));
+  const rules = new Map(conversationIds.map((id) => [id, new ReplyRewardRule(states.get(id))]));
+  const rule = (conversationId: string) => rules.get(conversationId) as ReplyRewardRule;
 
   const now = Date.now();
-  const lastSeqs = new Map([...states].map(([id, state]) => [id, state.lastSeq]));
-  const fresh = new Set<MessageDoc>();
-  commands.forEach((command, index) => {
-    const id = ids[index] as string;
-    if (stored.has(id)) return;
-    const seq = (lastSeqs.get(command.conversationId) ?? 0) + 1;
-    lastSeqs.set(command.conversationId, seq);
-    const doc: MessageDoc = {
-      _id: id,
-      conversationId: command.conversationId,
-      senderId: command.senderId,
-      recipientId: command.recipientId,
-      clientMessageId: command.clientMessageId,
-      text: command.text,
-      seq,
-      // The persister's clock, not the gateway's: createdAt then follows storage (seq) order.
-      createdAt: new Date(now),
-    };
-    stored.set(id, doc);
-    fresh.add(doc);
-  });
+  const stored = new Map<string, MessageDoc>();
+  /** Messages that moved a conversation forward in this call (inserted, or stored earlier but not yet counted). */
+  const advanced: MessageDoc[] = [];
+  let pending: PendingCommand[] = commands.map((command) => ({
+    command,
+    id: messageId(command.conversationId, command.senderId, command.clientMessageId),
+  }));
 
-  const rules = new Map<string, ReplyRewardRule>();
-  const inSeqOrder = [...new Set(ids)]
-    .map((id) => stored.get(id) as MessageDoc)
-    .sort((a, b) => a.seq - b.seq);
-  for (const doc of inSeqOrder) {
-    let rule = rules.get(doc.conversationId);
-    if (!rule) {
-      rule = new ReplyRewardRule(states.get(doc.conversationId));
-      rules.set(doc.conversationId, rule);
-    }
-    rule.next(doc, fresh.has(doc));
-  }
-
-  if (fresh.size > 0) {
-    try {
-      await messages.insertMany([...fresh] as never[], { ordered: false });
-    } catch (error) {
-      if (isOnlyDuplicateKeys(error)) {
-        await repairLastSeq(models, conversationIds);
-        throw new SeqConflictError('a seq in this batch was already taken; conversation counters repaired', {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  }
-
-  await conversations
-    .bulkWrite(conversationUpdates(inSeqOrder, states, rules, now), { ordered: false })
-    .catch((error: unknown) => {
-      // A conversation created since we read it collides on _id: a replay, and it already holds this batch.
-      if (!isOnlyDuplicateKeys(error)) throw error;
+  while (pending.length > 0) {
+    pending = pending.filter(({ id }) => !stored.has(id));
+    if (pending.length === 0) break;
+    // Seqs and reward decisions are tried on copies: only what the insert accepts is kept.
+    const trialSeqs = new Map(lastSeqs);
+    const trialRules = new Map([...rules].map(([id, r]) => [id, r.clone()]));
+    const docs = pending.map(({ command, id }) => {
+      const seq = (trialSeqs.get(command.conversationId) ?? 0) + 1;
+      trialSeqs.set(command.conversationId, seq);
+      const doc: MessageDoc = {
+        _id: id,
+        conversationId: command.conversationId,
+        senderId: command.senderId,
+        recipientId: command.recipientId,
+        clientMessageId: command.clientMessageId,
+        text: command.text,
+        seq,
+        // The persister's clock, not the gateway's: createdAt then follows storage (seq) order.
+        createdAt: new Date(now),
+      };
+      trialRules.get(command.conversationId)?.next(doc, true);
+      return doc;
     });
 
+    const failedAt = await insertInOrder(models, docs);
+    for (const doc of docs.slice(0, failedAt)) {
+      rule(doc.conversationId).next(doc, true);
+      lastSeqs.set(doc.conversationId, doc.seq);
+      stored.set(doc._id, doc);
+      advanced.push(doc);
+    }
+    if (failedAt === docs.length) break;
+
+    const failed = docs[failedAt] as MessageDoc;
+    const existing = await messages.findOne<MessageDoc>({ _id: failed._id } as never);
+    if (!existing) {
+      // Not our message but our seq: another writer, or a counter left behind by a crash.
+      await repairLastSeq(models, [failed.conversationId]);
+      throw new SeqConflictError('a seq in this batch was already taken; conversation counters repaired');
+    }
+    stored.set(existing._id, existing);
+    // Stored by an earlier attempt that died before counting it: it is the conversation's latest now.
+    if (existing.seq > (lastSeqs.get(existing.conversationId) ?? 0)) {
+      rule(existing.conversationId).next(existing, false);
+      lastSeqs.set(existing.conversationId, existing.seq);
+      advanced.push(existing);
+    }
+    pending = pending.slice(failedAt + 1);
+  }
+
+  if (advanced.length > 0) {
+    await models.Conversation.collection
+      .bulkWrite(conversationUpdates(advanced, states, rules, now), { ordered: false })
+      .catch((error: unknown) => {
+        // A conversation created since we read it collides on _id: a replay, and it already holds this batch.
+        if (!isOnlyDuplicateKeys(error)) throw error;
+      });
+  }
+
+  const results = commands.map(
+    (c) => stored.get(messageId(c.conversationId, c.senderId, c.clientMessageId)) as MessageDoc,
+  );
   return {
-    messages: ids.map((id) => toPersisted(stored.get(id) as MessageDoc)),
-    rewards: inSeqOrder
+    messages: results.map(toPersisted),
+    rewards: [...new Set(results)]
       .filter((doc) => doc.replyReward?.repliedToMessageId && !doc.replyReward.publishedAt)
       .map((doc) => toReward(doc) as RepliedIn24hrFirst),
   };
+}
+
+/** Inserts in order and returns how many went in: all of them, or the index of the first duplicate key. */
+async function insertInOrder(models: ChatModels, docs: MessageDoc[]): Promise<number> {
+  try {
+    await models.Message.collection.insertMany(docs as never[], { ordered: true });
+    return docs.length;
+  } catch (error) {
+    if (!isOnlyDuplicateKeys(error)) throw error;
+    const writeErrors = (error as InstanceType<typeof mongo.MongoBulkWriteError>).writeErrors;
+    const first = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+    return first?.index ?? 0;
+  }
 }
 
 /** Records that these rewards' events were published, so a later replay does not publish them again. */
@@ -203,13 +240,13 @@ function isOnlyDuplicateKeys(error: unknown): boolean {
 
 /** One upsert per conversation: create it on its first message, move lastSeq, lastMessage and reward windows forward. */
 function conversationUpdates(
-  inSeqOrder: MessageDoc[],
+  advanced: MessageDoc[],
   states: Map<string, ConversationState>,
   rules: Map<string, ReplyRewardRule>,
   now: number,
 ) {
   const latest = new Map<string, MessageDoc>();
-  for (const doc of inSeqOrder) latest.set(doc.conversationId, doc);
+  for (const doc of advanced) latest.set(doc.conversationId, doc);
   return [...latest.values()].map((message) => {
     const participantIds = [message.senderId, message.recipientId].sort();
     const rule = rules.get(message.conversationId);

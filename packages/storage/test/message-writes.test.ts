@@ -1,0 +1,100 @@
+import type { MessageSent } from '@chat/contracts';
+import { testInfra, uniqueName } from '@chat/testkit';
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oneToOneConversationId } from '../src/ids.js';
+import { storeMessageBatch } from '../src/message-writes.js';
+import { type ChatModels, chatModels, ensureIndexes } from '../src/models.js';
+
+let connection: mongoose.Connection;
+let models: ChatModels;
+let pair = 0;
+
+beforeAll(async () => {
+  connection = await mongoose
+    .createConnection(testInfra().mongodbUri, { dbName: uniqueName('storage').replaceAll('-', '_') })
+    .asPromise();
+  models = chatModels(connection);
+  await ensureIndexes(models);
+});
+afterAll(async () => {
+  await connection.dropDatabase();
+  await connection.close();
+});
+
+function commandsFor(count: number, start = 1) {
+  pair += 1;
+  const [a, b] = [`a${pair}`, `b${pair}`];
+  const make = (n: number): MessageSent => ({
+    conversationId: oneToOneConversationId(a, b),
+    senderId: n % 2 ? a : b,
+    recipientId: n % 2 ? b : a,
+    clientMessageId: `m${n}`,
+    text: `text ${n}`,
+    sentAt: Date.now(),
+  });
+  return Array.from({ length: count }, (_, i) => make(start + i));
+}
+
+const seqsOf = async (conversationId: string) =>
+  (await models.Message.collection.find({ conversationId }).sort({ seq: 1 }).toArray()).map((m) => [
+    m.clientMessageId,
+    m.seq,
+  ]);
+
+describe('storeMessageBatch', () => {
+  it('numbers a conversation 1..n in command order', async () => {
+    const commands = commandsFor(5);
+    const { messages } = await storeMessageBatch(models, commands);
+    expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    const conversation = await models.Conversation.collection.findOne({
+      _id: commands[0]?.conversationId as never,
+    });
+    expect(conversation).toMatchObject({ lastSeq: 5, lastMessage: { seq: 5 } });
+  });
+
+  it('keeps seqs gapless when a batch mixes resends, in-batch duplicates and new messages', async () => {
+    const first = commandsFor(3);
+    await storeMessageBatch(models, first);
+    const [m1, m2, m3] = first as [MessageSent, MessageSent, MessageSent];
+    const next = { ...m1, clientMessageId: 'm4' };
+    const later = { ...m2, clientMessageId: 'm5' };
+    const { messages } = await storeMessageBatch(models, [m2, next, m1, next, later, m3]);
+    expect(messages.map((m) => [m.clientMessageId, m.seq])).toEqual([
+      ['m2', 2],
+      ['m4', 4],
+      ['m1', 1],
+      ['m4', 4],
+      ['m5', 5],
+      ['m3', 3],
+    ]);
+    expect(await seqsOf(m1.conversationId)).toEqual([
+      ['m1', 1],
+      ['m2', 2],
+      ['m3', 3],
+      ['m4', 4],
+      ['m5', 5],
+    ]);
+  });
+
+  it('recovers from a crash between the insert and the conversation update', async () => {
+    const commands = commandsFor(4);
+    await storeMessageBatch(models, commands.slice(0, 2));
+    // What a crash leaves: messages 3 and 4 stored, the conversation still at lastSeq 2.
+    const conversationId = commands[0]?.conversationId as string;
+    const { messages } = await storeMessageBatch(models, commands.slice(2));
+    await models.Conversation.collection.updateOne(
+      { _id: conversationId as never },
+      { $set: { lastSeq: 2 } },
+    );
+    const replay = await storeMessageBatch(models, [
+      ...commands.slice(2),
+      ...commandsFor(0),
+      { ...(commands[0] as MessageSent), clientMessageId: 'after-crash' },
+    ]);
+    expect(replay.messages.map((m) => m.seq)).toEqual([...messages.map((m) => m.seq), 5]);
+    expect(await models.Conversation.collection.findOne({ _id: conversationId as never })).toMatchObject({
+      lastSeq: 5,
+    });
+  });
+});
