@@ -18,6 +18,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RegistryCodec } from './codec.js';
+import { Outbox } from './outbox.js';
 
 export interface EventBusOptions {
   brokers: string[];
@@ -99,6 +100,7 @@ export class EventBus {
   private readonly consumers: Consumer[] = [];
   private producerConnected = false;
   private readonly crashedConsumers = new Set<Consumer>();
+  private readonly outbox = new Outbox((topicMessages) => this.producer.sendBatch({ topicMessages }));
 
   constructor(private readonly options: EventBusOptions) {
     this.kafka = new Kafka({
@@ -167,7 +169,7 @@ export class EventBus {
         headers: event.headers ?? {},
       })),
     );
-    await this.producer.send({ topic: this.topicName(topic), messages });
+    await this.outbox.enqueue(this.topicName(topic), messages);
   }
 
   private async sendToDeadLetter(

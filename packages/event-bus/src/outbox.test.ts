@@ -1,0 +1,45 @@
+import type { TopicMessages } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { Outbox } from './outbox.js';
+
+const message = (value: string) => ({ key: 'k', value: Buffer.from(value) });
+
+describe('Outbox', () => {
+  it('sends the first publish at once and coalesces the ones queued meanwhile, in order', async () => {
+    const requests: TopicMessages[][] = [];
+    let release: () => void = () => {};
+    const outbox = new Outbox(async (batch) => {
+      requests.push(batch);
+      if (requests.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    });
+    const first = outbox.enqueue('a', [message('1')]);
+    const rest = [
+      outbox.enqueue('a', [message('2')]),
+      outbox.enqueue('b', [message('3')]),
+      outbox.enqueue('a', [message('4')]),
+    ];
+    release();
+    await Promise.all([first, ...rest]);
+    expect(
+      requests.map((batch) =>
+        batch.map(({ topic, messages }) => [topic, messages.map((m) => String(m.value))]),
+      ),
+    ).toEqual([
+      [['a', ['1']]],
+      [
+        ['a', ['2', '4']],
+        ['b', ['3']],
+      ],
+    ]);
+  });
+
+  it('rejects every publish of a failed request, and keeps going', async () => {
+    let calls = 0;
+    const outbox = new Outbox(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('broker down');
+    });
+    await expect(outbox.enqueue('a', [message('1')])).rejects.toThrow('broker down');
+    await expect(outbox.enqueue('a', [message('2')])).resolves.toBeUndefined();
+  });
+});

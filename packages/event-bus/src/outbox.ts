@@ -1,0 +1,65 @@
+import type { Message, TopicMessages } from 'kafkajs';
+
+interface Pending {
+  topic: string;
+  messages: Message[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Below Kafka's default 1 MB record-batch limit, with room for headers and framing. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/**
+ * Coalesces concurrent publishes into one produce request. While a request is in flight (the idempotent
+ * producer allows one), new publishes queue up and leave together in the next: batching that adapts to load,
+ * with no fixed linger to add latency when the service is idle. Order is kept: queue order is send order.
+ */
+export class Outbox {
+  private readonly queue: Pending[] = [];
+  private sending = false;
+
+  constructor(private readonly send: (batch: TopicMessages[]) => Promise<unknown>) {}
+
+  enqueue(topic: string, messages: Message[]): Promise<void> {
+    const bytes = messages.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, messages, bytes, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Pending;
+      if (batch.length > 0 && bytes + next.bytes > MAX_REQUEST_BYTES) break;
+      batch.push(this.queue.shift() as Pending);
+      bytes += next.bytes;
+    }
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        const byTopic = new Map<string, Message[]>();
+        for (const item of batch)
+          byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
+        try {
+          await this.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+          for (const item of batch) item.resolve();
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+}
