@@ -8,6 +8,7 @@ import { loadPersisterConfig } from './config.js';
 import { handleConversationRead } from './consumers/conversation-read.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
+import { SerialWriter } from './serial-writer.js';
 
 async function main(): Promise<void> {
   const config = loadPersisterConfig(process.env);
@@ -47,15 +48,17 @@ async function main(): Promise<void> {
     config.shutdownTimeoutMs,
   );
 
-  // One consumer for every command: its batches run one at a time, so a conversation's document is never
-  // updated by two handlers at once.
+  // Partitions are consumed concurrently; every database write goes through one SerialWriter, so a
+  // conversation's document is never updated by two handlers at once.
+  const writer = new SerialWriter();
   await bus.subscribe({
     groupId: config.consumerGroup,
     fromBeginning: true,
+    concurrency: config.kafkaPartitions,
     handlers: {
-      [Topics.messageSent]: handleMessageSent({ bus, models, logger }),
-      [Topics.conversationRead]: handleConversationRead({ bus, models }),
-      [Topics.presenceConnection]: handlePresenceConnection({ models }),
+      [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer }),
+      [Topics.conversationRead]: handleConversationRead({ bus, models, writer }),
+      [Topics.presenceConnection]: handlePresenceConnection({ models, writer }),
     },
   });
   const address = health.address();

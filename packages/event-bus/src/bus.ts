@@ -67,6 +67,11 @@ export interface SubscribeOptions {
    * never run concurrently with each other.
    */
   handlers: BatchHandlers;
+  /**
+   * How many partitions' batches may be in their handlers at once (default 1). Batches of one partition never
+   * overlap; handlers that touch shared state must serialize themselves above 1.
+   */
+  concurrency?: number;
 }
 
 export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
@@ -220,6 +225,7 @@ export class EventBus {
     await consumer.run({
       // Offsets are resolved by hand after each handled batch; kafkajs commits only resolved offsets.
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency ?? 1,
       eachBatch: async ({
         batch,
         heartbeat,

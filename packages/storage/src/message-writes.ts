@@ -120,14 +120,7 @@ interface PendingCommand {
 export async function storeMessageBatch(models: ChatModels, commands: MessageSent[]): Promise<StoredBatch> {
   const messages = models.Message.collection;
   const conversationIds = [...new Set(commands.map((c) => c.conversationId))];
-  const states = new Map<string, ConversationState>();
-  for (const doc of await models.Conversation.collection
-    .find<ConversationState>({ _id: { $in: conversationIds } } as never, {
-      projection: { lastSeq: 1, lastMessage: 1, participants: 1 },
-    })
-    .toArray()) {
-    states.set(doc._id, doc);
-  }
+  const states = await readConversationStates(models, conversationIds);
   const lastSeqs = new Map([...states].map(([id, state]) => [id, state.lastSeq]));
   const rules = new Map(conversationIds.map((id) => [id, new ReplyRewardRule(states.get(id))]));
   const rule = (conversationId: string) => rules.get(conversationId) as ReplyRewardRule;
@@ -209,6 +202,21 @@ export async function storeMessageBatch(models: ChatModels, commands: MessageSen
       .filter((doc) => doc.replyReward?.repliedToMessageId && !doc.replyReward.publishedAt)
       .map((doc) => toReward(doc) as RepliedIn24hrFirst),
   };
+}
+
+/**
+ * The batch's conversations, one lookup by _id each, in parallel: FerretDB answers an _id equality from its
+ * primary key but scans the collection for an _id $in; MongoDB serves both from the _id index.
+ */
+async function readConversationStates(models: ChatModels, conversationIds: string[]) {
+  const docs = await Promise.all(
+    conversationIds.map((id) =>
+      models.Conversation.collection.findOne<ConversationState>({ _id: id } as never, {
+        projection: { lastSeq: 1, lastMessage: 1, participants: 1 },
+      }),
+    ),
+  );
+  return new Map(docs.filter((doc) => doc !== null).map((doc) => [doc._id, doc]));
 }
 
 /** Inserts in order and returns how many went in: all of them, or the index of the first duplicate key. */

@@ -7,6 +7,7 @@ import {
   oneToOneConversationId,
   storeMessageBatch,
 } from '@chat/storage';
+import type { SerialWriter } from '../serial-writer.js';
 
 /** Why a command can never be stored; such commands go to the dead-letter topic. */
 function rejectionReason(command: MessageSent): string | undefined {
@@ -24,30 +25,25 @@ function rejectionReason(command: MessageSent): string | undefined {
 }
 
 /**
- * message.sent → MongoDB → message.persisted (and replied.in.24hr.first). The bus commits the batch's offsets
+ * message.sent → MongoDB → message.persisted (and replied.in.24hr.first). The bus commits a batch's offsets
  * only after this resolves, so a crash anywhere replays the batch, and the idempotent write absorbs it.
+ * Batches of several partitions that queue up behind a write are stored and published together.
  */
 export function handleMessageSent(deps: {
   bus: EventBus;
   models: ChatModels;
   logger: Logger;
+  writer: SerialWriter;
 }): BatchHandler<typeof Topics.messageSent> {
-  return async (events, deadLetter) => {
-    const valid: IncomingEvent<typeof Topics.messageSent>[] = [];
-    for (const event of events) {
-      const reason = rejectionReason(event.value);
-      if (reason) await deadLetter(event, reason);
-      else valid.push(event);
-    }
-    if (valid.length === 0) return;
+  const store = deps.writer.merging(async (events: IncomingEvent<typeof Topics.messageSent>[]) => {
     const stored = await storeMessageBatch(
       deps.models,
-      valid.map((event) => event.value),
+      events.map((event) => event.value),
     );
     await deps.bus.publish(
       Topics.messagePersisted,
       stored.messages.map((message, index) => {
-        const correlationId = valid[index]?.headers[Headers.correlationId];
+        const correlationId = events[index]?.headers[Headers.correlationId];
         const headers: Record<string, string> = correlationId
           ? { [Headers.correlationId]: correlationId }
           : {};
@@ -66,5 +62,16 @@ export function handleMessageSent(deps: {
       deps.logger.info({ count: stored.rewards.length }, 'reply rewards published');
     }
     deps.logger.debug({ count: stored.messages.length }, 'batch stored');
+    return events.map(() => undefined);
+  });
+
+  return async (events, deadLetter) => {
+    const valid: IncomingEvent<typeof Topics.messageSent>[] = [];
+    for (const event of events) {
+      const reason = rejectionReason(event.value);
+      if (reason) await deadLetter(event, reason);
+      else valid.push(event);
+    }
+    if (valid.length > 0) await store(valid);
   };
 }

@@ -1,6 +1,7 @@
 import type { Topics } from '@chat/contracts';
 import type { BatchHandler } from '@chat/event-bus';
 import { type ChatModels, recordLastSeen } from '@chat/storage';
+import type { SerialWriter } from '../serial-writer.js';
 
 /**
  * presence.connection → users' lastSeenAt. Every change counts (going offline is the last moment seen; coming
@@ -8,11 +9,14 @@ import { type ChatModels, recordLastSeen } from '@chat/storage';
  */
 export function handlePresenceConnection(deps: {
   models: ChatModels;
+  writer: SerialWriter;
 }): BatchHandler<typeof Topics.presenceConnection> {
   return async (events) => {
-    await recordLastSeen(
-      deps.models,
-      events.map(({ value }) => ({ userId: value.userId, at: value.at })),
+    await deps.writer.exclusive(() =>
+      recordLastSeen(
+        deps.models,
+        events.map(({ value }) => ({ userId: value.userId, at: value.at })),
+      ),
     );
   };
 }
