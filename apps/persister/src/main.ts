@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     config.shutdownTimeoutMs,
   );
 
-  // Partitions are consumed concurrently; every database write goes through one SerialWriter, so a
+  // Partitions are consumed concurrently; every write to conversations goes through one SerialWriter, so a
   // conversation's document is never updated by two handlers at once.
   const writer = new SerialWriter();
   await bus.subscribe({
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     handlers: {
       [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer }),
       [Topics.conversationRead]: handleConversationRead({ bus, models, writer }),
-      [Topics.presenceConnection]: handlePresenceConnection({ models, writer }),
+      [Topics.presenceConnection]: handlePresenceConnection({ models }),
     },
   });
   const address = health.address();

@@ -209,7 +209,7 @@ async function measureConnections(target: RunningTarget, context: RunContext): P
     },
     firstError: result.firstError,
     topMessageCheck: result.topMessageCheck,
-    presence: 'not implemented yet',
+    presence: result.topPresenceCheck,
   };
 }
 

@@ -262,6 +262,7 @@ async function runConnections(job: ConnectionsJob): Promise<ConnectionsResult> {
   }
 
   const topMessageCheck = await messageAtTheTop(clients);
+  const topPresenceCheck = await presenceAtTheTop(clients);
   for (const { socket } of clients) socket.close();
   return {
     kind: 'connections',
@@ -270,7 +271,25 @@ async function runConnections(job: ConnectionsJob): Promise<ConnectionsResult> {
     reached: clients.length,
     firstError,
     topMessageCheck,
+    topPresenceCheck,
   };
+
+  async function presenceAtTheTop(connected: Array<{ socket: Client; userId: string }>): Promise<string> {
+    const watcher = connected.at(-1)?.socket;
+    const watched = connected.at(0)?.userId;
+    if (!watcher || !watched) return 'not checked: fewer than two connections';
+    const startedAt = performance.now();
+    try {
+      const ack = await watcher.timeout(15_000).emitWithAck('presence:subscribe', { userIds: [watched] });
+      const ms = Math.round(performance.now() - startedAt);
+      if (!ack.ok) return `refused (${ack.error.code})`;
+      return ack.presence[0]?.online
+        ? `works: the first connected user is online (${ms} ms)`
+        : `wrong: reported offline (${ms} ms)`;
+    } catch {
+      return 'no answer in 15 s (the target has no presence)';
+    }
+  }
 
   async function messageAtTheTop(
     connected: Array<{ socket: Client; userId: string }>,

@@ -99,6 +99,8 @@ export interface ConnectionsResult {
   firstError: string | null;
   /** At the top level: a message between two of the connected users, acked and delivered. */
   topMessageCheck: { acked: boolean; delivered: boolean; ackMs: number | null; error: string | null };
+  /** At the top level: a connected user's presence, as another connected user sees it through presence:subscribe. */
+  topPresenceCheck: string;
 }
 
 export type LoadResult = SweepResult | ConnectionsResult;

@@ -1,22 +1,21 @@
 import type { Topics } from '@chat/contracts';
 import type { BatchHandler } from '@chat/event-bus';
 import { type ChatModels, recordLastSeen } from '@chat/storage';
-import type { SerialWriter } from '../serial-writer.js';
 
 /**
- * presence.connection → users' lastSeenAt. Every change counts (going offline is the last moment seen; coming
- * online is seen too), so lastSeenAt survives restarts of every process.
+ * presence.connection → users' lastSeenAt, so it survives restarts of every process. Only going offline
+ * counts: while a user is online their lastSeenAt is "now", so a connection storm writes nothing. It writes
+ * its own collection, never a conversation, so it runs beside the message writes, not behind them.
  */
 export function handlePresenceConnection(deps: {
   models: ChatModels;
-  writer: SerialWriter;
 }): BatchHandler<typeof Topics.presenceConnection> {
   return async (events) => {
-    await deps.writer.exclusive(() =>
-      recordLastSeen(
-        deps.models,
-        events.map(({ value }) => ({ userId: value.userId, at: value.at })),
-      ),
+    await recordLastSeen(
+      deps.models,
+      events
+        .filter(({ value }) => !value.online)
+        .map(({ value }) => ({ userId: value.userId, at: value.at })),
     );
   };
 }
