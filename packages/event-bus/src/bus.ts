@@ -72,6 +72,11 @@ export interface SubscribeOptions {
    * overlap; handlers that touch shared state must serialize themselves above 1.
    */
   concurrency?: number;
+  /**
+   * Whether the group's progress is stored in Kafka (default true). A reader that always starts from the
+   * beginning or from the end (a gateway's private group) has no use for it, and each commit is a write.
+   */
+  commitOffsets?: boolean;
 }
 
 export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
@@ -223,8 +228,11 @@ export class EventBus {
     await consumer.connect();
     await consumer.subscribe({ topics: [...topicsByName.keys()], fromBeginning: options.fromBeginning });
     await consumer.run({
-      // Offsets are resolved by hand after each handled batch; kafkajs commits only resolved offsets.
+      // Offsets are resolved by hand after each handled batch; kafkajs commits only resolved offsets, at most
+      // once a second: a crash replays up to a second of batches, which the idempotent handlers absorb.
       eachBatchAutoResolve: false,
+      autoCommit: options.commitOffsets ?? true,
+      autoCommitInterval: 1000,
       partitionsConsumedConcurrently: options.concurrency ?? 1,
       eachBatch: async ({
         batch,

@@ -19,6 +19,7 @@ export function consumeFacts(deps: {
   return deps.bus.subscribe({
     groupId: deps.groupId,
     fromBeginning: false,
+    commitOffsets: false,
     handlers: {
       [Topics.messagePersisted]: async (events) => {
         for (const { value: message, headers } of events) {

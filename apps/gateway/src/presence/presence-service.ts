@@ -56,6 +56,7 @@ export class PresenceService {
     await this.deps.bus.subscribe({
       groupId: `gateway-${this.settings.gatewayId}-presence`,
       fromBeginning: true,
+      commitOffsets: false,
       handlers: {
         [Topics.presenceConnection]: async (events) => {
           for (const { value } of events) {
