@@ -33,6 +33,21 @@ export function conversationIdOf(userA: string, userB: string): string {
   return `dm_${[userA, userB].sort().join('|')}`;
 }
 
+/** The message a baseline that stores nothing answers with: our DTO, numbered by the baseline process. */
+export function unstoredMessage(senderId: string, payload: MessageSendPayload, seq: number): MessageDto {
+  const conversationId = conversationIdOf(senderId, payload.otherUserId);
+  return {
+    id: `${conversationId}|${senderId}|${payload.clientMessageId}`,
+    conversationId,
+    senderId,
+    recipientId: payload.otherUserId,
+    clientMessageId: payload.clientMessageId,
+    text: payload.text,
+    seq,
+    createdAt: new Date().toISOString(),
+  };
+}
+
 /**
  * A Socket.IO server with the gateway's options and the same events: `message:send` with an ack, then
  * `message:new` to both participants' user rooms. Prints the gateway's "ready" convention as a JSON line.

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageDto } from '@chat/contracts';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { conversationIdOf, runBaselineServer } from './common.js';
+import { runBaselineServer, unstoredMessage } from './common.js';
 
 const brokers = process.env.KAFKA_BROKERS?.split(',');
 const topic = process.env.BENCH_TOPIC;
@@ -43,17 +43,8 @@ await joined;
 let seq = 0;
 await runBaselineServer('kafka-relay', async (senderId, payload) => {
   seq += 1;
-  const conversationId = conversationIdOf(senderId, payload.otherUserId);
-  const message: MessageDto = {
-    id: `${conversationId}|${senderId}|${payload.clientMessageId}`,
-    conversationId,
-    senderId,
-    recipientId: payload.otherUserId,
-    clientMessageId: payload.clientMessageId,
-    text: payload.text,
-    seq,
-    createdAt: new Date().toISOString(),
-  };
+  const message = unstoredMessage(senderId, payload, seq);
+  const { conversationId } = message;
   const correlationId = randomUUID();
   const consumed = new Promise<MessageDto>((resolve) => waiting.set(correlationId, resolve));
   await producer.send({
