@@ -26,9 +26,8 @@ async function http(path: string, userId: string | null, method = 'GET') {
 }
 
 beforeAll(async () => {
-  await system.startPersister();
-  await system.startGateway();
-  await system.startGateway();
+  // Started together, as `npm start` does: on fresh subjects both race to register the schemas.
+  await Promise.all([system.startPersister(), system.startGateway(), system.startGateway()]);
 });
 afterEach(() => system.closeClients());
 afterAll(() => system.stop());

@@ -5,6 +5,8 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
  * Avro encoding through a Confluent-compatible schema registry (magic byte, 4-byte schema id, Avro body).
  * Schemas are registered once at start-up under `<topic>-value`; decoding fetches unknown ids from the registry.
  */
+const REGISTRATION_ATTEMPTS = 5;
+
 export class RegistryCodec {
   private readonly registry: SchemaRegistry;
   private readonly schemaIds = new Map<EventTopic, number>();
@@ -18,26 +20,39 @@ export class RegistryCodec {
 
   /**
    * Sets BACKWARD compatibility on each subject, then registers the schema (a no-op when already registered).
-   * Setting the level ourselves, idempotently, keeps processes that start together from racing the
-   * client library's check-then-set of the level.
+   * Processes that start together race on a fresh registry (Apicurio answers 409 to the loser of a
+   * concurrent first write), so each subject is retried a few times before start-up fails.
    */
   async registerAll(): Promise<void> {
     for (const topic of Object.keys(EventCatalog) as EventTopic[]) {
       const subject = `${this.topicName(topic)}-value`;
-      const response = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-        body: JSON.stringify({ compatibility: COMPATIBILITY.BACKWARD }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok)
-        throw new Error(`schema registry refused the compatibility level of ${subject}: ${response.status}`);
-      const { id } = await this.registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(EventCatalog[topic]) },
-        { subject, compatibility: COMPATIBILITY.BACKWARD },
-      );
-      this.schemaIds.set(topic, id);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          this.schemaIds.set(topic, await this.registerSubject(topic, subject));
+          break;
+        } catch (error) {
+          if (attempt >= REGISTRATION_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
+        }
+      }
     }
+  }
+
+  private async registerSubject(topic: EventTopic, subject: string): Promise<number> {
+    const response = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: COMPATIBILITY.BACKWARD }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) {
+      throw new Error(`schema registry refused the compatibility level of ${subject}: ${response.status}`);
+    }
+    const { id } = await this.registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(EventCatalog[topic]) },
+      { subject, compatibility: COMPATIBILITY.BACKWARD },
+    );
+    return id;
   }
 
   async encode<T extends EventTopic>(topic: T, event: EventsByTopic[T]): Promise<Buffer> {
