@@ -9,7 +9,6 @@ export {
 export { messageId, oneToOneConversationId } from './ids.js';
 export {
   markRewardsPublished,
-  REPLY_WINDOW_MS,
   SeqConflictError,
   type StoredBatch,
   storeMessageBatch,

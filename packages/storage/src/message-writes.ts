@@ -10,7 +10,7 @@ export class SeqConflictError extends Error {
 }
 
 const DUPLICATE_KEY = 11000;
-export const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 type ConversationState = Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastMessage' | 'participants'>;
 
