@@ -86,8 +86,8 @@ export const kafkaService: StackService = {
         `-Dlog4j2.configurationFile=${log4jFile}`,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        // The joined form: a base64url id may start with "-", which would be read as an option.
+        `--cluster-id=${clusterId}`,
         '-c',
         propertiesFile,
       ]);
