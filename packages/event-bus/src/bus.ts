@@ -81,6 +81,12 @@ export interface SubscribeOptions {
 
 export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
 
+/** Headers for a fact answering `command`: its correlation id, echoed, so the waiting gateway finds its request. */
+export function replyHeaders(command: { headers: Record<string, string> }): Record<string, string> {
+  const correlationId = command.headers[Headers.correlationId];
+  return correlationId ? { [Headers.correlationId]: correlationId } : {};
+}
+
 /** Bridges KafkaJS's logger to pino, so broker trouble shows up in the same structured log. */
 function kafkaLogCreator(logger: Logger) {
   return () =>

@@ -6,5 +6,6 @@ export {
   type EventBusOptions,
   type IncomingEvent,
   type OutgoingEvent,
+  replyHeaders,
   type SubscribeOptions,
 } from './bus.js';

@@ -129,10 +129,11 @@ export async function storeMessageBatch(models: ChatModels, commands: MessageSen
   const stored = new Map<string, MessageDoc>();
   /** Messages that moved a conversation forward in this call (inserted, or stored earlier but not yet counted). */
   const advanced: MessageDoc[] = [];
-  let pending: PendingCommand[] = commands.map((command) => ({
+  const all: PendingCommand[] = commands.map((command) => ({
     command,
     id: messageId(command.conversationId, command.senderId, command.clientMessageId),
   }));
+  let pending = all;
 
   while (pending.length > 0) {
     pending = pending.filter(({ id }) => !stored.has(id));
@@ -193,9 +194,7 @@ export async function storeMessageBatch(models: ChatModels, commands: MessageSen
       });
   }
 
-  const results = commands.map(
-    (c) => stored.get(messageId(c.conversationId, c.senderId, c.clientMessageId)) as MessageDoc,
-  );
+  const results = all.map(({ id }) => stored.get(id) as MessageDoc);
   return {
     messages: results.map(toPersisted),
     rewards: [...new Set(results)]

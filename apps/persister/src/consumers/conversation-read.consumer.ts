@@ -1,5 +1,5 @@
-import { Headers, Topics } from '@chat/contracts';
-import type { BatchHandler, EventBus } from '@chat/event-bus';
+import { Topics } from '@chat/contracts';
+import { type BatchHandler, type EventBus, replyHeaders } from '@chat/event-bus';
 import { applyReadMarkers, type ChatModels } from '@chat/storage';
 import type { SerialWriter } from '../serial-writer.js';
 
@@ -23,9 +23,7 @@ export function handleConversationRead(deps: {
         await deadLetter(event, 'no such conversation for this reader');
         continue;
       }
-      const correlationId = event.headers[Headers.correlationId];
-      const headers: Record<string, string> = correlationId ? { [Headers.correlationId]: correlationId } : {};
-      facts.push({ key: result.conversationId, value: result, headers });
+      facts.push({ key: result.conversationId, value: result, headers: replyHeaders(event) });
     }
     await deps.bus.publish(Topics.conversationReadPersisted, facts);
   };

@@ -1,5 +1,5 @@
-import { Headers, type MessageSent, messageSendSchema, Topics } from '@chat/contracts';
-import type { BatchHandler, EventBus, IncomingEvent } from '@chat/event-bus';
+import { type MessageSent, messageSendSchema, Topics } from '@chat/contracts';
+import { type BatchHandler, type EventBus, type IncomingEvent, replyHeaders } from '@chat/event-bus';
 import type { Logger } from '@chat/runtime';
 import {
   type ChatModels,
@@ -42,13 +42,11 @@ export function handleMessageSent(deps: {
     );
     await deps.bus.publish(
       Topics.messagePersisted,
-      stored.messages.map((message, index) => {
-        const correlationId = events[index]?.headers[Headers.correlationId];
-        const headers: Record<string, string> = correlationId
-          ? { [Headers.correlationId]: correlationId }
-          : {};
-        return { key: message.conversationId, value: message, headers };
-      }),
+      stored.messages.map((message, index) => ({
+        key: message.conversationId,
+        value: message,
+        headers: replyHeaders(events[index] as IncomingEvent<typeof Topics.messageSent>),
+      })),
     );
     if (stored.rewards.length > 0) {
       await deps.bus.publish(
