@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
 import { EventBus } from '@chat/event-bus';
 import { createLogger, handleShutdown, SettingsError, startHealthServer } from '@chat/runtime';
-import { chatModels, ensureIndexes } from '@chat/storage';
+import { ConversationHeads, chatModels, ensureIndexes } from '@chat/storage';
 import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
 import { handleConversationRead } from './consumers/conversation-read.consumer.js';
@@ -51,12 +51,15 @@ async function main(): Promise<void> {
   // Partitions are consumed concurrently; every write to conversations goes through one SerialWriter, so a
   // conversation's document is never updated by two handlers at once.
   const writer = new SerialWriter();
+  const heads = new ConversationHeads(config.conversationCacheSize);
   await bus.subscribe({
     groupId: config.consumerGroup,
     fromBeginning: true,
     concurrency: config.kafkaPartitions,
+    // Behind the write in hand, so that write's heads are forgotten too.
+    onGroupJoin: () => void writer.exclusive(async () => heads.forgetAll()),
     handlers: {
-      [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer }),
+      [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer, heads }),
       [Topics.conversationRead]: handleConversationRead({ bus, models, writer }),
       [Topics.presenceConnection]: handlePresenceConnection({ models }),
     },

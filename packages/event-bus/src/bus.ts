@@ -77,6 +77,11 @@ export interface SubscribeOptions {
    * beginning or from the end (a gateway's private group) has no use for it, and each commit is a write.
    */
   commitOffsets?: boolean;
+  /**
+   * Called each time the consumer has (re)joined its group, before it consumes under the new assignment: its
+   * partitions may have moved, so whatever it cached about the records of its old ones may be stale.
+   */
+  onGroupJoin?: () => void;
 }
 
 export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
@@ -227,7 +232,10 @@ export class EventBus {
     });
     this.consumers.push(consumer);
     consumer.on(consumer.events.CRASH, () => this.crashedConsumers.add(consumer));
-    consumer.on(consumer.events.GROUP_JOIN, () => this.crashedConsumers.delete(consumer));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.crashedConsumers.delete(consumer);
+      options.onGroupJoin?.();
+    });
     const topicsByName = new Map(
       (Object.keys(options.handlers) as EventTopic[]).map((topic) => [this.topicName(topic), topic]),
     );

@@ -1,3 +1,4 @@
+export { ConversationHeads } from './conversation-heads.js';
 export {
   decodeInboxCursor,
   findInboxPage,
@@ -9,9 +10,9 @@ export {
 export { messageId, oneToOneConversationId } from './ids.js';
 export {
   markRewardsPublished,
-  SeqConflictError,
   type StoredBatch,
   storeMessageBatch,
+  WriteConflictError,
 } from './message-writes.js';
 export {
   type ChatModels,

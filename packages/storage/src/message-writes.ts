@@ -1,18 +1,20 @@
 import type { MessagePersisted, MessageSent, RepliedIn24hrFirst } from '@chat/contracts';
 import { mongo } from 'mongoose';
+import type { ConversationHeads, ConversationState } from './conversation-heads.js';
 import { messageId } from './ids.js';
-import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
+import type { ChatModels, MessageDoc } from './models.js';
 
-/** Another writer took a seq this batch computed (a zombie persister after a rebalance); retry the batch. */
-export class SeqConflictError extends Error {
-  override readonly name = 'SeqConflictError';
+/**
+ * Another writer touched this batch's conversations (a zombie persister after a rebalance took a seq we
+ * computed, or created a conversation at the same moment); the counters are repaired: retry the batch.
+ */
+export class WriteConflictError extends Error {
+  override readonly name = 'WriteConflictError';
   readonly retriable = true;
 }
 
 const DUPLICATE_KEY = 11000;
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-type ConversationState = Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastMessage' | 'participants'>;
 
 export interface StoredBatch {
   /** The stored message for each command, in command order (a duplicate yields the message stored before). */
@@ -117,10 +119,28 @@ interface PendingCommand {
  * gap. (A lookup of the batch's ids up front cost a full scan per batch on FerretDB.) Uses the models' native
  * collections: Mongoose document casting was the cost on this path.
  */
-export async function storeMessageBatch(models: ChatModels, commands: MessageSent[]): Promise<StoredBatch> {
-  const messages = models.Message.collection;
+export async function storeMessageBatch(
+  models: ChatModels,
+  commands: MessageSent[],
+  heads?: ConversationHeads,
+): Promise<StoredBatch> {
   const conversationIds = [...new Set(commands.map((c) => c.conversationId))];
-  const states = await readConversationStates(models, conversationIds);
+  try {
+    return await storeBatch(models, commands, conversationIds, heads);
+  } catch (error) {
+    heads?.forget(conversationIds);
+    throw error;
+  }
+}
+
+async function storeBatch(
+  models: ChatModels,
+  commands: MessageSent[],
+  conversationIds: string[],
+  heads: ConversationHeads | undefined,
+): Promise<StoredBatch> {
+  const messages = models.Message.collection;
+  const states = await readConversationStates(models, conversationIds, heads);
   const lastSeqs = new Map([...states].map(([id, state]) => [id, state.lastSeq]));
   const rules = new Map(conversationIds.map((id) => [id, new ReplyRewardRule(states.get(id))]));
   const rule = (conversationId: string) => rules.get(conversationId) as ReplyRewardRule;
@@ -173,7 +193,7 @@ export async function storeMessageBatch(models: ChatModels, commands: MessageSen
     if (!existing) {
       // Not our message but our seq: another writer, or a counter left behind by a crash.
       await repairLastSeq(models, [failed.conversationId]);
-      throw new SeqConflictError('a seq in this batch was already taken; conversation counters repaired');
+      throw new WriteConflictError('a seq in this batch was already taken; conversation counters repaired');
     }
     stored.set(existing._id, existing);
     // Stored by an earlier attempt that died before counting it: it is the conversation's latest now.
@@ -189,9 +209,11 @@ export async function storeMessageBatch(models: ChatModels, commands: MessageSen
     await models.Conversation.collection
       .bulkWrite(conversationUpdates(advanced, states, rules, now), { ordered: false })
       .catch((error: unknown) => {
-        // A conversation created since we read it collides on _id: a replay, and it already holds this batch.
         if (!isOnlyDuplicateKeys(error)) throw error;
+        // Created by another writer between our read and our upsert: ours did not apply; read it again.
+        throw new WriteConflictError('a conversation of this batch was created concurrently');
       });
+    for (const head of newHeads(advanced, states, rules)) heads?.remember(head);
   }
 
   const results = all.map(({ id }) => stored.get(id) as MessageDoc);
@@ -207,12 +229,18 @@ export async function storeMessageBatch(models: ChatModels, commands: MessageSen
  * The batch's conversations, one lookup by _id each, in parallel: FerretDB answers an _id equality from its
  * primary key but scans the collection for an _id $in; MongoDB serves both from the _id index.
  */
-async function readConversationStates(models: ChatModels, conversationIds: string[]) {
+async function readConversationStates(
+  models: ChatModels,
+  conversationIds: string[],
+  heads: ConversationHeads | undefined,
+): Promise<Map<string, ConversationState>> {
   const docs = await Promise.all(
-    conversationIds.map((id) =>
-      models.Conversation.collection.findOne<ConversationState>({ _id: id } as never, {
-        projection: { lastSeq: 1, lastMessage: 1, participants: 1 },
-      }),
+    conversationIds.map(
+      (id) =>
+        heads?.get(id) ??
+        models.Conversation.collection.findOne<ConversationState>({ _id: id } as never, {
+          projection: { lastSeq: 1, lastMessage: 1, participants: 1 },
+        }),
     ),
   );
   return new Map(docs.filter((doc) => doc !== null).map((doc) => [doc._id, doc]));
@@ -245,30 +273,48 @@ function isOnlyDuplicateKeys(error: unknown): boolean {
   return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY);
 }
 
-/** One upsert per conversation: create it on its first message, move lastSeq, lastMessage and reward windows forward. */
+/**
+ * The conversation's latest message as stored in `lastMessage`. `seq` comes first on purpose: `$max` compares
+ * embedded documents field by field in order, so the higher seq wins whatever the rest holds.
+ */
+function lastMessageOf(message: MessageDoc) {
+  return {
+    seq: message.seq,
+    id: message._id,
+    senderId: message.senderId,
+    recipientId: message.recipientId,
+    clientMessageId: message.clientMessageId,
+    text: message.text,
+    createdAt: message.createdAt,
+  };
+}
+
+/** The latest advanced message of each conversation, in first-seen order. */
+function latestPerConversation(advanced: MessageDoc[]): MessageDoc[] {
+  const latest = new Map<string, MessageDoc>();
+  for (const doc of advanced) latest.set(doc.conversationId, doc);
+  return [...latest.values()];
+}
+
+/**
+ * One update per conversation: create it on its first message, move lastSeq, lastMessage, times and reward
+ * windows forward. Every field moves by `$max`, so the updates commute: a redelivered old batch, or a zombie
+ * writer's late update, can never move a conversation backwards, and the filter needs nothing but `_id`
+ * (FerretDB serves an `_id`-only filter from its primary key and scans for anything more).
+ */
 function conversationUpdates(
   advanced: MessageDoc[],
   states: Map<string, ConversationState>,
   rules: Map<string, ReplyRewardRule>,
   now: number,
 ) {
-  const latest = new Map<string, MessageDoc>();
-  for (const doc of advanced) latest.set(doc.conversationId, doc);
-  return [...latest.values()].map((message) => {
+  return latestPerConversation(advanced).map((message) => {
     const participantIds = [message.senderId, message.recipientId].sort();
     const rule = rules.get(message.conversationId);
     const exists = states.has(message.conversationId);
-    const set: Record<string, unknown> = {
+    const forward: Record<string, unknown> = {
       lastSeq: message.seq,
-      lastMessage: {
-        id: message._id,
-        senderId: message.senderId,
-        recipientId: message.recipientId,
-        clientMessageId: message.clientMessageId,
-        text: message.text,
-        seq: message.seq,
-        createdAt: message.createdAt,
-      },
+      lastMessage: lastMessageOf(message),
       lastActivityAt: message.createdAt,
       updatedAt: new Date(now),
     };
@@ -282,19 +328,43 @@ function conversationUpdates(
     if (exists) {
       participants.forEach((participant, index) => {
         if (participant.lastReplyRewardAt)
-          set[`participants.${index}.lastReplyRewardAt`] = participant.lastReplyRewardAt;
+          forward[`participants.${index}.lastReplyRewardAt`] = participant.lastReplyRewardAt;
       });
     }
     const onInsert = { kind: 'one_to_one', participantIds, participants, createdAt: message.createdAt };
     return {
       updateOne: {
-        // Only a newer message moves lastMessage: a redelivered old batch leaves it alone.
-        filter: { _id: message.conversationId, lastSeq: { $lt: message.seq } },
-        update: exists ? { $set: set } : { $set: set, $setOnInsert: onInsert },
+        filter: { _id: message.conversationId },
+        update: exists ? { $max: forward } : { $max: forward, $setOnInsert: onInsert },
         upsert: !exists,
       },
     };
   }) as never[];
+}
+
+/** What the conversations look like after this batch's updates, for the next batch to start from. */
+function newHeads(
+  advanced: MessageDoc[],
+  states: Map<string, ConversationState>,
+  rules: Map<string, ReplyRewardRule>,
+): ConversationState[] {
+  return latestPerConversation(advanced).map((message) => {
+    const rule = rules.get(message.conversationId);
+    const participantIds = states.get(message.conversationId)?.participants.map((p) => p.userId) ?? [
+      message.senderId,
+      message.recipientId,
+    ];
+    return {
+      _id: message.conversationId,
+      lastSeq: message.seq,
+      // What the reply-reward rule needs of it; the text would only make the head heavier.
+      lastMessage: { id: message._id, senderId: message.senderId, createdAt: message.createdAt },
+      participants: participantIds.map((userId) => ({
+        userId,
+        lastReplyRewardAt: rule?.rewardWindowStart(userId) ?? null,
+      })),
+    };
+  });
 }
 
 async function repairLastSeq(models: ChatModels, conversationIds: string[]): Promise<void> {

@@ -2,8 +2,9 @@ import type { MessageSent } from '@chat/contracts';
 import { testInfra, uniqueName } from '@chat/testkit';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConversationHeads } from '../src/conversation-heads.js';
 import { oneToOneConversationId } from '../src/ids.js';
-import { storeMessageBatch } from '../src/message-writes.js';
+import { storeMessageBatch, WriteConflictError } from '../src/message-writes.js';
 import { type ChatModels, chatModels, ensureIndexes } from '../src/models.js';
 
 let connection: mongoose.Connection;
@@ -95,6 +96,48 @@ describe('storeMessageBatch', () => {
     expect(replay.messages.map((m) => m.seq)).toEqual([...messages.map((m) => m.seq), 5]);
     expect(await models.Conversation.collection.findOne({ _id: conversationId as never })).toMatchObject({
       lastSeq: 5,
+    });
+  });
+
+  it('never moves lastMessage back when a replayed message counts again', async () => {
+    const commands = commandsFor(5);
+    await storeMessageBatch(models, commands);
+    const conversationId = commands[0]?.conversationId as string;
+    // A crash-like counter left behind: the replay of m3 then counts as an advance past seq 2.
+    await models.Conversation.collection.updateOne(
+      { _id: conversationId as never },
+      { $set: { lastSeq: 2 } },
+    );
+    await storeMessageBatch(models, [commands[2] as MessageSent]);
+    expect(await models.Conversation.collection.findOne({ _id: conversationId as never })).toMatchObject({
+      lastSeq: 3,
+      lastMessage: { seq: 5, clientMessageId: 'm5' },
+    });
+  });
+
+  it('numbers from its remembered heads, and retries from storage once another writer moved on', async () => {
+    const heads = new ConversationHeads(100);
+    const commands = commandsFor(6);
+    const conversationId = commands[0]?.conversationId as string;
+    await storeMessageBatch(models, commands.slice(0, 2), heads);
+    expect(heads.get(conversationId)).toMatchObject({
+      lastSeq: 2,
+      lastMessage: { senderId: commands[1]?.senderId },
+    });
+    await storeMessageBatch(models, commands.slice(2, 3), heads);
+    // Another writer (a persister that took the partition over) stores the next two.
+    await storeMessageBatch(models, commands.slice(3, 5));
+
+    await expect(storeMessageBatch(models, commands.slice(5), heads)).rejects.toBeInstanceOf(
+      WriteConflictError,
+    );
+    expect(heads.get(conversationId)).toBeUndefined();
+    const retried = await storeMessageBatch(models, commands.slice(5), heads);
+    expect(retried.messages.map((m) => m.seq)).toEqual([6]);
+    expect((await seqsOf(conversationId)).map(([, seq]) => seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await models.Conversation.collection.findOne({ _id: conversationId as never })).toMatchObject({
+      lastSeq: 6,
+      lastMessage: { seq: 6 },
     });
   });
 });

@@ -3,6 +3,7 @@ import { type BatchHandler, type EventBus, type IncomingEvent, replyHeaders } fr
 import type { Logger } from '@chat/runtime';
 import {
   type ChatModels,
+  type ConversationHeads,
   markRewardsPublished,
   oneToOneConversationId,
   storeMessageBatch,
@@ -34,11 +35,13 @@ export function handleMessageSent(deps: {
   models: ChatModels;
   logger: Logger;
   writer: SerialWriter;
+  heads: ConversationHeads;
 }): BatchHandler<typeof Topics.messageSent> {
   const store = deps.writer.merging(async (events: IncomingEvent<typeof Topics.messageSent>[]) => {
     const stored = await storeMessageBatch(
       deps.models,
       events.map((event) => event.value),
+      deps.heads,
     );
     await deps.bus.publish(
       Topics.messagePersisted,
