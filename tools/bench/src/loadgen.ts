@@ -1,14 +1,13 @@
 /**
  * The load generator: its own process, so the servers under test never share an event loop with the clients.
- * Usage: tsx loadgen.ts <job.json>. Reports on stdout (one JSON object per line); reads "continue" on stdin.
+ * Usage: tsx loadgen.ts, with the job (JSON, secret included) as the first line on stdin; later stdin lines are
+ * "continue". Reports on stdout (one JSON object per line). Exits when stdin closes (the orchestrator is gone).
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Ack, ClientToServerEvents, MessageDto, ServerToClientEvents } from '@chat/contracts';
-import jwt from 'jsonwebtoken';
-import { io, type Socket } from 'socket.io-client';
+import type { Ack, MessageDto } from '@chat/contracts';
+import { type Client, connect } from './client.js';
 import { LatencyRecorder } from './latency.js';
 import type {
   ConnectionLevel,
@@ -21,7 +20,6 @@ import type {
   SweepResult,
 } from './protocol.js';
 
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 type SendAck = Ack<{ message: MessageDto }>;
 
 function report(event: LoadEvent): Promise<void> {
@@ -29,34 +27,26 @@ function report(event: LoadEvent): Promise<void> {
 }
 
 const stdinLines = createInterface({ input: process.stdin });
-const lineWaiters: Array<() => void> = [];
-stdinLines.on('line', () => lineWaiters.shift()?.());
-function orchestratorSaysContinue(): Promise<void> {
+const unreadLines: string[] = [];
+const lineWaiters: Array<(line: string) => void> = [];
+stdinLines.on('line', (line) => {
+  const waiter = lineWaiters.shift();
+  if (waiter) waiter(line);
+  else unreadLines.push(line);
+});
+stdinLines.once('close', () => {
+  console.error('load generator: stdin closed (the orchestrator is gone), stopping');
+  process.exit(1);
+});
+function nextLine(): Promise<string> {
+  const line = unreadLines.shift();
+  if (line !== undefined) return Promise.resolve(line);
   return new Promise((resolve) => lineWaiters.push(resolve));
 }
 
-/** The one client harness every target gets: real socket.io-client, WebSocket only, a signed token. */
-function connect(url: string, userId: string, jwtSecret: string, localAddress: string): Promise<Client> {
-  const token = jwt.sign({ sub: userId }, jwtSecret, { algorithm: 'HS256', expiresIn: 3600 });
-  const options: Parameters<typeof io>[1] & { localAddress: string } = {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    timeout: 30_000,
-    auth: { token },
-    // Each source address has its own ~28k ephemeral ports: spreading clients gets past that limit.
-    // Passed through to the `ws` WebSocket by engine.io-client, though its option types do not list it.
-    localAddress,
-  };
-  const socket: Client = io(url, options);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
-}
+/** No source address to bind to when the job has none (a server on another host). */
+const addressFor = (addresses: string[], index: number) =>
+  addresses.length > 0 ? addresses[index % addresses.length] : undefined;
 
 interface TrackedMessage {
   /** -1 for warm-up messages: checked at the end, but not part of any step's figures. */
@@ -94,8 +84,7 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
 
   await Promise.all(
     userIds.map(async (userId, index) => {
-      const address = job.sourceAddresses[index % job.sourceAddresses.length] as string;
-      const client = await connect(job.url, userId, job.jwtSecret, address);
+      const client = await connect(job.url, userId, job.jwtSecret, addressFor(job.sourceAddresses, index));
       client.on('message:new', (message) => {
         // Servers deliver to both participants; only the recipient's copy is a delivery.
         if (message.recipientId !== userId) return;
@@ -239,9 +228,9 @@ async function runConnections(job: ConnectionsJob): Promise<ConnectionsResult> {
     const worker = async () => {
       while (nextIndex < target && firstError === null) {
         const index = nextIndex++;
-        const address = job.sourceAddresses[index % job.sourceAddresses.length] as string;
         try {
           const userId = userIdOf(index);
+          const address = addressFor(job.sourceAddresses, index);
           clients.push({ socket: await connect(job.url, userId, job.jwtSecret, address), userId });
         } catch (error) {
           failedConnects += 1;
@@ -257,7 +246,7 @@ async function runConnections(job: ConnectionsJob): Promise<ConnectionsResult> {
       failedConnects,
     });
     await report({ type: 'level', connections: clients.length });
-    await orchestratorSaysContinue();
+    await nextLine();
     if (firstError !== null) break;
   }
 
@@ -326,9 +315,7 @@ async function runConnections(job: ConnectionsJob): Promise<ConnectionsResult> {
 }
 
 async function main(): Promise<void> {
-  const jobFile = process.argv[2];
-  if (!jobFile) throw new Error('usage: loadgen <job.json>');
-  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as LoadJob;
+  const job = JSON.parse(await nextLine()) as LoadJob;
   const result = job.kind === 'sweep' ? await runSweep(job) : await runConnections(job);
   await report({ type: 'done', result });
   process.exit(0);

@@ -1,6 +1,7 @@
 /**
- * What the orchestrator (cli.ts) and the load generator process (loadgen.ts) exchange. The job goes in as a
- * JSON file; progress and results come back as one JSON object per stdout line; stdin carries "continue".
+ * What the orchestrator (cli.ts) and the load generator process (loadgen.ts) exchange. The job goes in as the
+ * first stdin line (so a deployment's secret never lands on disk; the job file kept in work/ has it blanked);
+ * progress and results come back as one JSON object per stdout line; later stdin lines carry "continue".
  */
 
 export interface LatencySummary {
@@ -24,7 +25,10 @@ export interface SweepJob {
   url: string;
   /** Signs the handshake tokens; every server receives the same handshake, baselines just skip verifying. */
   jwtSecret: string;
-  /** Prefix of user and client message ids: unique per run, so stored messages can be traced back. */
+  /**
+   * Prefix of user and client message ids: `bench-` and unique per run, so stored messages can be traced back
+   * and never collide with a real deployment's users.
+   */
   runTag: string;
   pairs: number;
   steps: SweepStep[];
@@ -32,6 +36,7 @@ export interface SweepJob {
   drainMs: number;
   /** A step passes when its send-to-ack p99 is below this and no send failed. */
   p99BoundMs: number;
+  /** Loopback addresses to spread clients over; empty for a server on another host (no binding). */
   sourceAddresses: string[];
 }
 

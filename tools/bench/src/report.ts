@@ -17,18 +17,19 @@ export interface SweepReport {
   storage: StorageCheck | null;
 }
 
+/** Memory figures are null when not measurable: an external deployment without `--gateway-pid`, or no probe. */
 export interface MeasuredLevel extends ConnectionLevel {
-  rssBytes: number;
+  rssBytes: number | null;
   heapUsedBytes: number | null;
 }
 
 export interface ConnectionsReport {
   target: TargetName;
-  idle: { rssBytes: number; heapUsedBytes: number | null };
+  idle: { rssBytes: number | null; heapUsedBytes: number | null };
   levels: MeasuredLevel[];
   reached: number;
   ceiling: number;
-  perConnection: { rssBytes: number; heapBytes: number | null };
+  perConnection: { rssBytes: number | null; heapBytes: number | null };
   firstError: string | null;
   topMessageCheck: ConnectionsResult['topMessageCheck'];
   presence: string;
@@ -41,10 +42,22 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
+/** "ours" was an already running deployment (`--gateway-url`): what the bench could and could not see of it. */
+export interface ExternalDeployment {
+  gatewayUrl: string;
+  /** From `--gateway-pid`: its CPU and RSS come from /proc. Null: no CPU or memory of the deployment measured. */
+  gatewayPid: number | null;
+  /** The database read back for the storage check (name only); null: storage not checked. */
+  database: string | null;
+}
+
 export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   plan: BenchPlan;
+  /** The unique prefix (`bench-…`) of every user and client message id this run created. */
+  runTag: string;
+  external: ExternalDeployment | null;
   machine: Record<string, string | number>;
   sweeps: SweepReport[];
   connections: ConnectionsReport[];
@@ -106,8 +119,8 @@ export function compare(
   const relayConnections = holding('relay');
   ratios['connections/relay'] = ratio(oursConnections?.reached, relayConnections?.reached);
   ratios['rssPerConnection/relay'] = ratio(
-    oursConnections?.perConnection.rssBytes,
-    relayConnections?.perConnection.rssBytes,
+    oursConnections?.perConnection.rssBytes ?? undefined,
+    relayConnections?.perConnection.rssBytes ?? undefined,
   );
   ratios['heapPerConnection/relay'] = ratio(
     oursConnections?.perConnection.heapBytes ?? undefined,
@@ -169,6 +182,23 @@ function kib(bytes: number | null | undefined): string {
 
 const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT met');
 
+/** What an external "ours" means for the figures below, in one paragraph. */
+function externalNote(external: ExternalDeployment): string {
+  const pid = external.gatewayPid;
+  return [
+    `**ours is an already running deployment** at ${external.gatewayUrl} (\`--gateway-url\`): the bench started and stopped none of it.`,
+    pid === null
+      ? 'CPU: not measured (no pids), the CPU columns are the load generator only.'
+      : `CPU: its gateway (pid ${pid}) and the load generator; its persister and database are not measured.`,
+    pid === null
+      ? 'Memory per connection: n/a (no `--gateway-pid`).'
+      : `Memory: RSS of pid ${pid}; heap n/a (no probe in that process).`,
+    external.database === null
+      ? 'Storage: not checked (no `--mongodb-uri`); delivery to the recipients is still checked.'
+      : `Storage: checked in database \`${external.database}\`.`,
+  ].join(' ');
+}
+
 export function toMarkdown(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(`# Benchmark ${report.plan.mode} run, ${report.startedAt}`, '');
@@ -178,6 +208,8 @@ export function toMarkdown(report: BenchReport): string {
       .join(', ')}.`,
     '',
   );
+  lines.push(`Run tag (prefix of every user and message id created): \`${report.runTag}\`.`, '');
+  if (report.external) lines.push(externalNote(report.external), '');
   lines.push(
     `Saturation bound: every message acked, no errors, send-to-ack p99 < ${report.plan.p99BoundMs} ms. ` +
       `${report.plan.pairs} user pairs, ${report.plan.stepMs} ms per step, open loop; latencies from each message's scheduled send time.`,
@@ -212,7 +244,9 @@ export function toMarkdown(report: BenchReport): string {
     }
     const storage = sweep.storage
       ? `stored: lost ${sweep.storage.lost}, duplicated ${sweep.storage.duplicated}, id mismatches ${sweep.storage.mismatchedIds}`
-      : 'stored: not applicable (no database)';
+      : sweep.target === 'ours' && report.external
+        ? 'stored: n/a (not checked: no --mongodb-uri)'
+        : 'stored: not applicable (no database)';
     lines.push(
       '',
       `Exactly-once check over ${sweep.delivery.acked} acked messages: ${storage}; delivered: lost ${sweep.delivery.lostDeliveries}, duplicated ${sweep.delivery.duplicateDeliveries}.`,

@@ -10,6 +10,7 @@ const loadgenScript = fileURLToPath(new URL('./loadgen.ts', import.meta.url));
 /**
  * Runs one job in a fresh load generator process. `onEvent` sees every progress event; after a "level"
  * event the generator waits until `onEvent` resolves. The process is killed if anything goes wrong.
+ * `jobFile` keeps a record of the job without its secret; the generator gets the whole job on stdin.
  */
 export async function runLoad(
   job: LoadJob,
@@ -17,13 +18,14 @@ export async function runLoad(
   onEvent: (event: LoadEvent, loadgenPid: number) => Promise<void> | void,
   timeoutMs: number,
 ): Promise<LoadResult> {
-  writeFileSync(jobFile, JSON.stringify(job));
-  const child = spawn(tsxBin, ['--conditions=@chat/source', loadgenScript, jobFile], {
+  writeFileSync(jobFile, JSON.stringify({ ...job, jwtSecret: '(not written: sent on stdin)' }));
+  const child = spawn(tsxBin, ['--conditions=@chat/source', loadgenScript], {
     // Tens of thousands of client sockets need more than the default old-space limit.
     env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const pid = child.pid as number;
+  child.stdin?.write(`${JSON.stringify(job)}\n`);
   try {
     return await new Promise<LoadResult>((resolve, reject) => {
       const timer = setTimeout(

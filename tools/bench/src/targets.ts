@@ -3,9 +3,12 @@ import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TEST_JWT_SECRET, TestSystem } from '@chat/testkit/system';
+import { connect } from './client.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const tsxBin = `${repoRoot}node_modules/.bin/tsx`;
+/** What the servers the bench starts itself verify tokens with (the integration tests' secret). */
+const JWT_SECRET = TEST_JWT_SECRET;
 const probeImport = `--import=${pathToFileURL(fileURLToPath(new URL('./probe.mjs', import.meta.url))).href}`;
 
 export type TargetName = 'ours' | 'relay' | 'direct-write' | 'kafka-relay';
@@ -20,13 +23,27 @@ export interface Infra {
 export interface RunningTarget {
   name: TargetName;
   url: string;
-  /** Root pid of each process of the target (tsx wrappers included), for CPU accounting. */
+  /** Started elsewhere (`--gateway-url`): not started or stopped here; known only from the options. */
+  external: boolean;
+  /** Root pid of each process of the target (tsx wrappers included), for CPU accounting; empty if unknown. */
   components: Record<string, number>;
-  /** The process whose memory the connection scenario reports (the one holding the sockets). */
-  socketServerPid: number;
+  /** The process whose memory the connection scenario reports (the one holding the sockets); null if unknown. */
+  socketServerPid: number | null;
+  /** Signs the load generator's tokens (baselines read the subject without verifying). */
+  jwtSecret: string;
   /** The database its messages are stored in, for the exactly-once check; none for pure relays. */
   mongodbUri: string | null;
   stop(): Promise<void>;
+}
+
+/** An already running gateway (and the persister behind it) to measure as "ours", from the command line. */
+export interface ExternalGateway {
+  url: string;
+  jwtSecret: string;
+  /** Its database, for the exactly-once check on storage; without it only delivery is checked. */
+  mongodbUri: string | null;
+  /** The gateway's Node process on this machine, for its CPU and RSS; without it neither is measured. */
+  gatewayPid: number | null;
 }
 
 function withDatabase(uri: string, database: string): string {
@@ -47,8 +64,10 @@ async function startOurs(infra: Infra, probeDir: string): Promise<RunningTarget>
     return {
       name: 'ours',
       url: system.url(gateway),
+      external: false,
       components: { gateway: gateway.child.pid as number, persister: persister.child.pid as number },
       socketServerPid: gateway.child.pid as number,
+      jwtSecret: JWT_SECRET,
       mongodbUri: system.mongodbUri,
       stop: () => system.stop(),
     };
@@ -104,19 +123,22 @@ export async function startTarget(
   options: { infra: Infra; runTag: string; probeDir: string; logDir: string },
 ): Promise<RunningTarget> {
   if (name === 'ours') return startOurs(options.infra, options.probeDir);
-  const database = `bench_${options.runTag}_${name.replaceAll('-', '_')}`;
+  // The run tag starts with "bench-" already.
+  const database = `${options.runTag}_${name}`.replaceAll('-', '_');
   const mongodbUri = name === 'direct-write' ? withDatabase(options.infra.mongodbUri, database) : null;
   const env: Record<string, string> = {
     KAFKA_BROKERS: options.infra.kafkaBrokers,
-    BENCH_TOPIC: `bench-${options.runTag}.round-trip`,
+    BENCH_TOPIC: `${options.runTag}.round-trip`,
     ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}),
   };
   const { child, port } = await startBaseline(name, env, options.probeDir, options.logDir);
   return {
     name,
     url: `http://127.0.0.1:${port}`,
+    external: false,
     components: { [name]: child.pid as number },
     socketServerPid: child.pid as number,
+    jwtSecret: JWT_SECRET,
     mongodbUri,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -127,4 +149,46 @@ export async function startTarget(
   };
 }
 
-export const JWT_SECRET = TEST_JWT_SECRET;
+/**
+ * An already running deployment as "ours". Fails fast, before any load, if the gateway is not ready or refuses
+ * a token signed with the given secret. `stop` leaves it running.
+ */
+export async function attachExternal(gateway: ExternalGateway, runTag: string): Promise<RunningTarget> {
+  let response: Response;
+  try {
+    response = await fetch(`${gateway.url}/readyz`, { signal: AbortSignal.timeout(5000) });
+  } catch (error) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a DNS error…) is its cause.
+    const { message, cause } = error as Error & { cause?: Error };
+    throw new Error(
+      `cannot reach the gateway at ${gateway.url}/readyz: ${message}${cause ? ` (${cause.message})` : ''}`,
+    );
+  }
+  if (!response.ok) {
+    const body = (await response.text()).slice(0, 300);
+    throw new Error(`the gateway at ${gateway.url} is not ready (${response.status}): ${body}`);
+  }
+  try {
+    const client = await connect(gateway.url, `${runTag}-check`, gateway.jwtSecret, undefined);
+    client.close();
+  } catch (error) {
+    const { message, data } = error as Error & { data?: { code?: string } };
+    throw new Error(
+      data?.code === 'UNAUTHORIZED'
+        ? `the gateway at ${gateway.url} refused a token signed with the given secret (${message}): ` +
+            `--jwt-secret / BENCH_JWT_SECRET must be the deployment's JWT_SECRET (HS256)`
+        : `cannot open a Socket.IO connection to ${gateway.url}: ${message}`,
+    );
+  }
+  const pid = gateway.gatewayPid;
+  return {
+    name: 'ours',
+    url: gateway.url,
+    external: true,
+    components: pid === null ? {} : { gateway: pid },
+    socketServerPid: pid,
+    jwtSecret: gateway.jwtSecret,
+    mongodbUri: gateway.mongodbUri,
+    stop: async () => {},
+  };
+}

@@ -10,9 +10,15 @@ export interface StorageCheck {
   mismatchedIds: number;
 }
 
-/** Reads back every message of the run's own database and checks each acked one is there exactly once. */
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Reads back the run's messages (client message ids starting with `runTag`: the database may be a real
+ * deployment's) and checks each acked one is there exactly once.
+ */
 export async function verifyStored(
   mongodbUri: string,
+  runTag: string,
   acked: Array<{ clientMessageId: string; id: string }>,
 ): Promise<StorageCheck> {
   const client = await new MongoClient(mongodbUri).connect();
@@ -21,7 +27,10 @@ export async function verifyStored(
     const cursor = client
       .db()
       .collection<{ _id: string; clientMessageId: string }>('messages')
-      .find({}, { projection: { _id: 1, clientMessageId: 1 } });
+      .find(
+        { clientMessageId: { $regex: `^${escapeRegex(runTag)}` } },
+        { projection: { _id: 1, clientMessageId: 1 } },
+      );
     for await (const doc of cursor) {
       stored.set(doc.clientMessageId, [...(stored.get(doc.clientMessageId) ?? []), doc._id]);
     }
