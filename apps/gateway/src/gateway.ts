@@ -11,10 +11,10 @@ import { createHttpApp } from './http/app.js';
 import { PendingReplies } from './messaging/pending-replies.js';
 import { PresenceService } from './presence/presence-service.js';
 import { authenticate } from './socket/authenticate.js';
-import { registerConversationHandlers } from './socket/conversation.handlers.js';
-import { registerMessageHandlers } from './socket/message.handlers.js';
-import { registerPresenceHandlers } from './socket/presence.handlers.js';
-import type { ChatServer } from './socket/server.js';
+import { createConversationHandlers } from './socket/conversation.handlers.js';
+import { createMessageHandlers } from './socket/message.handlers.js';
+import { createPresenceHandlers } from './socket/presence.handlers.js';
+import type { ChatServer, RegisterHandlers } from './socket/server.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -63,19 +63,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
   );
 
+  // Listeners are built once and shared by every socket: an idle connection holds only its listener entries.
+  const registerHandlers: RegisterHandlers[] = [
+    createPresenceHandlers({ presence, logger }),
+    createMessageHandlers({ bus, pendingSends, logger, maxPendingSends: config.maxPendingSendsPerSocket }),
+    createConversationHandlers({ bus, models, pendingReads, logger }),
+  ];
   io.use(authenticate(config, logger));
   io.on('connection', (socket) => {
-    const { userId } = socket.data;
-    void presence.socketConnected(userId);
-    socket.on('disconnect', () => void presence.socketDisconnected(userId));
-    registerMessageHandlers(socket, {
-      bus,
-      pendingSends,
-      logger,
-      maxPendingSends: config.maxPendingSendsPerSocket,
-    });
-    registerConversationHandlers(socket, { bus, models, pendingReads, logger });
-    registerPresenceHandlers(socket, { presence, logger });
+    for (const register of registerHandlers) register(socket);
   });
 
   return {

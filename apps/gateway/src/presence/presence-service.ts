@@ -2,6 +2,7 @@ import { type PresenceDto, Topics } from '@chat/contracts';
 import type { EventBus, IncomingEvent } from '@chat/event-bus';
 import type { Logger } from '@chat/runtime';
 import { type ChatModels, findLastSeen } from '@chat/storage';
+import { userOfRoom } from '../rooms.js';
 import type { ChatServer } from '../socket/server.js';
 import { OfflineDebouncer } from './debouncer.js';
 import { type PresenceChange, PresenceView } from './presence-view.js';
@@ -24,7 +25,6 @@ const CATCH_UP_TIMEOUT_MS = 15_000;
  * went silent, and pushes debounced changes to watching sockets.
  */
 export class PresenceService {
-  private readonly localSockets = new Map<string, number>();
   private readonly view: PresenceView;
   private readonly debouncer: OfflineDebouncer;
   /** Last offline time seen per user, fresher than MongoDB while the persister catches up. */
@@ -37,6 +37,27 @@ export class PresenceService {
   ) {
     this.view = new PresenceView({ gatewayId: settings.gatewayId, ttlMs: settings.ttlMs });
     this.debouncer = new OfflineDebouncer(settings.offlineDebounceMs, (change) => this.announce(change));
+    this.followUserRooms();
+  }
+
+  /**
+   * A user is online on this gateway while their user room here holds a socket (every authenticated socket
+   * joins it). The adapter reports the room's creation (the user's first socket here) and deletion (the last
+   * one gone), so this needs no count of our own and no listener on each socket.
+   */
+  private followUserRooms(): void {
+    const { adapter } = this.deps.io.of('/');
+    const publishIfUserRoom = (room: string, online: boolean) => {
+      const userId = userOfRoom(room);
+      if (userId !== undefined) void this.publishConnection(userId, online);
+    };
+    adapter.on('create-room', (room: string) => publishIfUserRoom(room, true));
+    adapter.on('delete-room', (room: string) => publishIfUserRoom(room, false));
+  }
+
+  /** Users with a socket on this gateway. */
+  private localUsers(): string[] {
+    return [...this.deps.io.of('/').adapter.rooms.keys()].flatMap((room) => userOfRoom(room) ?? []);
   }
 
   async start(): Promise<void> {
@@ -143,23 +164,6 @@ export class PresenceService {
     this.deps.io.to(presenceRoom(change.userId)).emit('presence:update', update);
   }
 
-  /** A socket of `userId` connected here; the user's first one here makes them online on this gateway. */
-  async socketConnected(userId: string): Promise<void> {
-    const count = (this.localSockets.get(userId) ?? 0) + 1;
-    this.localSockets.set(userId, count);
-    if (count === 1) await this.publishConnection(userId, true);
-  }
-
-  async socketDisconnected(userId: string): Promise<void> {
-    const count = (this.localSockets.get(userId) ?? 1) - 1;
-    if (count > 0) {
-      this.localSockets.set(userId, count);
-      return;
-    }
-    this.localSockets.delete(userId);
-    await this.publishConnection(userId, false);
-  }
-
   private async publishConnection(userId: string, online: boolean): Promise<void> {
     const { gatewayId } = this.settings;
     await this.deps.bus
@@ -190,12 +194,11 @@ export class PresenceService {
     const at = Date.now();
     await this.deps.bus.publish(
       Topics.presenceConnection,
-      [...this.localSockets.keys()].map((userId) => ({
+      this.localUsers().map((userId) => ({
         key: `${gatewayId}/${userId}`,
         value: { gatewayId, userId, online: false, at },
       })),
     );
-    this.localSockets.clear();
     await this.deps.bus.publish(Topics.presenceGateway, [
       { key: gatewayId, value: { gatewayId, alive: false, at } },
     ]);

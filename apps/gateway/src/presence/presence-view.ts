@@ -21,8 +21,11 @@ export interface PresenceViewOptions {
  * gets back the users whose state changed.
  */
 export class PresenceView {
-  /** userId → gatewayId → time of the latest connection event (only gateways reporting the user online). */
-  private readonly connections = new Map<string, Map<string, number>>();
+  /**
+   * gatewayId → the users it reports online. Keyed by gateway, not by user: gateways are few and users many,
+   * so each online user costs one set entry rather than a map of their gateways.
+   */
+  private readonly usersByGateway = new Map<string, Set<string>>();
   /** gatewayId → last heartbeat, or undefined once it said goodbye or expired. */
   private readonly heartbeats = new Map<string, number | undefined>();
   private readonly now: () => number;
@@ -32,9 +35,9 @@ export class PresenceView {
   }
 
   isOnline(userId: string): boolean {
-    const gateways = this.connections.get(userId);
-    if (!gateways) return false;
-    for (const gatewayId of gateways.keys()) if (this.isAlive(gatewayId)) return true;
+    for (const [gatewayId, users] of this.usersByGateway) {
+      if (users.has(userId) && this.isAlive(gatewayId)) return true;
+    }
     return false;
   }
 
@@ -44,7 +47,7 @@ export class PresenceView {
   }
 
   private usersOf(gatewayId: string): string[] {
-    return [...this.connections].filter(([, gateways]) => gateways.has(gatewayId)).map(([userId]) => userId);
+    return [...(this.usersByGateway.get(gatewayId) ?? [])];
   }
 
   /** Applies `apply` and reports the users whose online state it flipped. */
@@ -58,11 +61,11 @@ export class PresenceView {
 
   applyConnection(event: PresenceConnection): PresenceChange[] {
     return this.track([event.userId], event.at, () => {
-      const gateways = this.connections.get(event.userId) ?? new Map<string, number>();
-      if (event.online) gateways.set(event.gatewayId, event.at);
-      else gateways.delete(event.gatewayId);
-      if (gateways.size > 0) this.connections.set(event.userId, gateways);
-      else this.connections.delete(event.userId);
+      const users = this.usersByGateway.get(event.gatewayId) ?? new Set<string>();
+      if (event.online) users.add(event.userId);
+      else users.delete(event.userId);
+      if (users.size > 0) this.usersByGateway.set(event.gatewayId, users);
+      else this.usersByGateway.delete(event.gatewayId);
       // A connection event is as good as a heartbeat from its gateway.
       if (event.online && event.gatewayId !== this.options.gatewayId) this.touch(event.gatewayId, event.at);
     });
@@ -96,11 +99,7 @@ export class PresenceView {
       const userIds = this.usersOf(gatewayId);
       const changes = this.track(userIds, heartbeat, () => {
         this.heartbeats.set(gatewayId, undefined);
-        for (const userId of userIds) {
-          const gateways = this.connections.get(userId);
-          gateways?.delete(gatewayId);
-          if (gateways?.size === 0) this.connections.delete(userId);
-        }
+        this.usersByGateway.delete(gatewayId);
       });
       expired.push({ gatewayId, lastHeartbeat: heartbeat, changes, userIds });
     }

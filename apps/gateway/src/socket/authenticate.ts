@@ -15,6 +15,7 @@ export function authenticate(config: GatewayConfig, logger: Logger) {
       auth?.token ?? (config.nodeEnv === 'development' ? socket.handshake.query.token : undefined);
     try {
       socket.data.userId = verifyAccessToken(token, config.jwt);
+      // Deliveries go to this room, and presence follows it: the user is online here while it has a socket.
       void socket.join(userRoom(socket.data.userId));
       next();
     } catch (error) {

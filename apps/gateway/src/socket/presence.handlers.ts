@@ -1,31 +1,40 @@
 import { presenceSubscribeSchema } from '@chat/contracts';
 import type { Logger } from '@chat/runtime';
 import { type PresenceService, presenceRoom } from '../presence/presence-service.js';
-import type { ChatSocket } from './server.js';
+import type { RegisterHandlers } from './server.js';
 import { withAck } from './with-ack.js';
 
 /**
  * `presence:subscribe` / `presence:unsubscribe`. Any authenticated user may watch any user id (like a public
- * "last seen"); a deployment that needs privacy rules adds them here.
+ * "last seen"); a deployment that needs privacy rules adds them here. A socket's own connection counts for
+ * its user's presence through its user room (see PresenceService).
  */
-export function registerPresenceHandlers(
-  socket: ChatSocket,
-  deps: { presence: PresenceService; logger: Logger },
-) {
-  socket.on(
+export function createPresenceHandlers(deps: {
+  presence: PresenceService;
+  logger: Logger;
+}): RegisterHandlers {
+  const onSubscribe = withAck(
     'presence:subscribe',
-    withAck('presence:subscribe', presenceSubscribeSchema, deps.logger, async ({ userIds }) => {
+    presenceSubscribeSchema,
+    deps.logger,
+    async (socket, { userIds }) => {
       const unique = [...new Set(userIds)];
       // Join first, then read: a change between the two is pushed, never lost.
       await socket.join(unique.map(presenceRoom));
       return { presence: await deps.presence.snapshot(unique) };
-    }),
+    },
   );
-  socket.on(
+  const onUnsubscribe = withAck(
     'presence:unsubscribe',
-    withAck('presence:unsubscribe', presenceSubscribeSchema, deps.logger, async ({ userIds }) => {
+    presenceSubscribeSchema,
+    deps.logger,
+    async (socket, { userIds }) => {
       for (const userId of userIds) await socket.leave(presenceRoom(userId));
       return {};
-    }),
+    },
   );
+  return (socket) => {
+    socket.on('presence:subscribe', onSubscribe);
+    socket.on('presence:unsubscribe', onUnsubscribe);
+  };
 }

@@ -10,3 +10,6 @@ type NoInterServerEvents = {};
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
+
+/** Attaches one feature's listeners to a newly connected socket; the listeners themselves are shared. */
+export type RegisterHandlers = (socket: ChatSocket) => void;
