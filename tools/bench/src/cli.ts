@@ -316,12 +316,18 @@ async function measureConnections(target: RunningTarget, context: RunContext): P
     );
   const sample = async () => {
     if (pid === null) return { rssBytes: null, heapUsedBytes: null };
-    // Let the last handshakes' garbage go and the probe write a fresh sample.
+    // Let the last handshakes settle, then ask the probe for a sample after a full collection: heap growth
+    // is then what the connections retain, not when V8 last collected (RSS stays as the OS sees it).
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    return {
-      rssBytes: rssBytes(pid),
-      heapUsedBytes: readProbe(context.probeDir, pid)?.heapUsed ?? null,
-    };
+    if (target.external) return { rssBytes: rssBytes(pid), heapUsedBytes: null };
+    const asked = Date.now();
+    process.kill(pid, 'SIGUSR2');
+    let probe = readProbe(context.probeDir, pid);
+    for (let waited = 0; (probe?.at ?? 0) < asked && waited < 5000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      probe = readProbe(context.probeDir, pid);
+    }
+    return { rssBytes: rssBytes(pid), heapUsedBytes: probe?.heapUsed ?? null };
   };
   const idle = await sample();
   const memoryAt = new Map<number, Awaited<ReturnType<typeof sample>>>();

@@ -1,5 +1,7 @@
 // Preloaded into every server process under test (NODE_OPTIONS=--import): writes this process's memory to
 // $BENCH_PROBE_DIR/<pid>.json twice a second, so the orchestrator can read heap figures from outside.
+// SIGUSR2 asks for a full garbage collection first (the servers run with --expose-gc), then a sample: what a
+// connection retains, without the noise of when V8 last collected.
 import { renameSync, writeFileSync } from 'node:fs';
 
 const directory = process.env.BENCH_PROBE_DIR;
@@ -13,4 +15,8 @@ if (directory) {
   };
   write();
   setInterval(write, 500).unref();
+  process.on('SIGUSR2', () => {
+    globalThis.gc?.();
+    write();
+  });
 }

@@ -9,7 +9,8 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const tsxBin = `${repoRoot}node_modules/.bin/tsx`;
 /** What the servers the bench starts itself verify tokens with (the integration tests' secret). */
 const JWT_SECRET = TEST_JWT_SECRET;
-const probeImport = `--import=${pathToFileURL(fileURLToPath(new URL('./probe.mjs', import.meta.url))).href}`;
+/** NODE_OPTIONS of every server the bench starts: the memory probe, and gc() for its after-collection samples. */
+const probeImport = `--expose-gc --import=${pathToFileURL(fileURLToPath(new URL('./probe.mjs', import.meta.url))).href}`;
 
 export type TargetName = 'ours' | 'relay' | 'direct-write' | 'kafka-relay';
 
