@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { type ChatClient, connectClient } from './clients.js';
 import type { TestInfra } from './infra.js';
@@ -25,7 +26,8 @@ function withDatabase(uri: string, database: string): string {
 
 /**
  * A whole system for one test file: its own topic prefix, consumer group and database on the shared
- * infrastructure, so files never see each other's data. `stop()` ends every process and drops the database.
+ * infrastructure, so files never see each other's data. `stop()` ends every process, drops the database and
+ * deletes the topics and persister group: a long-lived local stack would otherwise gather hundreds of them.
  */
 export class TestSystem {
   readonly topicPrefix = `${uniqueName('t')}.`;
@@ -104,5 +106,21 @@ export class TestSystem {
     await Promise.all([...this.gateways, ...this.persisters].map((app) => app.stop()));
     await this.db.dropDatabase().catch(() => {});
     await this.mongo.close();
+    await this.deleteKafkaState().catch(() => {});
+  }
+
+  private async deleteKafkaState(): Promise<void> {
+    const admin = new Kafka({
+      brokers: this.infra.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.topicPrefix));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+      await admin.deleteGroups([`${this.topicPrefix}persister`]).catch(() => {});
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
