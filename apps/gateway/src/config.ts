@@ -1,19 +1,12 @@
-import { SettingsReader } from '@chat/runtime';
+import { readServiceSettings, type ServiceSettings, SettingsReader } from '@chat/runtime';
 
 export type JwtVerification =
   | { algorithms: ['HS256']; key: string }
   | { algorithms: Array<'RS256' | 'ES256'>; key: string };
 
-export interface GatewayConfig {
-  nodeEnv: 'production' | 'development' | 'test';
-  logLevel: string;
+export interface GatewayConfig extends ServiceSettings {
   host: string;
   port: number;
-  mongodbUri: string;
-  kafkaBrokers: string[];
-  schemaRegistryUrl: string;
-  kafkaTopicPrefix: string;
-  kafkaPartitions: number;
   /** Unique per process: every gateway consumes every message.persisted through its own group. */
   gatewayId: string;
   jwt: JwtVerification;
@@ -38,7 +31,8 @@ export function loadGatewayConfig(
   defaults: { gatewayId: string },
 ): Readonly<GatewayConfig> {
   const read = new SettingsReader(env);
-  const nodeEnv = read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'development');
+  const service = readServiceSettings(read);
+  const { nodeEnv } = service;
   const secret = read.optionalString('JWT_SECRET');
   const publicKey = read.optionalString('JWT_PUBLIC_KEY');
   let jwt: JwtVerification = { algorithms: ['HS256'], key: '' };
@@ -58,15 +52,9 @@ export function loadGatewayConfig(
     );
   }
   return read.done({
-    nodeEnv,
-    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    ...service,
     host: read.string('SERVER_HOST', '0.0.0.0'),
     port: read.integer('SERVER_PORT', 3000, { min: 0, max: 65535 }),
-    mongodbUri: read.string('MONGODB_URI'),
-    kafkaBrokers: read.list('KAFKA_BROKERS'),
-    schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
-    kafkaTopicPrefix: read.string('KAFKA_TOPIC_PREFIX', ''),
-    kafkaPartitions: read.integer('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
     gatewayId: read.string('GATEWAY_ID', defaults.gatewayId),
     jwt,
     sendAckTimeoutMs: read.integer('SEND_ACK_TIMEOUT_MS', 10_000, { min: 100 }),

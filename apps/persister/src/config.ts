@@ -1,16 +1,9 @@
-import { SettingsReader } from '@chat/runtime';
+import { readServiceSettings, type ServiceSettings, SettingsReader } from '@chat/runtime';
 
-export interface PersisterConfig {
-  nodeEnv: 'production' | 'development' | 'test';
-  logLevel: string;
+export interface PersisterConfig extends ServiceSettings {
   /** Health endpoints (/healthz, /readyz). */
   host: string;
   port: number;
-  mongodbUri: string;
-  kafkaBrokers: string[];
-  schemaRegistryUrl: string;
-  kafkaTopicPrefix: string;
-  kafkaPartitions: number;
   consumerGroup: string;
   kafkaSessionTimeoutMs: number;
   /** Conversations whose head (seq counter, latest message) the persister keeps in memory between batches. */
@@ -20,17 +13,10 @@ export interface PersisterConfig {
 
 export function loadPersisterConfig(env: Record<string, string | undefined>): Readonly<PersisterConfig> {
   const read = new SettingsReader(env);
-  const nodeEnv = read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'development');
   return read.done({
-    nodeEnv,
-    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    ...readServiceSettings(read),
     host: read.string('PERSISTER_HOST', '0.0.0.0'),
     port: read.integer('PERSISTER_PORT', 3001, { min: 0, max: 65535 }),
-    mongodbUri: read.string('MONGODB_URI'),
-    kafkaBrokers: read.list('KAFKA_BROKERS'),
-    schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
-    kafkaTopicPrefix: read.string('KAFKA_TOPIC_PREFIX', ''),
-    kafkaPartitions: read.integer('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
     consumerGroup: read.string('PERSISTER_CONSUMER_GROUP', 'chat-persister'),
     // A crashed persister's partitions wait this long before another persister takes them over.
     kafkaSessionTimeoutMs: read.integer('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),

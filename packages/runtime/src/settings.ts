@@ -69,3 +69,28 @@ export class SettingsReader {
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
+
+/** The settings every service of the chat backend reads the same way: environment, logging, Kafka, MongoDB. */
+export interface ServiceSettings {
+  nodeEnv: 'production' | 'development' | 'test';
+  logLevel: string;
+  mongodbUri: string;
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  /** Prepended to every topic name: lets several deployments (or test runs) share one cluster. */
+  kafkaTopicPrefix: string;
+  /** Partitions of the topics a service creates when they are missing. */
+  kafkaPartitions: number;
+}
+
+export function readServiceSettings(read: SettingsReader): ServiceSettings {
+  return {
+    nodeEnv: read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'development'),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    mongodbUri: read.string('MONGODB_URI'),
+    kafkaBrokers: read.list('KAFKA_BROKERS'),
+    schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
+    kafkaTopicPrefix: read.string('KAFKA_TOPIC_PREFIX', ''),
+    kafkaPartitions: read.integer('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
+  };
+}
