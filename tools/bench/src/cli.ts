@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { sourceAddressesFor } from './client.js';
 import { type BenchPlan, connectionCeiling, makePlan } from './plan.js';
 import {
   openFilesLimit,
+  processTree,
   readProbe,
   rssBytes,
   serverProbe,
@@ -299,17 +300,26 @@ async function measureSweep(target: RunningTarget, context: RunContext): Promise
 }
 
 /** The pid whose memory the ramp samples: the probed server process, or the external one given; null if none. */
-function memoryPid(target: RunningTarget, probeDir: string): number | null {
+async function memoryPid(target: RunningTarget, probeDir: string): Promise<number | null> {
   if (target.socketServerPid === null) return null;
   // An external process has no probe: RSS only.
   if (target.external) return target.socketServerPid;
-  const probe = serverProbe(probeDir, target.socketServerPid);
-  if (!probe) throw new Error(`no memory probe found for ${target.name}`);
-  return probe.pid;
+  // Once (in a fresh clone's first run) the probe was not found right after the sweep: look for a while, and
+  // say what was there if it stays missing.
+  for (let waited = 0; waited <= 5000; waited += 250) {
+    const probe = serverProbe(probeDir, target.socketServerPid);
+    if (probe) return probe.pid;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const tree = processTree(target.socketServerPid);
+  const files = readdirSync(probeDir).join(', ');
+  throw new Error(
+    `no memory probe found for ${target.name} (process tree ${tree.join(', ')}; probes: ${files})`,
+  );
 }
 
 async function measureConnections(target: RunningTarget, context: RunContext): Promise<ConnectionsReport> {
-  const pid = memoryPid(target, context.probeDir);
+  const pid = await memoryPid(target, context.probeDir);
   if (pid === null)
     log(
       `${target.name}: no pid (external, no --gateway-pid): memory is reported as n/a, the rest is measured`,
