@@ -330,14 +330,18 @@ async function measureConnections(target: RunningTarget, context: RunContext): P
     // is then what the connections retain, not when V8 last collected (RSS stays as the OS sees it).
     await new Promise((resolve) => setTimeout(resolve, 1500));
     if (target.external) return { rssBytes: rssBytes(pid), heapUsedBytes: null };
-    const asked = Date.now();
+    // Only the sample written right after this collection counts; none in time is reported as n/a.
+    const request = (readProbe(context.probeDir, pid)?.gcRequests ?? 0) + 1;
     process.kill(pid, 'SIGUSR2');
     let probe = readProbe(context.probeDir, pid);
-    for (let waited = 0; (probe?.at ?? 0) < asked && waited < 5000; waited += 50) {
+    for (let waited = 0; probe?.gcRequests !== request && waited < 10_000; waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       probe = readProbe(context.probeDir, pid);
     }
-    return { rssBytes: rssBytes(pid), heapUsedBytes: probe?.heapUsed ?? null };
+    const heapUsedBytes = probe?.gcRequests === request ? probe.heapUsed : null;
+    if (heapUsedBytes === null)
+      log(`${target.name}: no heap sample after a collection in 10 s (reported n/a)`);
+    return { rssBytes: rssBytes(pid), heapUsedBytes };
   };
   const idle = await sample();
   const memoryAt = new Map<number, Awaited<ReturnType<typeof sample>>>();

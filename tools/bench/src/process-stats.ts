@@ -57,11 +57,10 @@ export interface ProbeSample {
   pid: number;
   entry: string;
   at: number;
-  rss: number;
+  /** How many SIGUSR2 collections the process has run; a sample written right after one carries its number. */
+  gcRequests: number;
   heapUsed: number;
   heapTotal: number;
-  external: number;
-  arrayBuffers: number;
 }
 
 export function readProbe(probeDir: string, pid: number): ProbeSample | undefined {
