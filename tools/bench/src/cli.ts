@@ -48,6 +48,7 @@ import {
   tsxBin,
 } from './targets.js';
 import { dropDatabase, verifyStored } from './verify.js';
+import { warmUpStack } from './warm-up.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -449,6 +450,8 @@ async function main(): Promise<void> {
     const stackConfig = loadStackConfig();
     infra = stackUrls(stackConfig);
     context.stack = stackPids(stackConfig.stateDir);
+    log('warming up Kafka and the database (8 s)');
+    await warmUpStack(infra, context.runTag);
   }
   if (external) {
     log(`ours: the running deployment at ${external.url}; nothing of it is started or stopped`);
