@@ -301,17 +301,12 @@ async function measureSweep(target: RunningTarget, context: RunContext): Promise
 }
 
 /** The pid whose memory the ramp samples: the probed server process, or the external one given; null if none. */
-async function memoryPid(target: RunningTarget, probeDir: string): Promise<number | null> {
+function memoryPid(target: RunningTarget, probeDir: string): number | null {
   if (target.socketServerPid === null) return null;
   // An external process has no probe: RSS only.
   if (target.external) return target.socketServerPid;
-  // Once (in a fresh clone's first run) the probe was not found right after the sweep: look for a while, and
-  // say what was there if it stays missing.
-  for (let waited = 0; waited <= 5000; waited += 250) {
-    const probe = serverProbe(probeDir, target.socketServerPid);
-    if (probe) return probe.pid;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const probe = serverProbe(probeDir, target.socketServerPid);
+  if (probe) return probe.pid;
   const tree = processTree(target.socketServerPid);
   const files = readdirSync(probeDir).join(', ');
   throw new Error(
@@ -320,7 +315,7 @@ async function memoryPid(target: RunningTarget, probeDir: string): Promise<numbe
 }
 
 async function measureConnections(target: RunningTarget, context: RunContext): Promise<ConnectionsReport> {
-  const pid = await memoryPid(target, context.probeDir);
+  const pid = memoryPid(target, context.probeDir);
   if (pid === null)
     log(
       `${target.name}: no pid (external, no --gateway-pid): memory is reported as n/a, the rest is measured`,

@@ -5,9 +5,12 @@
 // collected.
 import { renameSync, writeFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 
 const directory = process.env.BENCH_PROBE_DIR;
-if (directory) {
+// Preloads run in worker threads too, and a worker shares its process's pid: esbuild's synchronous API (used by
+// tsx) runs in one, and its samples (a 5 MiB heap, no SIGUSR2) overwrote the server's own, now and then.
+if (directory && isMainThread) {
   let gcRequests = 0;
   const write = () => {
     // Near the open-files limit (the connection ramp's ceiling) opening a file fails: skip that sample rather
