@@ -60,8 +60,10 @@ export async function runDev(config: StackConfig, connection: Record<string, str
   const stopAll = () => {
     for (const app of apps) if (app.child.exitCode === null) app.child.kill('SIGTERM');
   };
-  process.once('SIGINT', stopAll);
-  process.once('SIGTERM', stopAll);
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal's process group, and relayed by
+  // the tsx wrapper), and a second signal with no listener would kill it before it stops the stack.
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
   try {
     await Promise.all(apps.map((app) => waitForReady(app.child, app.name)));
   } catch (error) {
