@@ -206,14 +206,15 @@ async function storeBatch(
   }
 
   if (advanced.length > 0) {
+    const latest = latestPerConversation(advanced);
     await models.Conversation.collection
-      .bulkWrite(conversationUpdates(advanced, states, rules, now), { ordered: false })
+      .bulkWrite(conversationUpdates(latest, states, rules, now), { ordered: false })
       .catch((error: unknown) => {
         if (!isOnlyDuplicateKeys(error)) throw error;
         // Created by another writer between our read and our upsert: ours did not apply; read it again.
         throw new WriteConflictError('a conversation of this batch was created concurrently');
       });
-    for (const head of newHeads(advanced, states, rules)) heads?.remember(head);
+    for (const head of newHeads(latest, states, rules)) heads?.remember(head);
   }
 
   const results = all.map(({ id }) => stored.get(id) as MessageDoc);
@@ -303,12 +304,12 @@ function latestPerConversation(advanced: MessageDoc[]): MessageDoc[] {
  * (FerretDB serves an `_id`-only filter from its primary key and scans for anything more).
  */
 function conversationUpdates(
-  advanced: MessageDoc[],
+  latest: MessageDoc[],
   states: Map<string, ConversationState>,
   rules: Map<string, ReplyRewardRule>,
   now: number,
 ) {
-  return latestPerConversation(advanced).map((message) => {
+  return latest.map((message) => {
     const participantIds = [message.senderId, message.recipientId].sort();
     const rule = rules.get(message.conversationId);
     const exists = states.has(message.conversationId);
@@ -344,11 +345,11 @@ function conversationUpdates(
 
 /** What the conversations look like after this batch's updates, for the next batch to start from. */
 function newHeads(
-  advanced: MessageDoc[],
+  latest: MessageDoc[],
   states: Map<string, ConversationState>,
   rules: Map<string, ReplyRewardRule>,
 ): ConversationState[] {
-  return latestPerConversation(advanced).map((message) => {
+  return latest.map((message) => {
     const rule = rules.get(message.conversationId);
     const participantIds = states.get(message.conversationId)?.participants.map((p) => p.userId) ?? [
       message.senderId,

@@ -1,5 +1,5 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@chat/contracts';
-import jwt from 'jsonwebtoken';
+import { mintToken } from '@chat/testkit/system';
 import { io, type Socket } from 'socket.io-client';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -14,7 +14,7 @@ export function connect(
   jwtSecret: string,
   localAddress: string | undefined,
 ): Promise<Client> {
-  const token = jwt.sign({ sub: userId }, jwtSecret, { algorithm: 'HS256', expiresIn: 3600 });
+  const token = mintToken(userId, { secret: jwtSecret });
   const options: Parameters<typeof io>[1] & { localAddress?: string } = {
     transports: ['websocket'],
     reconnection: false,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TEST_JWT_SECRET, TestSystem } from '@chat/testkit/system';
+import { TEST_JWT_SECRET, TestSystem, withDatabase } from '@chat/testkit/system';
 import { connect } from './client.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -45,12 +45,6 @@ export interface ExternalGateway {
   mongodbUri: string | null;
   /** The gateway's Node process on this machine, for its CPU and RSS; without it neither is measured. */
   gatewayPid: number | null;
-}
-
-function withDatabase(uri: string, database: string): string {
-  const url = new URL(uri);
-  url.pathname = `/${database}`;
-  return url.toString();
 }
 
 /** Our gateway and persister, started the way the integration tests start them, with the memory probe. */

@@ -18,7 +18,8 @@ export function mintToken(
   });
 }
 
-function withDatabase(uri: string, database: string): string {
+/** `uri` with its path set to `database`: each test file and bench target gets a database of its own. */
+export function withDatabase(uri: string, database: string): string {
   const url = new URL(uri);
   url.pathname = `/${database}`;
   return url.toString();
