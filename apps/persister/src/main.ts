@@ -48,8 +48,8 @@ async function main(): Promise<void> {
     config.shutdownTimeoutMs,
   );
 
-  // Partitions are consumed concurrently; every write to conversations goes through one SerialWriter, so a
-  // conversation's document is never updated by two handlers at once.
+  // Partitions are consumed concurrently; message writes go through one SerialWriter, which merges the batches
+  // that queue behind a write into one.
   const writer = new SerialWriter();
   const heads = new ConversationHeads(config.conversationCacheSize);
   await bus.subscribe({
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     onGroupJoin: () => void writer.exclusive(async () => heads.forgetAll()),
     handlers: {
       [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer, heads }),
-      [Topics.conversationRead]: handleConversationRead({ bus, models, writer }),
+      [Topics.conversationRead]: handleConversationRead({ bus, models }),
       [Topics.presenceConnection]: handlePresenceConnection({ models }),
     },
   });

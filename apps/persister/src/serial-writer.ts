@@ -1,10 +1,11 @@
 /**
- * Runs database work one job at a time, and merges queued batches of the same kind into one job.
+ * Runs message writes one job at a time, and merges queued batches into one job.
  *
- * The persister consumes several partitions at once, so Kafka fetching and decoding overlap, but its writes
- * go through here: a conversation document is never written by two jobs at once (FerretDB loses concurrent
- * updates of one document), and the `message.sent` batches of all partitions that arrive while a write is
- * running are stored together by the next one (one insertMany instead of one per partition).
+ * The persister consumes several partitions at once, so Kafka fetching and decoding overlap, but its message
+ * writes go through here: the `message.sent` batches of all partitions that arrive while a write is running
+ * are stored together by the next one (one insertMany and one bulkWrite instead of one per partition). This is
+ * batching, not a lock: every conversation update is a commutative `$max`, and MongoDB applies each one
+ * atomically, so read markers and other writers never need to queue here.
  */
 export class SerialWriter {
   private tail: Promise<unknown> = Promise.resolve();

@@ -5,6 +5,7 @@ import type {
   MessageDto,
   MessagePageResponse,
 } from '@chat/contracts';
+import type { mongo } from 'mongoose';
 import { oneToOneConversationId } from './ids.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
 
@@ -32,12 +33,11 @@ async function unreadCount(
   userId: string,
 ): Promise<number> {
   const me = conversation.participants.find((participant) => participant.userId === userId);
-  const filter: Record<string, unknown> = {
+  return models.messages.countDocuments({
     conversationId: conversation._id,
     senderId: { $ne: userId },
-  };
-  if (me?.lastReadAt) filter.createdAt = { $gt: me.lastReadAt };
-  return models.Message.collection.countDocuments(filter);
+    ...(me?.lastReadAt ? { createdAt: { $gt: me.lastReadAt } } : {}),
+  });
 }
 
 async function toConversationDto(
@@ -69,7 +69,7 @@ export async function findOneToOneConversation(
   otherUserId: string,
 ): Promise<ConversationDto> {
   const id = oneToOneConversationId(userId, otherUserId);
-  const conversation = await models.Conversation.collection.findOne<ConversationDoc>({ _id: id } as never);
+  const conversation = await models.conversations.findOne({ _id: id });
   if (conversation) return toConversationDto(models, conversation, userId);
   return {
     id,
@@ -85,7 +85,7 @@ export async function findOneToOneConversation(
 /** Whether the 1-1 conversation of these two users exists (it does once a message was stored). */
 export async function oneToOneConversationExists(models: ChatModels, userId: string, otherUserId: string) {
   const id = oneToOneConversationId(userId, otherUserId);
-  return (await models.Conversation.collection.countDocuments({ _id: id } as never, { limit: 1 })) > 0;
+  return (await models.conversations.countDocuments({ _id: id }, { limit: 1 })) > 0;
 }
 
 interface InboxCursor {
@@ -117,14 +117,14 @@ export async function findInboxPage(
   userId: string,
   page: { cursor?: InboxCursor | undefined; limit: number; updatedSince?: Date | undefined },
 ): Promise<InboxPageResponse> {
-  const filter: Record<string, unknown> = { participantIds: userId };
+  const filter: mongo.Filter<ConversationDoc> = { participantIds: userId };
   if (page.updatedSince) filter.updatedAt = { $gt: page.updatedSince };
   if (page.cursor) {
     const at = new Date(page.cursor.lastActivityAt);
     filter.$or = [{ lastActivityAt: { $lt: at } }, { lastActivityAt: at, _id: { $lt: page.cursor.id } }];
   }
-  const docs = await models.Conversation.collection
-    .find<ConversationDoc>(filter, { sort: { lastActivityAt: -1, _id: -1 }, limit: page.limit + 1 })
+  const docs = await models.conversations
+    .find(filter, { sort: { lastActivityAt: -1, _id: -1 }, limit: page.limit + 1 })
     .toArray();
   const conversations: InboxEntryDto[] = await Promise.all(
     docs.slice(0, page.limit).map(async (doc) => ({
@@ -157,12 +157,12 @@ export async function findMessagePage(
 ): Promise<MessagePageResponse> {
   const conversationId = oneToOneConversationId(userId, otherUserId);
   const forward = page.after !== undefined;
-  const filter: Record<string, unknown> = { conversationId };
+  const filter: mongo.Filter<MessageDoc> = { conversationId };
   if (page.from !== undefined) filter.seq = { $lt: page.from };
   if (forward) filter.seq = { $gt: page.after };
   // One extra document tells whether another page exists.
-  const docs = await models.Message.collection
-    .find<MessageDoc>(filter, { sort: { seq: forward ? 1 : -1 }, limit: page.limit + 1 })
+  const docs = await models.messages
+    .find(filter, { sort: { seq: forward ? 1 : -1 }, limit: page.limit + 1 })
     .toArray();
   const messages = docs.slice(0, page.limit).map((doc) => toMessageDto({ ...doc, id: doc._id }));
   const lastOfPage = messages.at(-1);

@@ -2,7 +2,7 @@ import type { MessagePersisted, MessageSent, RepliedIn24hrFirst } from '@chat/co
 import { mongo } from 'mongoose';
 import type { ConversationHeads, ConversationState } from './conversation-heads.js';
 import { messageId } from './ids.js';
-import type { ChatModels, MessageDoc } from './models.js';
+import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
 
 /**
  * Another writer touched this batch's conversations (a zombie persister after a rebalance took a seq we
@@ -93,31 +93,17 @@ class ReplyRewardRule {
     this.previous = { id: doc._id, senderId: doc.senderId, createdAt };
   }
 
-  /** A copy to try decisions on before they are known to be stored. */
-  clone(): ReplyRewardRule {
-    const copy = Object.create(ReplyRewardRule.prototype) as ReplyRewardRule;
-    Object.assign(copy, { previous: this.previous, lastRewardAt: new Map(this.lastRewardAt) });
-    return copy;
-  }
-
   rewardWindowStart(userId: string): Date | undefined {
     const at = this.lastRewardAt.get(userId);
     return at === undefined ? undefined : new Date(at);
   }
 }
 
-interface PendingCommand {
-  command: MessageSent;
-  id: string;
-}
-
 /**
  * Stores a batch of send commands. Idempotent: a command whose message already exists (a redelivery or a
- * client's resend) yields the stored one. Common case, whatever the batch size: one read of the batch's
- * conversations, one ordered insertMany, one bulkWrite. A message that already exists stops the ordered insert
- * at its place; it is read back by id and the rest is inserted again with the seqs that follow, so seqs never
- * gap. (A lookup of the batch's ids up front cost a full scan per batch on FerretDB.) Uses the models' native
- * collections: Mongoose document casting was the cost on this path.
+ * client's resend) yields the stored one. Three round trips whatever the batch size: the batch's conversations
+ * and already stored messages (read together, both by `_id $in`; conversations the persister wrote last come
+ * from `heads` instead), one ordered `insertMany`, one unordered `bulkWrite` of conversation updates.
  */
 export async function storeMessageBatch(
   models: ChatModels,
@@ -139,76 +125,61 @@ async function storeBatch(
   conversationIds: string[],
   heads: ConversationHeads | undefined,
 ): Promise<StoredBatch> {
-  const messages = models.Message.collection;
-  const states = await readConversationStates(models, conversationIds, heads);
+  const ids = commands.map((command) =>
+    messageId(command.conversationId, command.senderId, command.clientMessageId),
+  );
+  const [states, existing] = await Promise.all([
+    readConversationStates(models, conversationIds, heads),
+    models.messages
+      .find({ _id: { $in: [...new Set(ids)] } })
+      .sort({ seq: 1 })
+      .toArray(),
+  ]);
   const lastSeqs = new Map([...states].map(([id, state]) => [id, state.lastSeq]));
   const rules = new Map(conversationIds.map((id) => [id, new ReplyRewardRule(states.get(id))]));
   const rule = (conversationId: string) => rules.get(conversationId) as ReplyRewardRule;
-
-  const now = Date.now();
-  const stored = new Map<string, MessageDoc>();
-  /** Messages that moved a conversation forward in this call (inserted, or stored earlier but not yet counted). */
+  const stored = new Map<string, MessageDoc>(existing.map((doc) => [doc._id, doc]));
+  /** Messages that move a conversation forward in this call: new ones, and stored ones not yet counted. */
   const advanced: MessageDoc[] = [];
-  const all: PendingCommand[] = commands.map((command) => ({
-    command,
-    id: messageId(command.conversationId, command.senderId, command.clientMessageId),
-  }));
-  let pending = all;
 
-  while (pending.length > 0) {
-    pending = pending.filter(({ id }) => !stored.has(id));
-    if (pending.length === 0) break;
-    // Seqs and reward decisions are tried on copies: only what the insert accepts is kept.
-    const trialSeqs = new Map(lastSeqs);
-    const trialRules = new Map([...rules].map(([id, r]) => [id, r.clone()]));
-    const docs = pending.map(({ command, id }) => {
-      const seq = (trialSeqs.get(command.conversationId) ?? 0) + 1;
-      trialSeqs.set(command.conversationId, seq);
-      const doc: MessageDoc = {
-        _id: id,
-        conversationId: command.conversationId,
-        senderId: command.senderId,
-        recipientId: command.recipientId,
-        clientMessageId: command.clientMessageId,
-        text: command.text,
-        seq,
-        // The persister's clock, not the gateway's: createdAt then follows storage (seq) order.
-        createdAt: new Date(now),
-      };
-      trialRules.get(command.conversationId)?.next(doc, true);
-      return doc;
-    });
-
-    const failedAt = await insertInOrder(models, docs);
-    for (const doc of docs.slice(0, failedAt)) {
-      rule(doc.conversationId).next(doc, true);
-      lastSeqs.set(doc.conversationId, doc.seq);
-      stored.set(doc._id, doc);
-      advanced.push(doc);
-    }
-    if (failedAt === docs.length) break;
-
-    const failed = docs[failedAt] as MessageDoc;
-    const existing = await messages.findOne<MessageDoc>({ _id: failed._id } as never);
-    if (!existing) {
-      // Not our message but our seq: another writer, or a counter left behind by a crash.
-      await repairLastSeq(models, [failed.conversationId]);
-      throw new WriteConflictError('a seq in this batch was already taken; conversation counters repaired');
-    }
-    stored.set(existing._id, existing);
-    // Stored by an earlier attempt that died before counting it: it is the conversation's latest now.
-    if (existing.seq > (lastSeqs.get(existing.conversationId) ?? 0)) {
-      rule(existing.conversationId).next(existing, false);
-      lastSeqs.set(existing.conversationId, existing.seq);
-      advanced.push(existing);
-    }
-    pending = pending.slice(failedAt + 1);
+  // Stored by an earlier attempt that died between the insert and the conversation update: they are the
+  // conversation's latest now, and count before this batch's new messages (they are older).
+  for (const doc of existing) {
+    if (doc.seq <= (lastSeqs.get(doc.conversationId) ?? 0)) continue;
+    rule(doc.conversationId).next(doc, false);
+    lastSeqs.set(doc.conversationId, doc.seq);
+    advanced.push(doc);
   }
 
+  // The persister's clock, not the gateway's: createdAt then follows storage (seq) order.
+  const createdAt = new Date();
+  const fresh: MessageDoc[] = [];
+  commands.forEach((command, index) => {
+    const id = ids[index] as string;
+    if (stored.has(id)) return;
+    const seq = (lastSeqs.get(command.conversationId) ?? 0) + 1;
+    lastSeqs.set(command.conversationId, seq);
+    const doc: MessageDoc = {
+      _id: id,
+      conversationId: command.conversationId,
+      senderId: command.senderId,
+      recipientId: command.recipientId,
+      clientMessageId: command.clientMessageId,
+      text: command.text,
+      seq,
+      createdAt,
+    };
+    rule(command.conversationId).next(doc, true);
+    stored.set(id, doc);
+    fresh.push(doc);
+    advanced.push(doc);
+  });
+
+  if (fresh.length > 0) await insertFresh(models, fresh);
   if (advanced.length > 0) {
     const latest = latestPerConversation(advanced);
-    await models.Conversation.collection
-      .bulkWrite(conversationUpdates(latest, states, rules, now), { ordered: false })
+    await models.conversations
+      .bulkWrite(conversationUpdates(latest, states, rules, createdAt), { ordered: false })
       .catch((error: unknown) => {
         if (!isOnlyDuplicateKeys(error)) throw error;
         // Created by another writer between our read and our upsert: ours did not apply; read it again.
@@ -217,7 +188,7 @@ async function storeBatch(
     for (const head of newHeads(latest, states, rules)) heads?.remember(head);
   }
 
-  const results = all.map(({ id }) => stored.get(id) as MessageDoc);
+  const results = ids.map((id) => stored.get(id) as MessageDoc);
   return {
     messages: results.map(toPersisted),
     rewards: [...new Set(results)]
@@ -226,46 +197,50 @@ async function storeBatch(
   };
 }
 
-/**
- * The batch's conversations, one lookup by _id each, in parallel: FerretDB answers an _id equality from its
- * primary key but scans the collection for an _id $in; MongoDB serves both from the _id index.
- */
+/** The batch's conversations: from `heads` where this persister wrote them last, the rest in one `$in` read. */
 async function readConversationStates(
   models: ChatModels,
   conversationIds: string[],
   heads: ConversationHeads | undefined,
 ): Promise<Map<string, ConversationState>> {
-  const docs = await Promise.all(
-    conversationIds.map(
-      (id) =>
-        heads?.get(id) ??
-        models.Conversation.collection.findOne<ConversationState>({ _id: id } as never, {
-          projection: { lastSeq: 1, lastMessage: 1, participants: 1 },
-        }),
-    ),
-  );
-  return new Map(docs.filter((doc) => doc !== null).map((doc) => [doc._id, doc]));
+  const states = new Map<string, ConversationState>();
+  const misses: string[] = [];
+  for (const id of conversationIds) {
+    const head = heads?.get(id);
+    if (head) states.set(id, head);
+    else misses.push(id);
+  }
+  if (misses.length > 0) {
+    const docs = await models.conversations
+      .find({ _id: { $in: misses } }, { projection: { lastSeq: 1, lastMessage: 1, participants: 1 } })
+      .toArray();
+    for (const doc of docs) states.set(doc._id, doc);
+  }
+  return states;
 }
 
-/** Inserts in order and returns how many went in: all of them, or the index of the first duplicate key. */
-async function insertInOrder(models: ChatModels, docs: MessageDoc[]): Promise<number> {
+/**
+ * Inserts in seq order; ordered, so a failure leaves a gapless prefix stored. A duplicate key here means
+ * another writer took one of our seqs or ids since our read (a zombie persister after a rebalance, or a stale
+ * head): the counters are repaired from the messages and the batch is retried by its caller.
+ */
+async function insertFresh(models: ChatModels, docs: MessageDoc[]): Promise<void> {
   try {
-    await models.Message.collection.insertMany(docs as never[], { ordered: true });
-    return docs.length;
+    await models.messages.insertMany(docs, { ordered: true });
   } catch (error) {
     if (!isOnlyDuplicateKeys(error)) throw error;
-    const writeErrors = (error as InstanceType<typeof mongo.MongoBulkWriteError>).writeErrors;
-    const first = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
-    return first?.index ?? 0;
+    await repairLastSeq(models, [...new Set(docs.map((doc) => doc.conversationId))]);
+    throw new WriteConflictError('a message or seq of this batch was stored concurrently; counters repaired');
   }
 }
 
 /** Records that these rewards' events were published, so a later replay does not publish them again. */
 export async function markRewardsPublished(models: ChatModels, messageIds: string[]): Promise<void> {
   if (messageIds.length === 0) return;
-  await models.Message.collection.updateMany({ _id: { $in: messageIds } } as never, {
-    $set: { 'replyReward.publishedAt': new Date() },
-  });
+  await models.messages.updateMany(
+    { _id: { $in: messageIds } },
+    { $set: { 'replyReward.publishedAt': new Date() } },
+  );
 }
 
 function isOnlyDuplicateKeys(error: unknown): boolean {
@@ -299,25 +274,25 @@ function latestPerConversation(advanced: MessageDoc[]): MessageDoc[] {
 
 /**
  * One update per conversation: create it on its first message, move lastSeq, lastMessage, times and reward
- * windows forward. Every field moves by `$max`, so the updates commute: a redelivered old batch, or a zombie
- * writer's late update, can never move a conversation backwards, and the filter needs nothing but `_id`
- * (FerretDB serves an `_id`-only filter from its primary key and scans for anything more).
+ * windows forward. Every field moves by `$max`, so the updates commute with each other and with read markers:
+ * a redelivered old batch, or a zombie writer's late update, can never move a conversation backwards, and no
+ * writer needs to read-modify-write (or lock) a conversation.
  */
 function conversationUpdates(
   latest: MessageDoc[],
   states: Map<string, ConversationState>,
   rules: Map<string, ReplyRewardRule>,
-  now: number,
-) {
+  now: Date,
+): mongo.AnyBulkWriteOperation<ConversationDoc>[] {
   return latest.map((message) => {
     const participantIds = [message.senderId, message.recipientId].sort();
     const rule = rules.get(message.conversationId);
     const exists = states.has(message.conversationId);
-    const forward: Record<string, unknown> = {
+    const forward: mongo.MatchKeysAndValues<ConversationDoc> = {
       lastSeq: message.seq,
       lastMessage: lastMessageOf(message),
       lastActivityAt: message.createdAt,
-      updatedAt: new Date(now),
+      updatedAt: now,
     };
     const participants = participantIds.map((userId) => ({
       userId,
@@ -332,7 +307,12 @@ function conversationUpdates(
           forward[`participants.${index}.lastReplyRewardAt`] = participant.lastReplyRewardAt;
       });
     }
-    const onInsert = { kind: 'one_to_one', participantIds, participants, createdAt: message.createdAt };
+    const onInsert = {
+      kind: 'one_to_one' as const,
+      participantIds,
+      participants,
+      createdAt: message.createdAt,
+    };
     return {
       updateOne: {
         filter: { _id: message.conversationId },
@@ -340,7 +320,7 @@ function conversationUpdates(
         upsert: !exists,
       },
     };
-  }) as never[];
+  });
 }
 
 /** What the conversations look like after this batch's updates, for the next batch to start from. */
@@ -370,14 +350,10 @@ function newHeads(
 
 async function repairLastSeq(models: ChatModels, conversationIds: string[]): Promise<void> {
   for (const conversationId of conversationIds) {
-    const last = await models.Message.collection.findOne<MessageDoc>(
+    const last = await models.messages.findOne(
       { conversationId },
       { sort: { seq: -1 }, projection: { seq: 1 } },
     );
-    if (last) {
-      await models.Conversation.collection.updateOne({ _id: conversationId } as never, {
-        $max: { lastSeq: last.seq },
-      });
-    }
+    if (last) await models.conversations.updateOne({ _id: conversationId }, { $max: { lastSeq: last.seq } });
   }
 }

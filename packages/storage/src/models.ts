@@ -1,4 +1,10 @@
-import mongoose, { type Connection, type InferSchemaType, Schema } from 'mongoose';
+import mongoose, { type Collection, type Connection, type InferSchemaType, Schema } from 'mongoose';
+
+const COLLECTIONS = {
+  messages: 'messages',
+  conversations: 'conversations',
+  userPresence: 'user_presence',
+} as const;
 
 const messageSchema = new Schema(
   {
@@ -19,7 +25,7 @@ const messageSchema = new Schema(
       default: undefined,
     },
   },
-  { versionKey: false, collection: 'messages' },
+  { versionKey: false, collection: COLLECTIONS.messages },
 );
 // History pages walk one conversation by seq; uniqueness also catches two writers racing for one seq.
 messageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
@@ -63,7 +69,7 @@ const conversationSchema = new Schema(
     /** Time of the latest change of any kind (message or read marker): what catch-up compares. */
     updatedAt: { type: Date, required: true },
   },
-  { versionKey: false, collection: 'conversations' },
+  { versionKey: false, collection: COLLECTIONS.conversations },
 );
 // The inbox: my conversations by latest activity; catch-up: my conversations changed since.
 conversationSchema.index({ participantIds: 1, lastActivityAt: -1, _id: -1 });
@@ -75,17 +81,30 @@ const userPresenceSchema = new Schema(
     /** When the user was last connected anywhere (their last socket closed, or their gateway died). */
     lastSeenAt: { type: Date, required: true },
   },
-  { versionKey: false, collection: 'user_presence' },
+  { versionKey: false, collection: COLLECTIONS.userPresence },
 );
 
 export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: string };
-export type ConversationDoc = InferSchemaType<typeof conversationSchema> & { _id: string };
+export type ParticipantDoc = InferSchemaType<typeof participantSchema>;
+/** As stored (what the driver reads and writes): participants are a plain array, not a Mongoose DocumentArray. */
+export type ConversationDoc = Omit<InferSchemaType<typeof conversationSchema>, 'participants'> & {
+  _id: string;
+  participants: ParticipantDoc[];
+};
 export type UserPresenceDoc = InferSchemaType<typeof userPresenceSchema> & { _id: string };
 
+/**
+ * The Mongoose models (the one place that declares fields and indexes) and, for the hot paths, the same
+ * collections as typed driver collections: the driver's own API, with filters and updates checked against the
+ * document types the schemas infer, and without Mongoose's per-document casting.
+ */
 export interface ChatModels {
   Message: mongoose.Model<MessageDoc>;
   Conversation: mongoose.Model<ConversationDoc>;
   UserPresence: mongoose.Model<UserPresenceDoc>;
+  messages: Collection<MessageDoc>;
+  conversations: Collection<ConversationDoc>;
+  userPresence: Collection<UserPresenceDoc>;
 }
 
 /** Binds the models to one connection; tests pass their own connection (and database). */
@@ -94,6 +113,9 @@ export function chatModels(connection: Connection): ChatModels {
     Message: connection.model<MessageDoc>('Message', messageSchema),
     Conversation: connection.model<ConversationDoc>('Conversation', conversationSchema),
     UserPresence: connection.model<UserPresenceDoc>('UserPresence', userPresenceSchema),
+    messages: connection.collection<MessageDoc>(COLLECTIONS.messages),
+    conversations: connection.collection<ConversationDoc>(COLLECTIONS.conversations),
+    userPresence: connection.collection<UserPresenceDoc>(COLLECTIONS.userPresence),
   };
 }
 

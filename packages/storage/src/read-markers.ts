@@ -1,5 +1,5 @@
 import type { ConversationRead, ConversationReadPersisted } from '@chat/contracts';
-import type { ChatModels, ConversationDoc } from './models.js';
+import type { ChatModels } from './models.js';
 
 /**
  * Moves each reader's `lastReadAt` forward (`$max`: a repeated or out-of-order command never moves it back)
@@ -12,8 +12,8 @@ export async function applyReadMarkers(
 ): Promise<Array<ConversationReadPersisted | undefined>> {
   const results: Array<ConversationReadPersisted | undefined> = [];
   for (const command of commands) {
-    const conversation = await models.Conversation.collection.findOne<ConversationDoc>(
-      { _id: command.conversationId, participantIds: command.readerId } as never,
+    const conversation = await models.conversations.findOne(
+      { _id: command.conversationId, participantIds: command.readerId },
       { projection: { participantIds: 1 } },
     );
     const index = conversation?.participantIds.indexOf(command.readerId) ?? -1;
@@ -22,13 +22,12 @@ export async function applyReadMarkers(
       continue;
     }
     const readAt = new Date(command.readAt);
-    const updated = await models.Conversation.collection.findOneAndUpdate(
-      { _id: command.conversationId } as never,
+    const updated = await models.conversations.findOneAndUpdate(
+      { _id: command.conversationId },
       { $max: { [`participants.${index}.lastReadAt`]: readAt, updatedAt: readAt } },
-      // No projection: FerretDB does not implement one on findAndModify.
-      { returnDocument: 'after' },
+      { returnDocument: 'after', projection: { participants: 1 } },
     );
-    const marker = (updated as ConversationDoc | null)?.participants[index]?.lastReadAt;
+    const marker = updated?.participants[index]?.lastReadAt;
     results.push({
       conversationId: command.conversationId,
       readerId: command.readerId,

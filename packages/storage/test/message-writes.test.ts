@@ -6,6 +6,7 @@ import { ConversationHeads } from '../src/conversation-heads.js';
 import { oneToOneConversationId } from '../src/ids.js';
 import { storeMessageBatch, WriteConflictError } from '../src/message-writes.js';
 import { type ChatModels, chatModels, ensureIndexes } from '../src/models.js';
+import { applyReadMarkers } from '../src/read-markers.js';
 
 let connection: mongoose.Connection;
 let models: ChatModels;
@@ -38,7 +39,7 @@ function commandsFor(count: number, start = 1) {
 }
 
 const seqsOf = async (conversationId: string) =>
-  (await models.Message.collection.find({ conversationId }).sort({ seq: 1 }).toArray()).map((m) => [
+  (await models.messages.find({ conversationId }).sort({ seq: 1 }).toArray()).map((m) => [
     m.clientMessageId,
     m.seq,
   ]);
@@ -48,8 +49,8 @@ describe('storeMessageBatch', () => {
     const commands = commandsFor(5);
     const { messages } = await storeMessageBatch(models, commands);
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
-    const conversation = await models.Conversation.collection.findOne({
-      _id: commands[0]?.conversationId as never,
+    const conversation = await models.conversations.findOne({
+      _id: commands[0]?.conversationId as string,
     });
     expect(conversation).toMatchObject({ lastSeq: 5, lastMessage: { seq: 5 } });
   });
@@ -84,17 +85,14 @@ describe('storeMessageBatch', () => {
     // What a crash leaves: messages 3 and 4 stored, the conversation still at lastSeq 2.
     const conversationId = commands[0]?.conversationId as string;
     const { messages } = await storeMessageBatch(models, commands.slice(2));
-    await models.Conversation.collection.updateOne(
-      { _id: conversationId as never },
-      { $set: { lastSeq: 2 } },
-    );
+    await models.conversations.updateOne({ _id: conversationId }, { $set: { lastSeq: 2 } });
     const replay = await storeMessageBatch(models, [
       ...commands.slice(2),
       ...commandsFor(0),
       { ...(commands[0] as MessageSent), clientMessageId: 'after-crash' },
     ]);
     expect(replay.messages.map((m) => m.seq)).toEqual([...messages.map((m) => m.seq), 5]);
-    expect(await models.Conversation.collection.findOne({ _id: conversationId as never })).toMatchObject({
+    expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
       lastSeq: 5,
     });
   });
@@ -104,12 +102,9 @@ describe('storeMessageBatch', () => {
     await storeMessageBatch(models, commands);
     const conversationId = commands[0]?.conversationId as string;
     // A crash-like counter left behind: the replay of m3 then counts as an advance past seq 2.
-    await models.Conversation.collection.updateOne(
-      { _id: conversationId as never },
-      { $set: { lastSeq: 2 } },
-    );
+    await models.conversations.updateOne({ _id: conversationId }, { $set: { lastSeq: 2 } });
     await storeMessageBatch(models, [commands[2] as MessageSent]);
-    expect(await models.Conversation.collection.findOne({ _id: conversationId as never })).toMatchObject({
+    expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
       lastSeq: 3,
       lastMessage: { seq: 5, clientMessageId: 'm5' },
     });
@@ -135,9 +130,64 @@ describe('storeMessageBatch', () => {
     const retried = await storeMessageBatch(models, commands.slice(5), heads);
     expect(retried.messages.map((m) => m.seq)).toEqual([6]);
     expect((await seqsOf(conversationId)).map(([, seq]) => seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(await models.Conversation.collection.findOne({ _id: conversationId as never })).toMatchObject({
+    expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
       lastSeq: 6,
       lastMessage: { seq: 6 },
+    });
+  });
+});
+
+/** Retries a batch the way the persister's consumer does when another writer got there first. */
+async function storeRetrying(commands: MessageSent[]) {
+  for (;;) {
+    try {
+      return await storeMessageBatch(models, commands);
+    } catch (error) {
+      if (!(error instanceof WriteConflictError)) throw error;
+    }
+  }
+}
+
+describe('concurrent writers on one conversation', () => {
+  it('loses neither the read marker nor the message when both land at the same moment', async () => {
+    const commands = commandsFor(30);
+    const conversationId = commands[0]?.conversationId as string;
+    const reader = commands[1]?.senderId as string;
+    await storeMessageBatch(models, commands.slice(0, 1));
+    const readTimes: number[] = [];
+    for (const [round, command] of commands.slice(1).entries()) {
+      const readAt = Date.UTC(2030, 0, 1) + round * 1000;
+      readTimes.push(readAt);
+      await Promise.all([
+        storeRetrying([command]),
+        applyReadMarkers(models, [{ conversationId, readerId: reader, readAt }]),
+      ]);
+    }
+    const conversation = await models.conversations.findOne({ _id: conversationId });
+    expect(conversation?.lastSeq).toBe(30);
+    expect(conversation?.lastMessage?.seq).toBe(30);
+    expect(conversation?.participants.find((p) => p.userId === reader)?.lastReadAt?.getTime()).toBe(
+      Math.max(...readTimes),
+    );
+    expect((await seqsOf(conversationId)).map(([, seq]) => seq)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+  });
+
+  it('stores every message once, gapless, when two persisters write one conversation at once', async () => {
+    const commands = commandsFor(40);
+    const conversationId = commands[0]?.conversationId as string;
+    // Two writers without remembered heads (as during a rebalance), each with its own half, in rounds.
+    for (let round = 0; round < 10; round += 1) {
+      const slice = commands.slice(round * 4, round * 4 + 4);
+      await Promise.all([storeRetrying(slice.slice(0, 2)), storeRetrying(slice.slice(2))]);
+    }
+    const stored = await seqsOf(conversationId);
+    expect(stored.map(([, seq]) => seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(new Set(stored.map(([id]) => id)).size).toBe(40);
+    expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
+      lastSeq: 40,
+      lastMessage: { seq: 40 },
     });
   });
 });

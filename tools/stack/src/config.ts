@@ -6,8 +6,12 @@ import { fileURLToPath } from 'node:url';
 export const VERSIONS = Object.freeze({
   kafka: '4.1.1',
   apicurio: '3.0.9',
+  secantus: '0.5.3-beta.196',
   ferretdb: 'v1.24.0',
 });
+
+/** The MongoDB wire-protocol server the stack runs: SecantusDB by default, FerretDB only to compare. */
+export type DatabaseKind = 'secantus' | 'ferretdb';
 
 export interface StackConfig {
   /** Downloads and builds, reused across clones and runs. */
@@ -19,6 +23,11 @@ export interface StackConfig {
   readonly kafkaControllerPort: number;
   readonly registryPort: number;
   readonly mongoPort: number;
+  readonly database: DatabaseKind;
+  /** WiredTiger cache of SecantusDB, e.g. "512M". */
+  readonly databaseCacheSize: string;
+  /** SecantusDB fsyncs its journal at every commit (survives power loss, not only a process crash). */
+  readonly databaseSyncOnCommit: boolean;
 }
 
 export interface StackUrls {
@@ -44,6 +53,28 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: 
   return value;
 }
 
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return fallback;
+}
+
+function cacheSize(env: NodeJS.ProcessEnv, name: string, fallback: string, problems: string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^[1-9][0-9]*[MG]$/.test(raw)) return raw;
+  problems.push(`${name} must be a size such as 512M or 2G, got "${raw}"`);
+  return fallback;
+}
+
 /** Reads the stack's settings once; every problem is reported together. */
 export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const problems: string[] = [];
@@ -56,6 +87,10 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     kafkaControllerPort: port(env, 'CHAT_STACK_KAFKA_CONTROLLER_PORT', 9093, problems),
     registryPort: port(env, 'CHAT_STACK_REGISTRY_PORT', 8081, problems),
     mongoPort: port(env, 'CHAT_STACK_MONGO_PORT', 27017, problems),
+    database: oneOf(env, 'CHAT_STACK_DATABASE', ['secantus', 'ferretdb'], 'secantus', problems),
+    databaseCacheSize: cacheSize(env, 'CHAT_STACK_DB_CACHE_SIZE', '512M', problems),
+    databaseSyncOnCommit:
+      oneOf(env, 'CHAT_STACK_DB_SYNC_ON_COMMIT', ['true', 'false'], 'false', problems) === 'true',
   };
   if (problems.length > 0)
     throw new StackConfigError(`Invalid stack settings:\n  - ${problems.join('\n  - ')}`);

@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackConfig } from './config.js';
 import { isPortFree, runningPid, spawnDetached, stopProcess, tailOf } from './process.js';
+import { ferretdbService } from './services/ferretdb.js';
 import { kafkaService } from './services/kafka.js';
-import { mongoService } from './services/mongo.js';
 import { registryService } from './services/registry.js';
+import { secantusService } from './services/secantus.js';
 import type { StackService } from './services/service.js';
 
-export const services: readonly StackService[] = [kafkaService, registryService, mongoService];
+/** The stack's processes in start order; the database is the one CHAT_STACK_DATABASE names. */
+export function services(config: StackConfig): readonly StackService[] {
+  const database = config.database === 'ferretdb' ? ferretdbService : secantusService;
+  return [kafkaService, registryService, database];
+}
 
 export class StackError extends Error {
   override readonly name = 'StackError';
@@ -29,7 +34,7 @@ export interface ServiceStatus {
 
 export async function status(config: StackConfig): Promise<ServiceStatus[]> {
   return Promise.all(
-    services.map(async (service) => {
+    services(config).map(async (service) => {
       const pid = runningPid(pidFile(config, service));
       return {
         name: service.name,
@@ -91,7 +96,7 @@ export async function up(config: StackConfig): Promise<string[]> {
   mkdirSync(join(config.stateDir, 'logs'), { recursive: true });
   const started: string[] = [];
   try {
-    for (const service of services) {
+    for (const service of services(config)) {
       if (await startService(config, service)) started.push(service.name);
     }
   } catch (error) {
@@ -104,7 +109,7 @@ export async function up(config: StackConfig): Promise<string[]> {
 
 /** Stops the stack's processes by their recorded pids (only `names` when given), in reverse start order. */
 export async function down(config: StackConfig, names?: readonly string[]): Promise<void> {
-  for (const service of [...services].reverse()) {
+  for (const service of [...services(config)].reverse()) {
     if (names && !names.includes(service.name)) continue;
     const outcome = await stopProcess(pidFile(config, service), 20_000);
     if (outcome !== 'not-running') process.stderr.write(`Stopped ${service.name} (${outcome}).\n`);

@@ -1,20 +1,16 @@
 import { Topics } from '@chat/contracts';
 import { type BatchHandler, type EventBus, replyHeaders } from '@chat/event-bus';
 import { applyReadMarkers, type ChatModels } from '@chat/storage';
-import type { SerialWriter } from '../serial-writer.js';
 
 /** conversation.read → the reader's marker moved forward → conversation.read.persisted with the stored marker. */
 export function handleConversationRead(deps: {
   bus: EventBus;
   models: ChatModels;
-  writer: SerialWriter;
 }): BatchHandler<typeof Topics.conversationRead> {
   return async (events, deadLetter) => {
-    const results = await deps.writer.exclusive(() =>
-      applyReadMarkers(
-        deps.models,
-        events.map((event) => event.value),
-      ),
+    const results = await applyReadMarkers(
+      deps.models,
+      events.map((event) => event.value),
     );
     const facts = [];
     for (const [index, event] of events.entries()) {

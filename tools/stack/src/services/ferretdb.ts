@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
 import { type StackConfig, VERSIONS } from '../config.js';
 import { runVisible } from '../process.js';
+import { isDatabaseReady } from './database-ping.js';
 import type { StackService } from './service.js';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
@@ -16,10 +16,11 @@ function makeWritable(path: string): void {
 }
 
 /**
- * FerretDB 1.x with its SQLite backend: a MongoDB wire-protocol server for the local stack and tests
- * (MongoDB itself is in no registry we can reach). Built from its Go module.
+ * FerretDB 1.x with its SQLite backend, the earlier local stand-in, kept behind CHAT_STACK_DATABASE=ferretdb
+ * so the database comparison in docs/architecture.md can be reproduced. Not for tests: it ignores indexes and
+ * loses concurrent updates of one document. Built from its Go module.
  */
-export const mongoService: StackService = {
+export const ferretdbService: StackService = {
   name: 'mongo',
   portSetting: 'CHAT_STACK_MONGO_PORT',
   port: (config) => config.mongoPort,
@@ -82,18 +83,5 @@ export const mongoService: StackService = {
     };
   },
 
-  async isReady(config) {
-    const client = new MongoClient(`mongodb://${config.host}:${config.mongoPort}/`, {
-      serverSelectionTimeoutMS: 1000,
-      connectTimeoutMS: 1000,
-    });
-    try {
-      await client.db('admin').command({ ping: 1 });
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.close();
-    }
-  },
+  isReady: isDatabaseReady,
 };
