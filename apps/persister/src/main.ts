@@ -15,7 +15,12 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'persister', level: config.logLevel });
 
   const connection = await mongoose
-    .createConnection(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 })
+    .createConnection(config.mongodbUri, {
+      serverSelectionTimeoutMS: 10_000,
+      // An ack means "durably stored": a write counts once a majority has it in its journal, so neither a
+      // mongod crash nor a failover can take back a message the sender was told is stored.
+      writeConcern: { w: 'majority', journal: true },
+    })
     .asPromise();
   const models = chatModels(connection);
   await ensureIndexes(models);

@@ -16,7 +16,7 @@ const usage = `Usage: pnpm stack <command>
 Settings (environment): CHAT_STACK_KAFKA_PORT (9092), CHAT_STACK_KAFKA_CONTROLLER_PORT (9093),
 CHAT_STACK_REGISTRY_PORT (8081), CHAT_STACK_MONGO_PORT (27017), CHAT_STACK_STATE_DIR (<repo>/.stack),
 CHAT_STACK_CACHE_DIR (~/.cache/chat-stack), CHAT_STACK_DATABASE (secantus | ferretdb),
-CHAT_STACK_DB_CACHE_SIZE (512M), CHAT_STACK_DB_SYNC_ON_COMMIT (false).`;
+CHAT_STACK_DB_CACHE_SIZE (512M), CHAT_STACK_DB_SYNC_ON_COMMIT (true).`;
 
 /** Connection settings in the variable names the apps and tests read. */
 function connectionEnv(config: StackConfig): Record<string, string> {

@@ -26,7 +26,10 @@ export interface StackConfig {
   readonly database: DatabaseKind;
   /** WiredTiger cache of SecantusDB, e.g. "512M". */
   readonly databaseCacheSize: string;
-  /** SecantusDB fsyncs its journal at every commit (survives power loss, not only a process crash). */
+  /**
+   * SecantusDB fsyncs its journal at every commit. Without it, SecantusDB ignores the `j: true` our persister asks
+   * for, and a SIGKILL of the database loses acked writes (apps/persister/test/database-crash.test.ts).
+   */
   readonly databaseSyncOnCommit: boolean;
 }
 
@@ -90,7 +93,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     database: oneOf(env, 'CHAT_STACK_DATABASE', ['secantus', 'ferretdb'], 'secantus', problems),
     databaseCacheSize: cacheSize(env, 'CHAT_STACK_DB_CACHE_SIZE', '512M', problems),
     databaseSyncOnCommit:
-      oneOf(env, 'CHAT_STACK_DB_SYNC_ON_COMMIT', ['true', 'false'], 'false', problems) === 'true',
+      oneOf(env, 'CHAT_STACK_DB_SYNC_ON_COMMIT', ['true', 'false'], 'true', problems) === 'true',
   };
   if (problems.length > 0)
     throw new StackConfigError(`Invalid stack settings:\n  - ${problems.join('\n  - ')}`);

@@ -7,12 +7,22 @@ import { ferretdbService } from './services/ferretdb.js';
 import { kafkaService } from './services/kafka.js';
 import { registryService } from './services/registry.js';
 import { secantusService } from './services/secantus.js';
-import type { StackService } from './services/service.js';
+import type { LaunchSpec, StackService } from './services/service.js';
 
 /** The stack's processes in start order; the database is the one CHAT_STACK_DATABASE names. */
 export function services(config: StackConfig): readonly StackService[] {
-  const database = config.database === 'ferretdb' ? ferretdbService : secantusService;
-  return [kafkaService, registryService, database];
+  return [kafkaService, registryService, databaseService(config)];
+}
+
+function databaseService(config: StackConfig): StackService {
+  return config.database === 'ferretdb' ? ferretdbService : secantusService;
+}
+
+/** How to start the configured database on `dataDir` (installing it first if needed), for a process of one's own. */
+export async function databaseLaunch(config: StackConfig, dataDir: string): Promise<LaunchSpec> {
+  const database = databaseService(config);
+  await database.install(config);
+  return database.prepare(config, dataDir);
 }
 
 export class StackError extends Error {

@@ -12,8 +12,9 @@ export {
 } from './clients.js';
 export type { TestInfra } from './infra.js';
 export { uniqueName } from './names.js';
+export { PrivateDatabase } from './private-database.js';
 export { type AppProcess, startApp } from './processes.js';
-export { mintToken, TEST_JWT_SECRET, TestSystem } from './system.js';
+export { mintToken, TEST_JWT_SECRET, TestSystem, withDatabase } from './system.js';
 
 export function testInfra(): TestInfra {
   return inject('infra');
