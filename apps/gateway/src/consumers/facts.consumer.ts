@@ -1,6 +1,7 @@
 import { type ConversationReadPersisted, Headers, type MessagePersisted, Topics } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import { toMessageDto } from '@chat/storage';
+import { DeliveredSeqs } from '../messaging/delivered-seqs.js';
 import type { PendingReplies } from '../messaging/pending-replies.js';
 import { conversationRoom, userRoom } from '../rooms.js';
 import type { ChatServer } from '../socket/server.js';
@@ -16,6 +17,8 @@ export function consumeFacts(deps: {
   pendingReads: PendingReplies<ConversationReadPersisted>;
   groupId: string;
 }) {
+  // About 100 bytes a conversation: the conversations active in the last minutes of a busy gateway.
+  const delivered = new DeliveredSeqs(100_000);
   return deps.bus.subscribe({
     groupId: deps.groupId,
     fromBeginning: false,
@@ -25,6 +28,7 @@ export function consumeFacts(deps: {
         for (const { value: message, headers } of events) {
           const correlationId = headers[Headers.correlationId];
           if (correlationId) deps.pendingSends.settle(correlationId, message);
+          if (!delivered.firstDelivery(message.conversationId, message.seq)) continue;
           const room = conversationRoom(message.conversationId);
           // Rooms are local to this process: join the participants' local sockets, then emit to the room.
           deps.io.in([userRoom(message.senderId), userRoom(message.recipientId)]).socketsJoin(room);

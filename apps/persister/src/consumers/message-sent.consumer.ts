@@ -7,6 +7,7 @@ import {
   markRewardsPublished,
   oneToOneConversationId,
   storeMessageBatch,
+  WriteConflictError,
 } from '@chat/storage';
 import type { SerialWriter } from '../serial-writer.js';
 
@@ -42,7 +43,12 @@ export function handleMessageSent(deps: {
       deps.models,
       events.map((event) => event.value),
       deps.heads,
-    );
+    ).catch((error: unknown) => {
+      // Expected only from a zombie writer after a rebalance; anything more often points at stale heads.
+      if (error instanceof WriteConflictError)
+        deps.logger.warn({ reason: error.message, count: events.length }, 'write conflict, batch retried');
+      throw error;
+    });
     await deps.bus.publish(
       Topics.messagePersisted,
       stored.messages.map((message, index) => ({

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { type ConversationDto, type MessageDto, type RepliedIn24hrFirst, Topics } from '@chat/contracts';
+import { EventBus } from '@chat/event-bus';
+import { createLogger } from '@chat/runtime';
+import {
+  type AppProcess,
+  type ChatClient,
+  mintToken,
+  sendUntilStored,
+  TestSystem,
+  testInfra,
+} from '@chat/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Three gateways and three persisters in one group over six partitions, under a steady load while persisters
+ * come and go: one SIGKILLed, a fourth started, then that one stopped gracefully. Partitions move three times while
+ * conversations are being written; afterwards the database and every client's deliveries must be exact.
+ */
+const PARTITIONS = 6;
+const infra = testInfra();
+const system = new TestSystem(infra, {
+  KAFKA_PARTITIONS: String(PARTITIONS),
+  KAFKA_SESSION_TIMEOUT_MS: '6000',
+  SEND_ACK_TIMEOUT_MS: '3000',
+});
+const rewardReader = new EventBus({
+  brokers: infra.kafkaBrokers.split(','),
+  schemaRegistryUrl: infra.schemaRegistryUrl,
+  clientId: 'scale-out-test',
+  topicPrefix: system.topicPrefix,
+  partitions: PARTITIONS,
+  logger: createLogger({ name: 'test', level: 'silent' }),
+});
+const rewards: RepliedIn24hrFirst[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < 3; i++) await system.startPersister();
+  for (let i = 0; i < 3; i++) await system.startGateway();
+  await rewardReader.start();
+  await rewardReader.subscribe({
+    groupId: `${system.topicPrefix}reward-reader`,
+    fromBeginning: true,
+    handlers: {
+      [Topics.repliedIn24hrFirst]: async (events) => {
+        for (const { value } of events) rewards.push(value);
+      },
+    },
+  });
+}, 180_000);
+afterAll(async () => {
+  await rewardReader.stop();
+  await system.stop();
+});
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const persister = (index: number) => system.persisters[index] as AppProcess;
+
+interface User {
+  userId: string;
+  peer: string;
+  client: ChatClient;
+  received: MessageDto[];
+}
+
+describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => {
+  it('stores, numbers, delivers and rewards every message exactly once while partitions move', async () => {
+    const pairs = 12;
+    const run = randomUUID().slice(0, 6);
+    // A pair's two users sit on different gateways.
+    const users: User[] = await Promise.all(
+      Array.from({ length: pairs * 2 }, async (_, index) => {
+        const userId = `so-${run}-${index}`;
+        const peer = `so-${run}-${index % 2 === 0 ? index + 1 : index - 1}`;
+        const client = await system.connect(userId, system.gateways[index % 3]);
+        const received: MessageDto[] = [];
+        client.on('message:new', (message) => received.push(message));
+        return { userId, peer, client, received };
+      }),
+    );
+
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The membership changes, one after another, while the load runs.
+    let changesDone = false;
+    const changes = (async () => {
+      await pause(2000);
+      await persister(0).kill();
+      await pause(2000);
+      await system.startPersister();
+      await pause(4000);
+      // The fourth hands its partitions back to the persisters that wrote them before it: their remembered
+      // heads are stale unless they forgot them when the partitions moved.
+      await persister(3).stop();
+      changesDone = true;
+    })();
+    // Each user sends at a steady pace until the changes are over, then a few more.
+    const acks: MessageDto[] = [];
+    const sentBy = new Map<string, number>();
+    await Promise.all(
+      users.map(async ({ userId, peer, client }) => {
+        let afterChanges = 0;
+        for (let i = 0; afterChanges < 5; i++) {
+          const { message } = await sendUntilStored(
+            client,
+            { clientMessageId: `${userId}-${i}`, otherUserId: peer, text: `${i} from ${userId}` },
+            { ackTimeoutMs: 15_000, attempts: 40 },
+          );
+          acks.push(message);
+          sentBy.set(userId, i + 1);
+          if (changesDone) afterChanges += 1;
+          await pause(150);
+        }
+      }),
+    );
+    await changes;
+    const total = acks.length;
+    const sent = (userId: string) => sentBy.get(userId) ?? 0;
+    expect(system.persisters[0]?.child.signalCode).toBe('SIGKILL');
+    expect(system.persisters[3]?.child.exitCode).toBe(0);
+    // No zombie writer in this run (the killed one is dead, the stopped one finished first): a write conflict
+    // could only come from a persister numbering from a head it should have forgotten.
+    const conflicts = system.persisters
+      .flatMap((p) => p.logs)
+      .filter((l) => l.msg === 'write conflict, batch retried');
+    expect(conflicts, 'write conflicts').toEqual([]);
+
+    // Stored exactly once, as acked, seq 1..n in every conversation, and the conversation's head agrees.
+    const stored = await system.db
+      .collection<
+        MessageDto & { _id: string; createdAt: Date; replyReward?: { repliedToMessageId: string } }
+      >('messages')
+      .find({})
+      .sort({ seq: 1 })
+      .toArray();
+    expect(stored).toHaveLength(total);
+    expect(new Set(stored.map((m) => `${m.senderId}/${m.clientMessageId}`)).size).toBe(total);
+    const byId = new Map(stored.map((m) => [m._id, m]));
+    for (const ack of acks) expect(byId.get(ack.id)?.seq).toBe(ack.seq);
+    const byConversation = new Map<string, typeof stored>();
+    for (const m of stored)
+      byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
+    expect(byConversation.size).toBe(pairs);
+    for (const [conversationId, messages] of byConversation) {
+      const count = sent(messages[0]?.senderId as string) + sent(messages[0]?.recipientId as string);
+      expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      const conversation = await system.db
+        .collection<{ _id: string; lastSeq: number; lastMessage: { id: string; seq: number } }>(
+          'conversations',
+        )
+        .findOne({ _id: conversationId });
+      expect(conversation).toMatchObject({ lastSeq: count, lastMessage: { seq: count } });
+      expect(conversation?.lastMessage.id).toBe(messages.at(-1)?._id);
+    }
+
+    // Every socket got every message of its conversation (both directions) exactly once.
+    const expectedFor = (user: User) =>
+      stored.filter((m) => m.senderId === user.userId || m.recipientId === user.userId).map((m) => m._id);
+    await until(
+      () => users.every((user) => new Set(user.received.map((m) => m.id)).size === expectedFor(user).length),
+      'every delivery',
+    );
+    for (const user of users) {
+      expect(user.received.map((m) => m.id).sort(), `deliveries to ${user.userId}`).toEqual(
+        expectedFor(user).sort(),
+      );
+    }
+
+    // Unread counts: nobody has read anything, so each side's unread count is the other side's messages.
+    const gateway = system.url(system.gateways[1]);
+    for (const user of users.slice(0, 4)) {
+      const response = await fetch(`${gateway}/api/v1/chat/convo/one-to-one?otherUserId=${user.peer}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${mintToken(user.userId)}` },
+      });
+      const { conversation } = (await response.json()) as { conversation: ConversationDto };
+      expect(conversation.unreadCount).toBe(sent(user.peer));
+      expect(conversation.lastMessage?.seq).toBe(sent(user.peer) + sent(user.userId));
+    }
+
+    // Rewards: decided once per stored reply, published once each.
+    const rewarded = stored.filter((m) => m.replyReward?.repliedToMessageId).map((m) => m._id);
+    expect(rewarded.length).toBeGreaterThan(0);
+    await until(() => rewards.length >= rewarded.length, 'every reward event');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(rewards.map((r) => r.messageId).sort()).toEqual(rewarded.sort());
+  }, 300_000);
+});
