@@ -1,4 +1,4 @@
-import { Headers, type MessageSent, Topics } from '@chat/contracts';
+import { KafkaHeaders, type MessageSent, Topics } from '@chat/contracts';
 import { EventBus } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
 import { oneToOneConversationId } from '@chat/storage';
@@ -55,8 +55,8 @@ async function readDeadLetters(count: number): Promise<Array<{ reason: string; s
     void consumer.run({
       eachMessage: async ({ message }) => {
         letters.push({
-          reason: String(message.headers?.[Headers.deadLetterReason]),
-          source: String(message.headers?.[Headers.deadLetterSourceTopic]),
+          reason: String(message.headers?.[KafkaHeaders.deadLetterReason]),
+          source: String(message.headers?.[KafkaHeaders.deadLetterSourceTopic]),
         });
         if (letters.length >= count) resolve();
       },
@@ -110,16 +110,20 @@ describe('records the persister cannot process', () => {
       void persisted.run({
         eachMessage: async ({ message }) => {
           if (message.key?.toString() !== duplicate.conversationId) return;
-          reports.push(String(message.headers?.[Headers.correlationId]));
+          reports.push(String(message.headers?.[KafkaHeaders.correlationId]));
           if (reports.length === 2) resolve();
         },
       });
     });
     await bus.publish(Topics.messageSent, [
-      { key: duplicate.conversationId, value: duplicate, headers: { [Headers.correlationId]: 'first' } },
+      { key: duplicate.conversationId, value: duplicate, headers: { [KafkaHeaders.correlationId]: 'first' } },
     ]);
     await bus.publish(Topics.messageSent, [
-      { key: duplicate.conversationId, value: duplicate, headers: { [Headers.correlationId]: 'second' } },
+      {
+        key: duplicate.conversationId,
+        value: duplicate,
+        headers: { [KafkaHeaders.correlationId]: 'second' },
+      },
     ]);
     await twoReports;
     await persisted.disconnect();

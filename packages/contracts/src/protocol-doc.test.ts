@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ErrorCatalog } from './errors.js';
 import { SocketEvents } from './socket.js';
-import { Headers, Topics } from './topics.js';
+import { KafkaHeaders, Topics } from './topics.js';
 
 const protocol = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
 
@@ -19,7 +19,7 @@ describe('docs/protocol.md', () => {
     expect(protocol).toMatch(new RegExp(`\\|\\s*\`${topic.replaceAll('.', '\\.')}\`\\s*\\|`));
   });
 
-  it.each(Object.values(Headers))('documents Kafka header %s', (header) => {
+  it.each(Object.values(KafkaHeaders))('documents Kafka header %s', (header) => {
     expect(protocol).toContain(`\`${header}\``);
   });
 });

@@ -2,7 +2,7 @@ import {
   CompactedTopics,
   type EventsByTopic,
   type EventTopic,
-  Headers,
+  KafkaHeaders,
   type TopicName,
   Topics,
 } from '@chat/contracts';
@@ -88,8 +88,8 @@ export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason:
 
 /** Headers for a fact answering `command`: its correlation id, echoed, so the waiting gateway finds its request. */
 export function replyHeaders(command: { headers: Record<string, string> }): Record<string, string> {
-  const correlationId = command.headers[Headers.correlationId];
-  return correlationId ? { [Headers.correlationId]: correlationId } : {};
+  const correlationId = command.headers[KafkaHeaders.correlationId];
+  return correlationId ? { [KafkaHeaders.correlationId]: correlationId } : {};
 }
 
 /** Bridges KafkaJS's logger to pino, so broker trouble shows up in the same structured log. */
@@ -212,11 +212,11 @@ export class EventBus {
           value: message.value,
           headers: {
             ...message.headers,
-            [Headers.deadLetterSourceTopic]: source,
-            [Headers.deadLetterSourcePartition]: String(partition),
-            [Headers.deadLetterSourceOffset]: message.offset,
-            [Headers.deadLetterReason]: reason.slice(0, 1000),
-            [Headers.deadLetterConsumer]: consumerGroup,
+            [KafkaHeaders.deadLetterSourceTopic]: source,
+            [KafkaHeaders.deadLetterSourcePartition]: String(partition),
+            [KafkaHeaders.deadLetterSourceOffset]: message.offset,
+            [KafkaHeaders.deadLetterReason]: reason.slice(0, 1000),
+            [KafkaHeaders.deadLetterConsumer]: consumerGroup,
           },
         },
       ],

@@ -1,4 +1,4 @@
-import { type ConversationReadPersisted, Headers, type MessagePersisted, Topics } from '@chat/contracts';
+import { type ConversationReadPersisted, KafkaHeaders, type MessagePersisted, Topics } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import { toMessageDto } from '@chat/storage';
 import type { PendingReplies } from '../messaging/pending-replies.js';
@@ -23,7 +23,7 @@ export function consumeFacts(deps: {
     handlers: {
       [Topics.messagePersisted]: async (events) => {
         for (const { value: message, headers } of events) {
-          const correlationId = headers[Headers.correlationId];
+          const correlationId = headers[KafkaHeaders.correlationId];
           if (correlationId) deps.pendingSends.settle(correlationId, message);
           const room = conversationRoom(message.conversationId);
           // Rooms are local to this process: join the participants' local sockets, then emit to the room.
@@ -35,7 +35,7 @@ export function consumeFacts(deps: {
       },
       [Topics.conversationReadPersisted]: async (events) => {
         for (const { value: receipt, headers } of events) {
-          const correlationId = headers[Headers.correlationId];
+          const correlationId = headers[KafkaHeaders.correlationId];
           if (correlationId) deps.pendingReads.settle(correlationId, receipt);
           deps.io.to([userRoom(receipt.otherUserId), userRoom(receipt.readerId)]).emit('conversation:read', {
             conversationId: receipt.conversationId,

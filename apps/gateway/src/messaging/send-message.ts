@@ -1,5 +1,5 @@
 import {
-  Headers,
+  KafkaHeaders,
   type MessageDto,
   type MessagePersisted,
   type MessageSendPayload,
@@ -30,7 +30,7 @@ export async function sendMessage(
     deps.bus.publish(Topics.messageSent, [
       {
         key: conversationId,
-        headers: { [Headers.correlationId]: correlationId },
+        headers: { [KafkaHeaders.correlationId]: correlationId },
         value: {
           conversationId,
           senderId,

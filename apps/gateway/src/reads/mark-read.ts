@@ -1,4 +1,4 @@
-import { type ConversationReadPersisted, Headers, Topics } from '@chat/contracts';
+import { type ConversationReadPersisted, KafkaHeaders, Topics } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import { type ChatModels, oneToOneConversationExists, oneToOneConversationId } from '@chat/storage';
 import { AppError, assertOtherUser } from '../errors.js';
@@ -25,7 +25,7 @@ export async function markConversationRead(
     deps.bus.publish(Topics.conversationRead, [
       {
         key: conversationId,
-        headers: { [Headers.correlationId]: correlationId },
+        headers: { [KafkaHeaders.correlationId]: correlationId },
         value: { conversationId, readerId, readAt: Date.now() },
       },
     ]),
