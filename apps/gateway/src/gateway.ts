@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { ConversationReadPersisted, MessagePersisted } from '@chat/contracts';
+import type { MessageDto, ReadReceiptDto } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
@@ -45,11 +45,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     pingInterval: config.socketPingIntervalMs,
     pingTimeout: config.socketPingTimeoutMs,
   });
-  const pendingSends = new PendingReplies<MessagePersisted>(
+  const pendingSends = new PendingReplies<MessageDto>(
     config.sendAckTimeoutMs,
     'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',
   );
-  const pendingReads = new PendingReplies<ConversationReadPersisted>(
+  const pendingReads = new PendingReplies<ReadReceiptDto>(
     config.sendAckTimeoutMs,
     'The read could not be confirmed as stored in time; send it again.',
   );

@@ -2,6 +2,7 @@ import type { MessagePersisted, MessageSent, RepliedIn24hrFirst } from '@chat/co
 import { mongo } from 'mongoose';
 import type { ConversationHeads, ConversationState } from './conversation-heads.js';
 import { messageId } from './ids.js';
+import { toPersisted } from './message-docs.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
 
 /**
@@ -21,19 +22,6 @@ export interface StoredBatch {
   messages: MessagePersisted[];
   /** Reply rewards to publish: decided in this batch, or decided earlier and not yet marked published. */
   rewards: RepliedIn24hrFirst[];
-}
-
-function toPersisted(doc: MessageDoc): MessagePersisted {
-  return {
-    id: doc._id,
-    conversationId: doc.conversationId,
-    senderId: doc.senderId,
-    recipientId: doc.recipientId,
-    clientMessageId: doc.clientMessageId,
-    text: doc.text,
-    seq: doc.seq,
-    createdAt: doc.createdAt.getTime(),
-  };
 }
 
 function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
