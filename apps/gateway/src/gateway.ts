@@ -45,14 +45,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     pingInterval: config.socketPingIntervalMs,
     pingTimeout: config.socketPingTimeoutMs,
   });
-  const pendingSends = new PendingReplies<MessageDto>(
-    config.sendAckTimeoutMs,
-    'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',
-  );
-  const pendingReads = new PendingReplies<ReadReceiptDto>(
-    config.sendAckTimeoutMs,
-    'The read could not be confirmed as stored in time; send it again.',
-  );
+  const pendingSends = new PendingReplies<MessageDto>(config.sendAckTimeoutMs, 'sendNotConfirmed');
+  const pendingReads = new PendingReplies<ReadReceiptDto>(config.sendAckTimeoutMs, 'readNotConfirmed');
   const presence = new PresenceService(
     { bus, io, models, logger },
     {
@@ -86,7 +80,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
     },
     async stopAccepting() {
-      const retry = new AppError('UNAVAILABLE', 'The server is restarting; send again.');
+      const retry = new AppError('restarting');
       pendingSends.failAll(retry);
       pendingReads.failAll(retry);
       await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import {
   type TopicName,
   Topics,
 } from '@chat/contracts';
+import { isRetriable } from '@chat/runtime';
 import {
   type Consumer,
   type IHeaders,
@@ -287,7 +288,17 @@ export class EventBus {
           if (message)
             await this.sendToDeadLetter(batch.topic, batch.partition, message, options.groupId, reason);
         };
-        if (events.length > 0) await handler(events, deadLetter);
+        if (events.length > 0) {
+          await handler(events, deadLetter).catch((error: unknown) => {
+            // Thrown means "redeliver the batch" either way; the log says whether that is expected to help.
+            const retriable = isRetriable(error);
+            this.options.logger[retriable ? 'warn' : 'error'](
+              { err: error, topic: batch.topic, partition: batch.partition, retriable },
+              retriable ? 'batch failed; it will be redelivered' : 'batch failed and may keep failing',
+            );
+            throw error;
+          });
+        }
         const last = batch.messages.at(-1);
         if (last === undefined) return;
         resolveOffset(last.offset);

@@ -1,4 +1,5 @@
 import type { MessagePersisted, MessageSent, RepliedIn24hrFirst } from '@chat/contracts';
+import type { CodedError } from '@chat/runtime';
 import { mongo } from 'mongoose';
 import type { ConversationHeads, ConversationState } from './conversation-heads.js';
 import { messageId } from './ids.js';
@@ -10,8 +11,9 @@ import { ReplyRewardRule } from './reply-reward-rule.js';
  * Another writer touched this batch's conversations (a zombie persister after a rebalance took a seq we
  * computed, or created a conversation at the same moment); the counters are repaired: retry the batch.
  */
-export class WriteConflictError extends Error {
+export class WriteConflictError extends Error implements CodedError {
   override readonly name = 'WriteConflictError';
+  readonly code = 'WRITE_CONFLICT';
   readonly retriable = true;
 }
 

@@ -18,7 +18,7 @@ export async function markConversationRead(
 ): Promise<{ conversationId: string; lastReadAt: string }> {
   assertOtherUser(readerId, otherUserId);
   if (!(await oneToOneConversationExists(deps.models, readerId, otherUserId))) {
-    throw new AppError('NOT_FOUND', 'There is no conversation with this user yet.');
+    throw new AppError('noConversationYet');
   }
   const conversationId = oneToOneConversationId(readerId, otherUserId);
   const receipt = await deps.pendingReads.request((correlationId) =>

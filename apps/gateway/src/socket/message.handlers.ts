@@ -14,7 +14,7 @@ export function createMessageHandlers(
   const onSend = withAck('message:send', messageSendSchema, deps.logger, async (socket, payload) => {
     const inFlight = awaitingAck.get(socket) ?? 0;
     if (inFlight >= deps.maxPendingSends) {
-      throw new AppError('RATE_LIMITED', 'Too many messages are waiting for their ack on this connection.');
+      throw new AppError('tooManyPendingSends');
     }
     awaitingAck.set(socket, inFlight + 1);
     try {
