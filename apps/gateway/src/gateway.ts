@@ -14,7 +14,7 @@ import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { createMessageHandlers } from './socket/message.handlers.js';
 import { createPresenceHandlers } from './socket/presence.handlers.js';
-import type { ChatServer, RegisterHandlers } from './socket/server.js';
+import { type ChatServer, type ClientHandlers, listen } from './socket/server.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -58,15 +58,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   );
 
   // Listeners are built once and shared by every socket: an idle connection holds only its listener entries.
-  const registerHandlers: RegisterHandlers[] = [
-    createPresenceHandlers({ presence, logger }),
-    createMessageHandlers({ bus, pendingSends, logger, maxPendingSends: config.maxPendingSendsPerSocket }),
-    createConversationHandlers({ bus, models, pendingReads, logger }),
-  ];
+  const handlers: ClientHandlers = {
+    ...createPresenceHandlers({ presence, logger }),
+    ...createMessageHandlers({ bus, pendingSends, logger, maxPendingSends: config.maxPendingSendsPerSocket }),
+    ...createConversationHandlers({ bus, models, pendingReads, logger }),
+  };
   io.use(authenticate(config, logger));
-  io.on('connection', (socket) => {
-    for (const register of registerHandlers) register(socket);
-  });
+  io.on('connection', (socket) => listen(socket, handlers));
 
   return {
     httpServer,
