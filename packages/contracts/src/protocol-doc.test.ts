@@ -7,8 +7,12 @@ import { KafkaHeaders, Topics } from './topics.js';
 const protocol = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
 
 describe('docs/protocol.md', () => {
-  it.each(ERROR_CODES)('documents error code %s with its HTTP status', (code) => {
-    expect(protocol).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${ErrorCatalog[code].status}\\s*\\|`));
+  it.each(ERROR_CODES)('documents error code %s with its HTTP status and whether it is retriable', (code) => {
+    const { status, retriable } = ErrorCatalog[code];
+    const row = new RegExp(
+      `\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|\\s*${retriable ? 'yes' : 'no'}\\s*\\|`,
+    );
+    expect(protocol).toMatch(row);
   });
 
   it.each(Object.values(SocketEvents))('documents socket event %s', (event) => {
