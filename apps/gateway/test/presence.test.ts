@@ -10,8 +10,8 @@ const TIMINGS = {
 };
 /** The documented worst case from a gateway's crash to the update (docs/protocol.md): TTL + expiry sweep + debounce. */
 const OFFLINE_BOUND_MS = 3000 + 1000 + 500;
-/** What the measurement itself adds: this test's 25 ms polling and the update's trip over the socket. */
-const MEASUREMENT_SLACK_MS = 250;
+/** What the measurement itself adds: 25 ms polling, the update's trip over the socket, timer lag under load. */
+const MEASUREMENT_SLACK_MS = 500;
 const system = new TestSystem(testInfra(), TIMINGS);
 const newUser = (name: string) => system.newUser(name);
 
