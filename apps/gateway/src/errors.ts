@@ -1,28 +1,44 @@
-import { type ErrorBody, ErrorCatalog, type ErrorCode } from '@chat/contracts';
+import {
+  describeError,
+  type ErrorBody,
+  ErrorCatalog,
+  type ErrorCode,
+  type ErrorReason,
+} from '@chat/contracts';
+import type { CodedError } from '@chat/runtime';
 import type { ZodError } from 'zod';
 
-/** An error a client may see: a catalogued code, its message, and for validation the failing fields. */
-export class AppError extends Error {
+/**
+ * An error a client may see: a catalogued code and message (named by its reason, never written out), for
+ * validation the failing fields, and whether retrying may help, from the catalogue.
+ */
+export class AppError extends Error implements CodedError {
   override readonly name = 'AppError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string = ErrorCatalog[code].message,
-    readonly details?: ErrorBody['details'],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  readonly code: ErrorCode;
+  readonly details: ErrorBody['details'];
+
+  constructor(reason: ErrorReason, options: { details?: ErrorBody['details']; cause?: unknown } = {}) {
+    const { code, message } = describeError(reason);
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
   }
 
   get status(): number {
     return ErrorCatalog[this.code].status;
   }
 
+  get retriable(): boolean {
+    return ErrorCatalog[this.code].retriable;
+  }
+
   static validation(error: ZodError): AppError {
-    return new AppError(
-      'VALIDATION_FAILED',
-      ErrorCatalog.VALIDATION_FAILED.message,
-      error.issues.map((issue) => ({ path: issue.path.join('.') || '(payload)', message: issue.message })),
-    );
+    return new AppError('VALIDATION_FAILED', {
+      details: error.issues.map((issue) => ({
+        path: issue.path.join('.') || '(payload)',
+        message: issue.message,
+      })),
+    });
   }
 }
 
@@ -43,8 +59,8 @@ export function statusOf(error: unknown): number {
 /** The other user of a 1-1 request must not be the caller. */
 export function assertOtherUser(userId: string, otherUserId: string): void {
   if (userId === otherUserId) {
-    throw new AppError('VALIDATION_FAILED', 'otherUserId must be another user.', [
-      { path: 'otherUserId', message: 'must not be your own user id' },
-    ]);
+    throw new AppError('notAnotherUser', {
+      details: [{ path: 'otherUserId', message: 'must not be your own user id' }],
+    });
   }
 }

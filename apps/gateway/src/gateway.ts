@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { ConversationReadPersisted, MessagePersisted } from '@chat/contracts';
+import type { MessageDto, ReadReceiptDto } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
@@ -14,7 +14,7 @@ import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { createMessageHandlers } from './socket/message.handlers.js';
 import { createPresenceHandlers } from './socket/presence.handlers.js';
-import type { ChatServer, RegisterHandlers } from './socket/server.js';
+import { type ChatServer, type ClientHandlers, listen } from './socket/server.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -45,14 +45,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     pingInterval: config.socketPingIntervalMs,
     pingTimeout: config.socketPingTimeoutMs,
   });
-  const pendingSends = new PendingReplies<MessagePersisted>(
-    config.sendAckTimeoutMs,
-    'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',
-  );
-  const pendingReads = new PendingReplies<ConversationReadPersisted>(
-    config.sendAckTimeoutMs,
-    'The read could not be confirmed as stored in time; send it again.',
-  );
+  const pendingSends = new PendingReplies<MessageDto>(config.sendAckTimeoutMs, 'sendNotConfirmed');
+  const pendingReads = new PendingReplies<ReadReceiptDto>(config.sendAckTimeoutMs, 'readNotConfirmed');
   const presence = new PresenceService(
     { bus, io, models, logger },
     {
@@ -64,15 +58,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   );
 
   // Listeners are built once and shared by every socket: an idle connection holds only its listener entries.
-  const registerHandlers: RegisterHandlers[] = [
-    createPresenceHandlers({ presence, logger }),
-    createMessageHandlers({ bus, pendingSends, logger, maxPendingSends: config.maxPendingSendsPerSocket }),
-    createConversationHandlers({ bus, models, pendingReads, logger }),
-  ];
+  const handlers: ClientHandlers = {
+    ...createPresenceHandlers({ presence, logger }),
+    ...createMessageHandlers({ bus, pendingSends, logger, maxPendingSends: config.maxPendingSendsPerSocket }),
+    ...createConversationHandlers({ bus, models, pendingReads, logger }),
+  };
   io.use(authenticate(config, logger));
-  io.on('connection', (socket) => {
-    for (const register of registerHandlers) register(socket);
-  });
+  io.on('connection', (socket) => listen(socket, handlers));
 
   return {
     httpServer,
@@ -86,7 +78,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
     },
     async stopAccepting() {
-      const retry = new AppError('UNAVAILABLE', 'The server is restarting; send again.');
+      const retry = new AppError('restarting');
       pendingSends.failAll(retry);
       pendingReads.failAll(retry);
       await new Promise<void>((resolve) => {

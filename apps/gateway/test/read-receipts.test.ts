@@ -6,16 +6,12 @@ import {
   type ReadReceiptDto,
   Topics,
 } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
-import { createLogger } from '@chat/runtime';
 import { oneToOneConversationId } from '@chat/storage';
 import { type ChatClient, mintToken, nextMessage, sendStored, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-const infra = testInfra();
-const system = new TestSystem(infra);
-let counter = 0;
-const newUser = (name: string) => `${name}-${++counter}-${system.database.slice(-8)}`;
+const system = new TestSystem(testInfra());
+const newUser = (name: string) => system.newUser(name);
 
 const connect = (userId: string) => system.connect(userId);
 
@@ -91,21 +87,12 @@ describe('read receipts', () => {
     const firstAt = first.ok ? first.lastReadAt : '';
 
     // An old command arriving late (straight onto the topic, as a redelivery would).
-    const bus = new EventBus({
-      brokers: infra.kafkaBrokers.split(','),
-      schemaRegistryUrl: infra.schemaRegistryUrl,
-      clientId: 'read-test',
-      topicPrefix: system.topicPrefix,
-      partitions: 3,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-    });
-    await bus.start();
+    const bus = await system.eventBus('read-test');
     const conversationId = oneToOneConversationId(alice, bob);
     await bus.publish(Topics.conversationRead, [
       { key: conversationId, value: { conversationId, readerId: bob, readAt: Date.parse(firstAt) - 60_000 } },
     ]);
     const lateReceipt = await nextReceipt(aliceClient);
-    await bus.stop();
     expect(lateReceipt.lastReadAt).toBe(firstAt);
 
     const again = await markRead(bobClient, { otherUserId: alice });

@@ -1,6 +1,5 @@
-import { Headers, type MessageSent, Topics } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
-import { createLogger } from '@chat/runtime';
+import { KafkaHeaders, type MessageSent, Topics } from '@chat/contracts';
+import type { EventBus } from '@chat/event-bus';
 import { oneToOneConversationId } from '@chat/storage';
 import { connectClient, mintToken, sendStored, TestSystem, testInfra } from '@chat/testkit';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,24 +12,30 @@ const kafka = new Kafka({
   brokers: infra.kafkaBrokers.split(','),
   logLevel: logLevel.NOTHING,
 });
-const bus = new EventBus({
-  brokers: infra.kafkaBrokers.split(','),
-  schemaRegistryUrl: infra.schemaRegistryUrl,
-  clientId: 'dead-letter-test',
-  topicPrefix: system.topicPrefix,
-  partitions: 3,
-  logger: createLogger({ name: 'test', level: 'silent' }),
-});
+let bus: EventBus;
 
 beforeAll(async () => {
   await system.startPersister();
   await system.startGateway();
-  await bus.start();
+  bus = await system.eventBus('dead-letter-test');
 });
-afterAll(async () => {
-  await bus.stop();
-  await system.stop();
-});
+afterAll(() => system.stop());
+
+/** The raw value (wire format, schema id and all) of the first record on one of this system's topics. */
+async function firstRawValue(topic: string): Promise<Buffer> {
+  const consumer = kafka.consumer({ groupId: `${system.topicPrefix}raw-reader` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: `${system.topicPrefix}${topic}`, fromBeginning: true });
+  const value = await new Promise<Buffer>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value) resolve(message.value);
+      },
+    });
+  });
+  await consumer.disconnect();
+  return value;
+}
 
 function command(overrides: Partial<MessageSent> = {}): MessageSent {
   const senderId = overrides.senderId ?? 'dl-alice';
@@ -55,8 +60,8 @@ async function readDeadLetters(count: number): Promise<Array<{ reason: string; s
     void consumer.run({
       eachMessage: async ({ message }) => {
         letters.push({
-          reason: String(message.headers?.[Headers.deadLetterReason]),
-          source: String(message.headers?.[Headers.deadLetterSourceTopic]),
+          reason: String(message.headers?.[KafkaHeaders.deadLetterReason]),
+          source: String(message.headers?.[KafkaHeaders.deadLetterSourceTopic]),
         });
         if (letters.length >= count) resolve();
       },
@@ -71,10 +76,15 @@ describe('records the persister cannot process', () => {
     const producer = kafka.producer();
     await producer.connect();
     const conversationId = oneToOneConversationId('dl-alice', 'dl-bob');
-    // Not Avro at all, and a well-formed command that breaks the rules, both on the conversation's partition.
+    // Not Avro at all; a valid record of another topic (a gateway's heartbeat); and a well-formed command that
+    // breaks the rules: all on the conversation's partition.
+    const heartbeat = await firstRawValue(Topics.presenceGateway);
     await producer.send({
       topic: `${system.topicPrefix}${Topics.messageSent}`,
-      messages: [{ key: conversationId, value: Buffer.from('not avro') }],
+      messages: [
+        { key: conversationId, value: Buffer.from('not avro') },
+        { key: conversationId, value: heartbeat },
+      ],
     });
     await producer.disconnect();
     await bus.publish(Topics.messageSent, [
@@ -89,10 +99,13 @@ describe('records the persister cannot process', () => {
       client.close();
     }
 
-    const letters = await readDeadLetters(2);
+    const letters = await readDeadLetters(3);
     expect(letters.map((l) => l.reason).sort()).toEqual([
       'conversationId does not match its participants',
-      expect.stringMatching(/^undecodable: /),
+      expect.stringMatching(/^undecodable: not in the schema registry wire format$/),
+      expect.stringMatching(
+        /^undecodable: schema \d+ is chat\.events\.v1\.PresenceGateway, not chat\.events\.v1\.MessageSent/,
+      ),
     ]);
     expect(letters.every((l) => l.source === `${system.topicPrefix}${Topics.messageSent}`)).toBe(true);
   });
@@ -110,16 +123,20 @@ describe('records the persister cannot process', () => {
       void persisted.run({
         eachMessage: async ({ message }) => {
           if (message.key?.toString() !== duplicate.conversationId) return;
-          reports.push(String(message.headers?.[Headers.correlationId]));
+          reports.push(String(message.headers?.[KafkaHeaders.correlationId]));
           if (reports.length === 2) resolve();
         },
       });
     });
     await bus.publish(Topics.messageSent, [
-      { key: duplicate.conversationId, value: duplicate, headers: { [Headers.correlationId]: 'first' } },
+      { key: duplicate.conversationId, value: duplicate, headers: { [KafkaHeaders.correlationId]: 'first' } },
     ]);
     await bus.publish(Topics.messageSent, [
-      { key: duplicate.conversationId, value: duplicate, headers: { [Headers.correlationId]: 'second' } },
+      {
+        key: duplicate.conversationId,
+        value: duplicate,
+        headers: { [KafkaHeaders.correlationId]: 'second' },
+      },
     ]);
     await twoReports;
     await persisted.disconnect();

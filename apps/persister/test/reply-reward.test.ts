@@ -1,25 +1,16 @@
 import { type MessageSent, type RepliedIn24hrFirst, Topics } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
-import { createLogger } from '@chat/runtime';
+import type { EventBus } from '@chat/event-bus';
 import { oneToOneConversationId } from '@chat/storage';
-import { sendStored, TestSystem, testInfra } from '@chat/testkit';
+import { sendStored, TestSystem, testInfra, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const infra = testInfra();
-const system = new TestSystem(infra);
-const bus = new EventBus({
-  brokers: infra.kafkaBrokers.split(','),
-  schemaRegistryUrl: infra.schemaRegistryUrl,
-  clientId: 'reward-test',
-  topicPrefix: system.topicPrefix,
-  partitions: 3,
-  logger: createLogger({ name: 'test', level: 'silent' }),
-});
+const system = new TestSystem(testInfra());
+let bus: EventBus;
 const rewards: RepliedIn24hrFirst[] = [];
 
 const connect = (userId: string) => system.connect(userId);
 
-/** Waits until no new reward arrived for `quietMs`, so "no event" is checked after the pipeline settled. */
+/** Waits until no new reward arrived for `quietMs`: "no (further) event" is checked after the pipeline settled. */
 async function settle(quietMs = 1500): Promise<void> {
   let seen = -1;
   while (seen !== rewards.length) {
@@ -31,7 +22,7 @@ async function settle(quietMs = 1500): Promise<void> {
 beforeAll(async () => {
   await system.startPersister();
   await system.startGateway();
-  await bus.start();
+  bus = await system.eventBus('reward-test');
   await bus.subscribe({
     groupId: `${system.topicPrefix}reward-reader`,
     fromBeginning: true,
@@ -42,10 +33,7 @@ beforeAll(async () => {
     },
   });
 });
-afterAll(async () => {
-  await bus.stop();
-  await system.stop();
-});
+afterAll(() => system.stop());
 
 describe('replied.in.24hr.first', () => {
   it('is published once for a real reply, not for one-sided messages, and once per 24 h window', async () => {
@@ -61,6 +49,7 @@ describe('replied.in.24hr.first', () => {
     const aliceReply = await sendStored(alice, 'rw-bob', 'no problem');
     // Bob replies again within 24 h of his reward: still one per window.
     await sendStored(bob, 'rw-alice', 'great');
+    await waitFor(() => rewards.length >= 2, 10_000, 'two rewards');
     await settle();
 
     const conversationId = oneToOneConversationId('rw-alice', 'rw-bob');
@@ -83,6 +72,7 @@ describe('replied.in.24hr.first', () => {
     const [carol, dave] = await Promise.all([connect('rw-carol'), connect('rw-dave')]);
     await sendStored(carol, 'rw-dave', 'ping');
     const reply = await sendStored(dave, 'rw-carol', 'pong', 'dave-reply-1');
+    await waitFor(() => rewards.some((r) => r.replierId === 'rw-dave'), 10_000, "dave's reward");
     await settle();
     expect(rewards.filter((r) => r.replierId === 'rw-dave')).toHaveLength(1);
 

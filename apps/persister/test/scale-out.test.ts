@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type ConversationDto, type MessageDto, type RepliedIn24hrFirst, Topics } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
-import { createLogger } from '@chat/runtime';
 import {
   type AppProcess,
   type ChatClient,
@@ -9,6 +7,7 @@ import {
   sendUntilStored,
   TestSystem,
   testInfra,
+  waitFor,
 } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -18,26 +17,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * conversations are being written; afterwards the database and every client's deliveries must be exact.
  */
 const PARTITIONS = 6;
-const infra = testInfra();
-const system = new TestSystem(infra, {
+const system = new TestSystem(testInfra(), {
   KAFKA_PARTITIONS: String(PARTITIONS),
   KAFKA_SESSION_TIMEOUT_MS: '6000',
   SEND_ACK_TIMEOUT_MS: '3000',
-});
-const rewardReader = new EventBus({
-  brokers: infra.kafkaBrokers.split(','),
-  schemaRegistryUrl: infra.schemaRegistryUrl,
-  clientId: 'scale-out-test',
-  topicPrefix: system.topicPrefix,
-  partitions: PARTITIONS,
-  logger: createLogger({ name: 'test', level: 'silent' }),
 });
 const rewards: RepliedIn24hrFirst[] = [];
 
 beforeAll(async () => {
   for (let i = 0; i < 3; i++) await system.startPersister();
   for (let i = 0; i < 3; i++) await system.startGateway();
-  await rewardReader.start();
+  // Topics exist by now (the apps create them with six partitions).
+  const rewardReader = await system.eventBus('scale-out-test');
   await rewardReader.subscribe({
     groupId: `${system.topicPrefix}reward-reader`,
     fromBeginning: true,
@@ -49,17 +40,8 @@ beforeAll(async () => {
   });
 }, 180_000);
 afterAll(async () => {
-  await rewardReader.stop();
   await system.stop();
 });
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const persister = (index: number) => system.persisters[index] as AppProcess;
 
@@ -162,8 +144,9 @@ describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => 
     // Every socket got every message of its conversation (both directions) exactly once.
     const expectedFor = (user: User) =>
       stored.filter((m) => m.senderId === user.userId || m.recipientId === user.userId).map((m) => m._id);
-    await until(
+    await waitFor(
       () => users.every((user) => new Set(user.received.map((m) => m.id)).size === expectedFor(user).length),
+      30_000,
       'every delivery',
     );
     for (const user of users) {
@@ -187,8 +170,8 @@ describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => 
     // Rewards: decided once per stored reply, published once each.
     const rewarded = stored.filter((m) => m.replyReward?.repliedToMessageId).map((m) => m._id);
     expect(rewarded.length).toBeGreaterThan(0);
-    await until(() => rewards.length >= rewarded.length, 'every reward event');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitFor(() => rewards.length >= rewarded.length, 30_000, 'every reward event');
+    await pause(1000);
     expect(rewards.map((r) => r.messageId).sort()).toEqual(rewarded.sort());
   }, 300_000);
 });

@@ -1,6 +1,10 @@
 import avro from 'avsc';
-import { describe, expect, it } from 'vitest';
-import { EventCatalog } from './events.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { toMessageDto } from './dto.js';
+import { EventCatalog, type EventsByTopic, type MessagePersisted, recordNameOf } from './events.js';
+
+/** The fields of T whose derived type is `never`: an Avro type the derivation does not map. */
+type UnmappedFields<T> = { [K in keyof T]: [T[K]] extends [never] ? K : never }[keyof T];
 
 describe('Avro schemas', () => {
   it.each(Object.entries(EventCatalog))('%s parses and round-trips a record', (_topic, schema) => {
@@ -10,7 +14,31 @@ describe('Avro schemas', () => {
   });
 
   it('names every schema uniquely', () => {
-    const names = Object.values(EventCatalog).map((schema) => `${schema.namespace}.${schema.name}`);
+    const names = Object.keys(EventCatalog).map((topic) => recordNameOf(topic as keyof typeof EventCatalog));
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('derives an event type for every field of every schema', () => {
+    expectTypeOf<
+      { [T in keyof EventsByTopic]: UnmappedFields<EventsByTopic[T]> }[keyof EventsByTopic]
+    >().toBeNever();
+    expectTypeOf<MessagePersisted['createdAt']>().toEqualTypeOf<number>();
+    expectTypeOf<EventsByTopic['presence.gateway']['alive']>().toEqualTypeOf<boolean>();
+  });
+});
+
+describe('toMessageDto', () => {
+  it('is the persisted fact with its time as ISO 8601', () => {
+    const fact: MessagePersisted = {
+      id: 'msg_1',
+      conversationId: 'dm_1',
+      senderId: 'alice',
+      recipientId: 'bob',
+      clientMessageId: 'c1',
+      text: 'hi',
+      seq: 3,
+      createdAt: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+    };
+    expect(toMessageDto(fact)).toEqual({ ...fact, createdAt: '2026-01-02T03:04:05.006Z' });
   });
 });

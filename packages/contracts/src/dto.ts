@@ -1,13 +1,16 @@
-/** A stored 1-1 message as clients see it (socket acks, `message:new`, HTTP history). Times are ISO 8601. */
-export interface MessageDto {
-  id: string;
-  conversationId: string;
-  senderId: string;
-  recipientId: string;
-  clientMessageId: string;
-  text: string;
-  seq: number;
+import type { ConversationReadPersisted, MessagePersisted } from './events.js';
+
+/**
+ * A stored 1-1 message as clients see it (socket acks, `message:new`, HTTP history): the `message.persisted`
+ * fact with its time as ISO 8601.
+ */
+export interface MessageDto extends Omit<MessagePersisted, 'createdAt'> {
   createdAt: string;
+}
+
+/** The one mapping of a stored message to what clients see. */
+export function toMessageDto(message: MessagePersisted): MessageDto {
+  return { ...message, createdAt: new Date(message.createdAt).toISOString() };
 }
 
 export interface ParticipantDto {
@@ -63,4 +66,13 @@ export interface ReadReceiptDto {
   conversationId: string;
   userId: string;
   lastReadAt: string;
+}
+
+/** The one mapping of a moved read marker to what clients see. */
+export function toReadReceiptDto(marker: ConversationReadPersisted): ReadReceiptDto {
+  return {
+    conversationId: marker.conversationId,
+    userId: marker.readerId,
+    lastReadAt: new Date(marker.lastReadAt).toISOString(),
+  };
 }

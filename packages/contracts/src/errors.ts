@@ -1,21 +1,64 @@
 /**
- * The error catalogue: every code a client can receive, with its HTTP status and the message shown to clients.
- * Nothing else reaches clients; internal details stay in the server's logs.
+ * The error catalogue: every code a client can receive, with its HTTP status, whether the same request may
+ * succeed later (`retriable`), and its default message. Nothing else reaches clients; internal details stay
+ * in the server's logs.
  */
 export const ErrorCatalog = {
-  VALIDATION_FAILED: { status: 400, message: 'The request is invalid.' },
-  UNAUTHORIZED: { status: 401, message: 'A valid access token is required.' },
-  FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
-  NOT_FOUND: { status: 404, message: 'Not found.' },
-  RATE_LIMITED: { status: 429, message: 'Too many requests; slow down.' },
+  VALIDATION_FAILED: { status: 400, retriable: false, message: 'The request is invalid.' },
+  UNAUTHORIZED: { status: 401, retriable: false, message: 'A valid access token is required.' },
+  FORBIDDEN: { status: 403, retriable: false, message: 'You are not allowed to do this.' },
+  NOT_FOUND: { status: 404, retriable: false, message: 'Not found.' },
+  RATE_LIMITED: { status: 429, retriable: true, message: 'Too many requests; slow down.' },
   UNAVAILABLE: {
     status: 503,
+    retriable: true,
     message: 'The service could not complete this in time; retry with the same ids.',
   },
-  INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+  INTERNAL: { status: 500, retriable: false, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; retriable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCatalog;
+
+/**
+ * The more specific messages a client can receive, each with the code it comes with. With the defaults above
+ * these are all the error messages that reach clients: servers name an entry, never write text of their own.
+ */
+export const ErrorMessages = {
+  notAnotherUser: { code: 'VALIDATION_FAILED', message: 'otherUserId must be another user.' },
+  unknownCursor: { code: 'VALIDATION_FAILED', message: 'The cursor is not one this server issued.' },
+  tokenMissing: { code: 'UNAUTHORIZED', message: 'An access token is required.' },
+  tokenExpired: { code: 'UNAUTHORIZED', message: 'The access token has expired.' },
+  tokenInvalid: { code: 'UNAUTHORIZED', message: 'The access token is invalid.' },
+  tokenWithoutExpiry: { code: 'UNAUTHORIZED', message: 'The access token must carry an expiry (exp).' },
+  tokenWithoutSubject: { code: 'UNAUTHORIZED', message: 'The access token has no valid subject (sub).' },
+  noSuchRoute: { code: 'NOT_FOUND', message: 'No such route.' },
+  noConversationYet: { code: 'NOT_FOUND', message: 'There is no conversation with this user yet.' },
+  tooManyPendingSends: {
+    code: 'RATE_LIMITED',
+    message: 'Too many messages are waiting for their ack on this connection.',
+  },
+  sendNotConfirmed: {
+    code: 'UNAVAILABLE',
+    message: 'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',
+  },
+  readNotConfirmed: {
+    code: 'UNAVAILABLE',
+    message: 'The read could not be confirmed as stored in time; send it again.',
+  },
+  restarting: { code: 'UNAVAILABLE', message: 'The server is restarting; send again.' },
+} as const satisfies Record<string, { code: ErrorCode; message: string }>;
+
+export type ErrorMessageKey = keyof typeof ErrorMessages;
+
+/** Why a request failed, as a server names it: a code (with its default message) or a specific message. */
+export type ErrorReason = ErrorCode | ErrorMessageKey;
+
+/** The code and the client-facing message of a reason. */
+export function describeError(reason: ErrorReason): { code: ErrorCode; message: string } {
+  return reason in ErrorCatalog
+    ? { code: reason as ErrorCode, message: ErrorCatalog[reason as ErrorCode].message }
+    : ErrorMessages[reason as ErrorMessageKey];
+}
 
 export const ERROR_CODES = Object.keys(ErrorCatalog) as ErrorCode[];
 

@@ -9,66 +9,35 @@ import {
 } from './avro.js';
 import { Topics } from './topics.js';
 
-/** Matches MessageSentSchema; `sentAt` is epoch milliseconds. */
-export interface MessageSent {
-  conversationId: string;
-  senderId: string;
-  recipientId: string;
-  clientMessageId: string;
-  text: string;
-  sentAt: number;
-}
+/**
+ * The TypeScript value of an Avro type, as avsc reads and writes it. Only the types our schemas use are mapped;
+ * any other yields `never`, so a schema field of a new kind breaks the build until it is mapped here.
+ * `long` (also with `timestamp-millis`, epoch milliseconds) is a JavaScript number.
+ */
+type AvroValue<T> = T extends 'string'
+  ? string
+  : T extends 'long' | 'int' | 'double' | 'float'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : T extends { type: infer Inner; logicalType: 'timestamp-millis' }
+        ? AvroValue<Inner>
+        : never;
 
-/** Matches MessagePersistedSchema; `createdAt` is epoch milliseconds. */
-export interface MessagePersisted {
-  id: string;
-  conversationId: string;
-  senderId: string;
-  recipientId: string;
-  clientMessageId: string;
-  text: string;
-  seq: number;
-  createdAt: number;
-}
+/** The event type of an Avro record schema: one property per field, derived, never written out by hand. */
+export type AvroRecord<S extends { fields: readonly { name: string; type: unknown }[] }> = {
+  -readonly [F in S['fields'][number] as F['name']]: AvroValue<F['type']>;
+};
 
-export interface ConversationRead {
-  conversationId: string;
-  readerId: string;
-  readAt: number;
-}
+export type MessageSent = AvroRecord<typeof MessageSentSchema>;
+export type MessagePersisted = AvroRecord<typeof MessagePersistedSchema>;
+export type ConversationRead = AvroRecord<typeof ConversationReadSchema>;
+export type ConversationReadPersisted = AvroRecord<typeof ConversationReadPersistedSchema>;
+export type PresenceConnection = AvroRecord<typeof PresenceConnectionSchema>;
+export type PresenceGateway = AvroRecord<typeof PresenceGatewaySchema>;
+export type RepliedIn24hrFirst = AvroRecord<typeof RepliedIn24hrFirstSchema>;
 
-export interface ConversationReadPersisted {
-  conversationId: string;
-  readerId: string;
-  otherUserId: string;
-  lastReadAt: number;
-}
-
-export interface PresenceConnection {
-  gatewayId: string;
-  userId: string;
-  online: boolean;
-  at: number;
-}
-
-export interface PresenceGateway {
-  gatewayId: string;
-  alive: boolean;
-  at: number;
-}
-
-export interface RepliedIn24hrFirst {
-  eventId: string;
-  conversationId: string;
-  replierId: string;
-  repliedToId: string;
-  messageId: string;
-  repliedToMessageId: string;
-  replyDelayMs: number;
-  repliedAt: number;
-}
-
-/** Which schema and event type belong to which topic: the one table producers and consumers share. */
+/** Which schema belongs to which topic: the one table producers, consumers and the codec share. */
 export const EventCatalog = {
   [Topics.messageSent]: MessageSentSchema,
   [Topics.messagePersisted]: MessagePersistedSchema,
@@ -79,14 +48,13 @@ export const EventCatalog = {
   [Topics.repliedIn24hrFirst]: RepliedIn24hrFirstSchema,
 } as const;
 
-export interface EventsByTopic {
-  [Topics.messageSent]: MessageSent;
-  [Topics.messagePersisted]: MessagePersisted;
-  [Topics.conversationRead]: ConversationRead;
-  [Topics.conversationReadPersisted]: ConversationReadPersisted;
-  [Topics.presenceConnection]: PresenceConnection;
-  [Topics.presenceGateway]: PresenceGateway;
-  [Topics.repliedIn24hrFirst]: RepliedIn24hrFirst;
-}
+export type EventTopic = keyof typeof EventCatalog;
 
-export type EventTopic = keyof EventsByTopic;
+/** Each topic's event type, derived from its schema. */
+export type EventsByTopic = { [T in EventTopic]: AvroRecord<(typeof EventCatalog)[T]> };
+
+/** The full name (`namespace.name`) of a topic's record schema: what the codec checks a record against. */
+export function recordNameOf(topic: EventTopic): string {
+  const schema = EventCatalog[topic];
+  return `${schema.namespace}.${schema.name}`;
+}

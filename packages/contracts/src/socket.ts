@@ -1,6 +1,14 @@
+import type { z } from 'zod';
 import type { MessageDto, PresenceDto, ReadReceiptDto } from './dto.js';
 import type { ErrorBody } from './errors.js';
-import type { ConversationReadPayload, MessageSendPayload, PresenceSubscribePayload } from './validation.js';
+import {
+  type ConversationReadPayload,
+  conversationReadSchema,
+  type MessageSendPayload,
+  messageSendSchema,
+  type PresenceSubscribePayload,
+  presenceSubscribeSchema,
+} from './validation.js';
 
 /** Every ack has one shape: success with a payload, or a catalogued error. */
 export type Ack<T extends object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
@@ -31,6 +39,23 @@ export interface ServerToClientEvents {
   /** A participant's read marker moved: to the other participant and the reader's other devices. */
   'conversation:read': (receipt: ReadReceiptDto) => void;
 }
+
+export type ClientEvent = keyof ClientToServerEvents;
+/** The payload a client sends with event `E`. */
+export type ClientPayload<E extends ClientEvent> = Parameters<ClientToServerEvents[E]>[0];
+/** The ack callback a client passes with event `E`. */
+export type ClientAck<E extends ClientEvent> = Parameters<ClientToServerEvents[E]>[1];
+/** What a successful ack of event `E` carries besides `ok: true`. */
+export type AckResult<E extends ClientEvent> =
+  ClientAck<E> extends (response: Ack<infer Result>) => void ? Result : never;
+
+/** The schema that validates each client event's payload: one for every event, so none goes unchecked. */
+export const ClientEventSchemas: { readonly [E in ClientEvent]: z.ZodType<ClientPayload<E>> } = {
+  'message:send': messageSendSchema,
+  'presence:subscribe': presenceSubscribeSchema,
+  'presence:unsubscribe': presenceSubscribeSchema,
+  'conversation:read': conversationReadSchema,
+};
 
 /** `connect_error` data when the handshake is refused. */
 export interface ConnectErrorData {

@@ -27,7 +27,7 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 export const CompactedTopics: readonly TopicName[] = [Topics.presenceConnection, Topics.presenceGateway];
 
 /** Kafka record headers we set; values are UTF-8 strings. */
-export const Headers = Object.freeze({
+export const KafkaHeaders = Object.freeze({
   /** Set by the gateway on a command, echoed by the persister on the fact it causes. */
   correlationId: 'correlation-id',
   /** On dead letters: where the record came from and why it was set aside. */

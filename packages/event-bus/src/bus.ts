@@ -2,10 +2,11 @@ import {
   CompactedTopics,
   type EventsByTopic,
   type EventTopic,
-  Headers,
+  KafkaHeaders,
   type TopicName,
   Topics,
 } from '@chat/contracts';
+import { isRetriable } from '@chat/runtime';
 import {
   type Consumer,
   type IHeaders,
@@ -88,8 +89,8 @@ export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason:
 
 /** Headers for a fact answering `command`: its correlation id, echoed, so the waiting gateway finds its request. */
 export function replyHeaders(command: { headers: Record<string, string> }): Record<string, string> {
-  const correlationId = command.headers[Headers.correlationId];
-  return correlationId ? { [Headers.correlationId]: correlationId } : {};
+  const correlationId = command.headers[KafkaHeaders.correlationId];
+  return correlationId ? { [KafkaHeaders.correlationId]: correlationId } : {};
 }
 
 /** Bridges KafkaJS's logger to pino, so broker trouble shows up in the same structured log. */
@@ -212,11 +213,11 @@ export class EventBus {
           value: message.value,
           headers: {
             ...message.headers,
-            [Headers.deadLetterSourceTopic]: source,
-            [Headers.deadLetterSourcePartition]: String(partition),
-            [Headers.deadLetterSourceOffset]: message.offset,
-            [Headers.deadLetterReason]: reason.slice(0, 1000),
-            [Headers.deadLetterConsumer]: consumerGroup,
+            [KafkaHeaders.deadLetterSourceTopic]: source,
+            [KafkaHeaders.deadLetterSourcePartition]: String(partition),
+            [KafkaHeaders.deadLetterSourceOffset]: message.offset,
+            [KafkaHeaders.deadLetterReason]: reason.slice(0, 1000),
+            [KafkaHeaders.deadLetterConsumer]: consumerGroup,
           },
         },
       ],
@@ -287,7 +288,17 @@ export class EventBus {
           if (message)
             await this.sendToDeadLetter(batch.topic, batch.partition, message, options.groupId, reason);
         };
-        if (events.length > 0) await handler(events, deadLetter);
+        if (events.length > 0) {
+          await handler(events, deadLetter).catch((error: unknown) => {
+            // Thrown means "redeliver the batch" either way; the log says whether that is expected to help.
+            const retriable = isRetriable(error);
+            this.options.logger[retriable ? 'warn' : 'error'](
+              { err: error, topic: batch.topic, partition: batch.partition, retriable },
+              retriable ? 'batch failed; it will be redelivered' : 'batch failed and may keep failing',
+            );
+            throw error;
+          });
+        }
         const last = batch.messages.at(-1);
         if (last === undefined) return;
         resolveOffset(last.offset);

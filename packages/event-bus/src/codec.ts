@@ -1,4 +1,4 @@
-import { EventCatalog, type EventsByTopic, type EventTopic } from '@chat/contracts';
+import { EventCatalog, type EventsByTopic, type EventTopic, recordNameOf } from '@chat/contracts';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
 /**
@@ -10,6 +10,8 @@ const REGISTRATION_ATTEMPTS = 5;
 export class RegistryCodec {
   private readonly registry: SchemaRegistry;
   private readonly schemaIds = new Map<EventTopic, number>();
+  /** Full record name (`namespace.name`) of each schema id met while decoding. */
+  private readonly recordNames = new Map<number, string>();
 
   constructor(
     private readonly registryUrl: string,
@@ -61,7 +63,29 @@ export class RegistryCodec {
     return this.registry.encode(id, event);
   }
 
-  async decode<T extends EventTopic>(_topic: T, payload: Buffer): Promise<EventsByTopic[T]> {
+  /**
+   * Decodes a record read from `topic`, refusing one whose schema is not that topic's record (any version of
+   * it: evolution keeps the record's name). Without this, a record produced to the wrong topic would be handed
+   * to the topic's handler as the wrong event type.
+   */
+  async decode<T extends EventTopic>(topic: T, payload: Buffer): Promise<EventsByTopic[T]> {
+    if (payload.length < 5 || payload[0] !== 0) throw new Error('not in the schema registry wire format');
+    const id = payload.readInt32BE(1);
+    const expected = recordNameOf(topic);
+    const actual = await this.recordNameOf(id);
+    if (actual !== expected) {
+      throw new Error(`schema ${id} is ${actual}, not ${expected}, the record of ${this.topicName(topic)}`);
+    }
     return (await this.registry.decode(payload)) as EventsByTopic[T];
+  }
+
+  private async recordNameOf(id: number): Promise<string> {
+    let name = this.recordNames.get(id);
+    if (name === undefined) {
+      const schema = (await this.registry.getSchema(id)) as { name?: string };
+      name = schema.name ?? '(unnamed)';
+      this.recordNames.set(id, name);
+    }
+    return name;
   }
 }

@@ -1,3 +1,4 @@
+export { type CodedError, isRetriable } from './errors.js';
 export { type ReadinessChecks, type ReadinessReport, readiness, startHealthServer } from './health.js';
 export { createLogger, type Logger } from './logger.js';
 export { readServiceSettings, type ServiceSettings, SettingsError, SettingsReader } from './settings.js';

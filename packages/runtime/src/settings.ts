@@ -1,3 +1,4 @@
+import type { CodedError } from './errors.js';
 /**
  * Reads environment variables into typed values, collecting every problem so start-up fails once,
  * naming each bad variable. Only entry files (main.ts) should hand it `process.env`.
@@ -66,8 +67,10 @@ export class SettingsReader {
   }
 }
 
-export class SettingsError extends Error {
+export class SettingsError extends Error implements CodedError {
   override readonly name = 'SettingsError';
+  readonly code = 'INVALID_SETTINGS';
+  readonly retriable = false;
 }
 
 /** The settings every service of the chat backend reads the same way: environment, logging, Kafka, MongoDB. */

@@ -1,30 +1,21 @@
-import type {
-  ConversationDto,
-  InboxEntryDto,
-  InboxPageResponse,
-  MessageDto,
-  MessagePageResponse,
+import {
+  type ConversationDto,
+  type InboxEntryDto,
+  type InboxPageResponse,
+  type MessagePageResponse,
+  toMessageDto,
 } from '@chat/contracts';
 import type { mongo } from 'mongoose';
 import { oneToOneConversationId } from './ids.js';
+import { toPersisted } from './message-docs.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
 
-type MessageLike = Pick<
-  MessageDoc,
-  'conversationId' | 'senderId' | 'recipientId' | 'clientMessageId' | 'text' | 'seq' | 'createdAt'
-> & { id: string };
-
-export function toMessageDto(message: MessageLike): MessageDto {
-  return {
-    id: message.id,
-    conversationId: message.conversationId,
-    senderId: message.senderId,
-    recipientId: message.recipientId,
-    clientMessageId: message.clientMessageId,
-    text: message.text,
-    seq: message.seq,
-    createdAt: message.createdAt.toISOString(),
-  };
+/** A conversation's embedded latest message as the stored message it copies (it names its id `id`). */
+function lastMessageDoc(conversation: ConversationDoc): MessageDoc | null {
+  const last = conversation.lastMessage as
+    | (Omit<MessageDoc, '_id' | 'conversationId'> & { id: string })
+    | null;
+  return last ? { ...last, _id: last.id, conversationId: conversation._id } : null;
 }
 
 async function unreadCount(
@@ -45,18 +36,14 @@ async function toConversationDto(
   conversation: ConversationDoc,
   userId: string,
 ): Promise<ConversationDto> {
+  const lastMessage = lastMessageDoc(conversation);
   return {
     id: conversation._id,
     participants: conversation.participants.map((participant) => ({
       userId: participant.userId,
       lastReadAt: participant.lastReadAt ? participant.lastReadAt.toISOString() : null,
     })),
-    lastMessage: conversation.lastMessage
-      ? toMessageDto({
-          ...(conversation.lastMessage as Omit<MessageLike, 'conversationId'>),
-          conversationId: conversation._id,
-        })
-      : null,
+    lastMessage: lastMessage ? toMessageDto(toPersisted(lastMessage)) : null,
     unreadCount: await unreadCount(models, conversation, userId),
     createdAt: conversation.createdAt.toISOString(),
   };
@@ -164,7 +151,7 @@ export async function findMessagePage(
   const docs = await models.messages
     .find(filter, { sort: { seq: forward ? 1 : -1 }, limit: page.limit + 1 })
     .toArray();
-  const messages = docs.slice(0, page.limit).map((doc) => toMessageDto({ ...doc, id: doc._id }));
+  const messages = docs.slice(0, page.limit).map((doc) => toMessageDto(toPersisted(doc)));
   const lastOfPage = messages.at(-1);
   return { messages, nextCursor: docs.length > page.limit && lastOfPage ? lastOfPage.seq : null };
 }

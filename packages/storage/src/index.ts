@@ -5,7 +5,6 @@ export {
   findMessagePage,
   findOneToOneConversation,
   oneToOneConversationExists,
-  toMessageDto,
 } from './conversation-reads.js';
 export { messageId, oneToOneConversationId } from './ids.js';
 export {

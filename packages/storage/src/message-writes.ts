@@ -1,39 +1,29 @@
 import type { MessagePersisted, MessageSent, RepliedIn24hrFirst } from '@chat/contracts';
+import type { CodedError } from '@chat/runtime';
 import { mongo } from 'mongoose';
 import type { ConversationHeads, ConversationState } from './conversation-heads.js';
 import { messageId } from './ids.js';
+import { toPersisted } from './message-docs.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
+import { ReplyRewardRule } from './reply-reward-rule.js';
 
 /**
  * Another writer touched this batch's conversations (a zombie persister after a rebalance took a seq we
  * computed, or created a conversation at the same moment); the counters are repaired: retry the batch.
  */
-export class WriteConflictError extends Error {
+export class WriteConflictError extends Error implements CodedError {
   override readonly name = 'WriteConflictError';
+  readonly code = 'WRITE_CONFLICT';
   readonly retriable = true;
 }
 
 const DUPLICATE_KEY = 11000;
-const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface StoredBatch {
   /** The stored message for each command, in command order (a duplicate yields the message stored before). */
   messages: MessagePersisted[];
   /** Reply rewards to publish: decided in this batch, or decided earlier and not yet marked published. */
   rewards: RepliedIn24hrFirst[];
-}
-
-function toPersisted(doc: MessageDoc): MessagePersisted {
-  return {
-    id: doc._id,
-    conversationId: doc.conversationId,
-    senderId: doc.senderId,
-    recipientId: doc.recipientId,
-    clientMessageId: doc.clientMessageId,
-    text: doc.text,
-    seq: doc.seq,
-    createdAt: doc.createdAt.getTime(),
-  };
 }
 
 function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
@@ -48,55 +38,6 @@ function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
     replyDelayMs: doc.replyReward.replyDelayMs ?? 0,
     repliedAt: doc.createdAt.getTime(),
   };
-}
-
-/**
- * The replied-in-24h rule, applied in seq order. A message from B to A is a rewarded reply when the message
- * before it in the conversation is A's, sent less than 24 h earlier, and B has no reward in this conversation
- * within the last 24 h. The decision is stored on the message, so a replay never decides twice.
- */
-class ReplyRewardRule {
-  private previous: { id: string; senderId: string; createdAt: number } | undefined;
-  private readonly lastRewardAt = new Map<string, number>();
-
-  constructor(conversation: ConversationState | undefined) {
-    const last = conversation?.lastMessage;
-    if (last?.id && last.senderId && last.createdAt) {
-      this.previous = { id: last.id, senderId: last.senderId, createdAt: last.createdAt.getTime() };
-    }
-    for (const participant of conversation?.participants ?? []) {
-      if (participant.lastReplyRewardAt)
-        this.lastRewardAt.set(participant.userId, participant.lastReplyRewardAt.getTime());
-    }
-  }
-
-  /** Decides for a new message (and records it); replays the recorded decision of a stored one. */
-  next(doc: MessageDoc, isNew: boolean): void {
-    const createdAt = doc.createdAt.getTime();
-    if (isNew) {
-      const previous = this.previous;
-      const rewardedBefore = this.lastRewardAt.get(doc.senderId);
-      if (
-        previous &&
-        previous.senderId === doc.recipientId &&
-        createdAt - previous.createdAt < REPLY_WINDOW_MS &&
-        (rewardedBefore === undefined || createdAt - rewardedBefore >= REPLY_WINDOW_MS)
-      ) {
-        doc.replyReward = {
-          repliedToMessageId: previous.id,
-          replyDelayMs: createdAt - previous.createdAt,
-          publishedAt: null,
-        };
-      }
-    }
-    if (doc.replyReward?.repliedToMessageId) this.lastRewardAt.set(doc.senderId, createdAt);
-    this.previous = { id: doc._id, senderId: doc.senderId, createdAt };
-  }
-
-  rewardWindowStart(userId: string): Date | undefined {
-    const at = this.lastRewardAt.get(userId);
-    return at === undefined ? undefined : new Date(at);
-  }
 }
 
 /**

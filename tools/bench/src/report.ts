@@ -1,3 +1,4 @@
+import { Goals, percent } from './goals.js';
 import type { BenchPlan } from './plan.js';
 import type { ConnectionLevel, ConnectionsResult, DeliveryCheck, StepResult } from './protocol.js';
 import type { TargetName } from './targets.js';
@@ -132,17 +133,18 @@ export function compare(
   const relaySaturation = sweep('relay')?.saturation;
   targets.push({
     name: 'throughput',
-    goal: 'acked msg/s at saturation >= 30% of the bare relay',
+    goal: `acked msg/s at saturation >= ${percent(Goals.throughputVsRelay)} of the bare relay`,
     measured:
       `${ours?.saturation?.ackedPerSecond ?? 'n/a'} vs ${relaySaturation?.ackedPerSecond ?? 'n/a'} msg/s = ${throughputRatio ?? 'n/a'}x` +
       (relaySaturation?.reachedTopOfLadder
         ? ' (relay did not saturate within the ladder: its figure is a floor)'
         : ''),
-    met: throughputRatio === null ? null : throughputRatio >= 0.3,
+    met: throughputRatio === null ? null : throughputRatio >= Goals.throughputVsRelay,
   });
   const oursQuarter = at('ours');
   const relayQuarter = at('relay');
-  const latencyTarget = (percentile: 'p50' | 'p99', allowanceMs: number) => {
+  const latencyTarget = (percentile: 'p50' | 'p99') => {
+    const allowanceMs = Goals.ackAllowanceMs[percentile];
     const ours = oursQuarter?.sendToAck[percentile];
     const relay = relayQuarter?.sendToAck[percentile];
     const gap = ours !== undefined && relay !== undefined ? ours - relay : null;
@@ -156,26 +158,26 @@ export function compare(
       met: gap === null ? null : gap <= allowanceMs,
     };
   };
-  targets.push(latencyTarget('p50', 10), latencyTarget('p99', 40));
+  targets.push(latencyTarget('p50'), latencyTarget('p99'));
   const connectionsRatio = ratios['connections/relay'] ?? null;
   targets.push({
     name: 'idle connections',
-    goal: '>= 90% of what the bare relay holds',
+    goal: `>= ${percent(Goals.connectionsVsRelay)} of what the bare relay holds`,
     measured:
       `${oursConnections?.reached ?? 'n/a'} vs ${relayConnections?.reached ?? 'n/a'} = ${connectionsRatio ?? 'n/a'}x` +
       ` (ramp ceiling ${relayConnections?.ceiling ?? 'n/a'}, set by the open-files limit)`,
-    met: connectionsRatio === null ? null : connectionsRatio >= 0.9,
+    met: connectionsRatio === null ? null : connectionsRatio >= Goals.connectionsVsRelay,
   });
   // Retained heap after a full collection is what a connection costs; RSS growth also counts how far V8 grew
   // its heap during the ramp, which varied by 1.07-1.32x between identical runs. Both are shown.
   const memoryRatio = ratios['heapPerConnection/relay'] ?? null;
   targets.push({
     name: 'memory per connection',
-    goal: '<= 1.25x the bare relay (heap retained per connection after a full GC)',
+    goal: `<= ${Goals.heapPerConnectionVsRelay}x the bare relay (heap retained per connection after a full GC)`,
     measured:
       `${kib(oursConnections?.perConnection.heapBytes)} vs ${kib(relayConnections?.perConnection.heapBytes)} = ${memoryRatio ?? 'n/a'}x` +
       ` (RSS growth: ${kib(oursConnections?.perConnection.rssBytes)} vs ${kib(relayConnections?.perConnection.rssBytes)} = ${ratios['rssPerConnection/relay'] ?? 'n/a'}x)`,
-    met: memoryRatio === null ? null : memoryRatio <= 1.25,
+    met: memoryRatio === null ? null : memoryRatio <= Goals.heapPerConnectionVsRelay,
   });
   return { ratios, targets };
 }

@@ -15,6 +15,7 @@ export { uniqueName } from './names.js';
 export { PrivateDatabase } from './private-database.js';
 export { type AppProcess, startApp } from './processes.js';
 export { mintToken, TEST_JWT_SECRET, TestSystem, withDatabase } from './system.js';
+export { waitFor } from './wait.js';
 
 export function testInfra(): TestInfra {
   return inject('infra');

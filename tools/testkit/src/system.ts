@@ -1,3 +1,5 @@
+import { EventBus } from '@chat/event-bus';
+import { createLogger } from '@chat/runtime';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
@@ -36,7 +38,9 @@ export class TestSystem {
   readonly gateways: AppProcess[] = [];
   readonly persisters: AppProcess[] = [];
   private readonly clients: ChatClient[] = [];
+  private readonly buses: EventBus[] = [];
   private readonly mongo: MongoClient;
+  private users = 0;
 
   constructor(
     readonly infra: TestInfra,
@@ -98,12 +102,37 @@ export class TestSystem {
     return client;
   }
 
+  /** A user id no other test of any file uses: conversations never carry over from one test to the next. */
+  newUser(name: string): string {
+    this.users += 1;
+    return `${name}-${this.users}-${this.database.slice(-8)}`;
+  }
+
+  /**
+   * A started event bus on this system's topics, for a test that produces or reads events itself (a
+   * redelivery, a fact downstream services see); stopped by stop().
+   */
+  async eventBus(clientId: string): Promise<EventBus> {
+    const bus = new EventBus({
+      brokers: this.infra.kafkaBrokers.split(','),
+      schemaRegistryUrl: this.infra.schemaRegistryUrl,
+      clientId,
+      topicPrefix: this.topicPrefix,
+      partitions: 3,
+      logger: createLogger({ name: clientId, level: 'silent' }),
+    });
+    this.buses.push(bus);
+    await bus.start();
+    return bus;
+  }
+
   closeClients(): void {
     for (const client of this.clients.splice(0)) client.close();
   }
 
   async stop(): Promise<void> {
     this.closeClients();
+    await Promise.all(this.buses.splice(0).map((bus) => bus.stop()));
     await Promise.all([...this.gateways, ...this.persisters].map((app) => app.stop()));
     await this.db.dropDatabase().catch(() => {});
     await this.mongo.close();

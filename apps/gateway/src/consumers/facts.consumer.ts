@@ -1,6 +1,12 @@
-import { type ConversationReadPersisted, Headers, type MessagePersisted, Topics } from '@chat/contracts';
+import {
+  KafkaHeaders,
+  type MessageDto,
+  type ReadReceiptDto,
+  Topics,
+  toMessageDto,
+  toReadReceiptDto,
+} from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
-import { toMessageDto } from '@chat/storage';
 import { DeliveredSeqs } from '../messaging/delivered-seqs.js';
 import type { PendingReplies } from '../messaging/pending-replies.js';
 import { conversationRoom, userRoom } from '../rooms.js';
@@ -8,13 +14,14 @@ import type { ChatServer } from '../socket/server.js';
 
 /**
  * Every gateway reads every fact (its own consumer group, new records only): it answers the requests it holds
- * and delivers to the participants' sockets connected to it.
+ * and delivers to the participants' sockets connected to it. Each fact becomes its client DTO here, once, for
+ * both the waiting request and the deliveries.
  */
 export function consumeFacts(deps: {
   bus: EventBus;
   io: ChatServer;
-  pendingSends: PendingReplies<MessagePersisted>;
-  pendingReads: PendingReplies<ConversationReadPersisted>;
+  pendingSends: PendingReplies<MessageDto>;
+  pendingReads: PendingReplies<ReadReceiptDto>;
   groupId: string;
 }) {
   // About 100 bytes a conversation: the conversations active in the last minutes of a busy gateway.
@@ -25,27 +32,25 @@ export function consumeFacts(deps: {
     commitOffsets: false,
     handlers: {
       [Topics.messagePersisted]: async (events) => {
-        for (const { value: message, headers } of events) {
-          const correlationId = headers[Headers.correlationId];
+        for (const { value, headers } of events) {
+          const message = toMessageDto(value);
+          const correlationId = headers[KafkaHeaders.correlationId];
           if (correlationId) deps.pendingSends.settle(correlationId, message);
           if (!delivered.firstDelivery(message.conversationId, message.seq)) continue;
           const room = conversationRoom(message.conversationId);
           // Rooms are local to this process: join the participants' local sockets, then emit to the room.
           deps.io.in([userRoom(message.senderId), userRoom(message.recipientId)]).socketsJoin(room);
-          deps.io
-            .to(room)
-            .emit('message:new', toMessageDto({ ...message, createdAt: new Date(message.createdAt) }));
+          deps.io.to(room).emit('message:new', message);
         }
       },
       [Topics.conversationReadPersisted]: async (events) => {
-        for (const { value: receipt, headers } of events) {
-          const correlationId = headers[Headers.correlationId];
+        for (const { value, headers } of events) {
+          const receipt = toReadReceiptDto(value);
+          const correlationId = headers[KafkaHeaders.correlationId];
           if (correlationId) deps.pendingReads.settle(correlationId, receipt);
-          deps.io.to([userRoom(receipt.otherUserId), userRoom(receipt.readerId)]).emit('conversation:read', {
-            conversationId: receipt.conversationId,
-            userId: receipt.readerId,
-            lastReadAt: new Date(receipt.lastReadAt).toISOString(),
-          });
+          deps.io
+            .to([userRoom(value.otherUserId), userRoom(value.readerId)])
+            .emit('conversation:read', receipt);
         }
       },
     },

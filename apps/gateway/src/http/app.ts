@@ -35,7 +35,7 @@ export function createHttpApp(deps: {
   app.use('/api/v1/chat', chatRoutes(deps));
 
   app.use((_request: Request, _response: Response, next: NextFunction) => {
-    next(new AppError('NOT_FOUND', 'No such route.'));
+    next(new AppError('noSuchRoute'));
   });
   // The one place HTTP errors become responses.
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {

@@ -60,9 +60,9 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
     const { cursor, limit, updatedSince } = parseQuery(inboxQuerySchema, request);
     const decoded = cursor === undefined ? undefined : decodeInboxCursor(cursor);
     if (cursor !== undefined && decoded === undefined) {
-      throw new AppError('VALIDATION_FAILED', 'The cursor is not one this server issued.', [
-        { path: 'cursor', message: 'must be a nextCursor from a previous page' },
-      ]);
+      throw new AppError('unknownCursor', {
+        details: [{ path: 'cursor', message: 'must be a nextCursor from a previous page' }],
+      });
     }
     response.json(
       await findInboxPage(deps.models, response.locals.userId, {

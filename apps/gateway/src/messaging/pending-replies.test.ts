@@ -1,15 +1,15 @@
-import type { MessagePersisted } from '@chat/contracts';
+import { ErrorMessages, type MessageDto } from '@chat/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../errors.js';
 import { PendingReplies } from './pending-replies.js';
 
-const message = { id: 'm1', seq: 1 } as MessagePersisted;
+const message = { id: 'm1', seq: 1 } as MessageDto;
 
 describe('PendingReplies', () => {
   afterEach(() => vi.useRealTimers());
 
   it('resolves the waiter holding the correlation id, and ignores unknown ids', async () => {
-    const pending = new PendingReplies<MessagePersisted>(1000, 'timed out');
+    const pending = new PendingReplies<MessageDto>(1000, 'sendNotConfirmed');
     const waiting = pending.wait('c1');
     pending.settle('other', message);
     pending.settle('c1', message);
@@ -19,15 +19,19 @@ describe('PendingReplies', () => {
 
   it('fails with UNAVAILABLE after the timeout', async () => {
     vi.useFakeTimers();
-    const pending = new PendingReplies<MessagePersisted>(500, 'timed out');
+    const pending = new PendingReplies<MessageDto>(500, 'sendNotConfirmed');
     const waiting = pending.wait('c1');
     vi.advanceTimersByTime(501);
-    await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'timed out' });
+    await expect(waiting).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: ErrorMessages.sendNotConfirmed.message,
+      retriable: true,
+    });
     expect(pending.size).toBe(0);
   });
 
   it('fails everyone on failAll', async () => {
-    const pending = new PendingReplies<MessagePersisted>(1000, 'timed out');
+    const pending = new PendingReplies<MessageDto>(1000, 'sendNotConfirmed');
     const all = [pending.wait('a'), pending.wait('b')];
     pending.failAll(new AppError('UNAVAILABLE'));
     for (const waiting of all) await expect(waiting).rejects.toBeInstanceOf(AppError);

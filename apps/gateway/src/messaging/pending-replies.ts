@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ErrorMessageKey } from '@chat/contracts';
 import { AppError } from '../errors.js';
 
 interface Waiter<T> {
@@ -16,7 +17,8 @@ export class PendingReplies<T> {
 
   constructor(
     private readonly timeoutMs: number,
-    private readonly timeoutMessage: string,
+    /** What a request that timed out is told. */
+    private readonly timeoutReason: ErrorMessageKey,
   ) {}
 
   get size(): number {
@@ -27,7 +29,7 @@ export class PendingReplies<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(correlationId);
-        reject(new AppError('UNAVAILABLE', this.timeoutMessage));
+        reject(new AppError(this.timeoutReason));
       }, this.timeoutMs);
       this.waiters.set(correlationId, { resolve, reject, timer });
     });
@@ -43,7 +45,7 @@ export class PendingReplies<T> {
     try {
       await publish(correlationId);
     } catch (error) {
-      this.fail(correlationId, new AppError('UNAVAILABLE', undefined, undefined, { cause: error }));
+      this.fail(correlationId, new AppError('UNAVAILABLE', { cause: error }));
     }
     return reply;
   }

@@ -1,18 +1,12 @@
-import {
-  Headers,
-  type MessageDto,
-  type MessagePersisted,
-  type MessageSendPayload,
-  Topics,
-} from '@chat/contracts';
+import { KafkaHeaders, type MessageDto, type MessageSendPayload, Topics } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
-import { oneToOneConversationId, toMessageDto } from '@chat/storage';
+import { oneToOneConversationId } from '@chat/storage';
 import { assertOtherUser } from '../errors.js';
 import type { PendingReplies } from './pending-replies.js';
 
 export interface SendMessageDeps {
   bus: EventBus;
-  pendingSends: PendingReplies<MessagePersisted>;
+  pendingSends: PendingReplies<MessageDto>;
 }
 
 /**
@@ -26,11 +20,11 @@ export async function sendMessage(
 ): Promise<MessageDto> {
   assertOtherUser(senderId, payload.otherUserId);
   const conversationId = oneToOneConversationId(senderId, payload.otherUserId);
-  const message = await deps.pendingSends.request((correlationId) =>
+  return deps.pendingSends.request((correlationId) =>
     deps.bus.publish(Topics.messageSent, [
       {
         key: conversationId,
-        headers: { [Headers.correlationId]: correlationId },
+        headers: { [KafkaHeaders.correlationId]: correlationId },
         value: {
           conversationId,
           senderId,
@@ -42,5 +36,4 @@ export async function sendMessage(
       },
     ]),
   );
-  return toMessageDto({ ...message, createdAt: new Date(message.createdAt) });
 }

@@ -1,4 +1,4 @@
-import { type ConversationReadPersisted, Headers, Topics } from '@chat/contracts';
+import { KafkaHeaders, type ReadReceiptDto, Topics } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import { type ChatModels, oneToOneConversationExists, oneToOneConversationId } from '@chat/storage';
 import { AppError, assertOtherUser } from '../errors.js';
@@ -7,7 +7,7 @@ import type { PendingReplies } from '../messaging/pending-replies.js';
 export interface MarkReadDeps {
   bus: EventBus;
   models: ChatModels;
-  pendingReads: PendingReplies<ConversationReadPersisted>;
+  pendingReads: PendingReplies<ReadReceiptDto>;
 }
 
 /** "The reader opened this chat now": resolves with the stored marker once the persister moved it. */
@@ -18,17 +18,17 @@ export async function markConversationRead(
 ): Promise<{ conversationId: string; lastReadAt: string }> {
   assertOtherUser(readerId, otherUserId);
   if (!(await oneToOneConversationExists(deps.models, readerId, otherUserId))) {
-    throw new AppError('NOT_FOUND', 'There is no conversation with this user yet.');
+    throw new AppError('noConversationYet');
   }
   const conversationId = oneToOneConversationId(readerId, otherUserId);
-  const marker = await deps.pendingReads.request((correlationId) =>
+  const receipt = await deps.pendingReads.request((correlationId) =>
     deps.bus.publish(Topics.conversationRead, [
       {
         key: conversationId,
-        headers: { [Headers.correlationId]: correlationId },
+        headers: { [KafkaHeaders.correlationId]: correlationId },
         value: { conversationId, readerId, readAt: Date.now() },
       },
     ]),
   );
-  return { conversationId, lastReadAt: new Date(marker.lastReadAt).toISOString() };
+  return { conversationId, lastReadAt: receipt.lastReadAt };
 }

@@ -1,7 +1,6 @@
-import { presenceSubscribeSchema } from '@chat/contracts';
 import type { Logger } from '@chat/runtime';
 import { type PresenceService, presenceRoom } from '../presence/presence-service.js';
-import type { RegisterHandlers } from './server.js';
+import type { ClientHandlers } from './server.js';
 import { withAck } from './with-ack.js';
 
 /**
@@ -12,29 +11,17 @@ import { withAck } from './with-ack.js';
 export function createPresenceHandlers(deps: {
   presence: PresenceService;
   logger: Logger;
-}): RegisterHandlers {
-  const onSubscribe = withAck(
-    'presence:subscribe',
-    presenceSubscribeSchema,
-    deps.logger,
-    async (socket, { userIds }) => {
+}): Pick<ClientHandlers, 'presence:subscribe' | 'presence:unsubscribe'> {
+  return {
+    'presence:subscribe': withAck('presence:subscribe', deps.logger, async (socket, { userIds }) => {
       const unique = [...new Set(userIds)];
       // Join first, then read: a change between the two is pushed, never lost.
       await socket.join(unique.map(presenceRoom));
       return { presence: await deps.presence.snapshot(unique) };
-    },
-  );
-  const onUnsubscribe = withAck(
-    'presence:unsubscribe',
-    presenceSubscribeSchema,
-    deps.logger,
-    async (socket, { userIds }) => {
+    }),
+    'presence:unsubscribe': withAck('presence:unsubscribe', deps.logger, async (socket, { userIds }) => {
       for (const userId of userIds) await socket.leave(presenceRoom(userId));
       return {};
-    },
-  );
-  return (socket) => {
-    socket.on('presence:subscribe', onSubscribe);
-    socket.on('presence:unsubscribe', onUnsubscribe);
+    }),
   };
 }

@@ -1,0 +1,123 @@
+import {
+  type ConversationReadPersisted,
+  type EventsByTopic,
+  type EventTopic,
+  KafkaHeaders,
+  type MessageDto,
+  type MessagePersisted,
+  type ReadReceiptDto,
+  Topics,
+} from '@chat/contracts';
+import type { BatchHandlers, EventBus, IncomingEvent, SubscribeOptions } from '@chat/event-bus';
+import { describe, expect, it } from 'vitest';
+import { PendingReplies } from '../messaging/pending-replies.js';
+import type { ChatServer } from '../socket/server.js';
+import { consumeFacts } from './facts.consumer.js';
+
+/** What the consumer asked Socket.IO to do, in order. */
+type IoCall = ['join', string[], string] | ['emit', string[], string, unknown];
+
+/** Records the rooms and emits the consumer asks for; the adapter's own behaviour is Socket.IO's. */
+function recordingIo(calls: IoCall[]): ChatServer {
+  const rooms = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+  return {
+    in: (value: string | string[]) => ({
+      socketsJoin: (room: string) => calls.push(['join', rooms(value), room]),
+    }),
+    to: (value: string | string[]) => ({
+      emit: (event: string, body: unknown) => calls.push(['emit', rooms(value), event, body]),
+    }),
+  } as unknown as ChatServer;
+}
+
+async function startConsumer() {
+  let subscribed: SubscribeOptions | undefined;
+  const bus = {
+    subscribe: async (options: SubscribeOptions) => {
+      subscribed = options;
+    },
+  } as unknown as EventBus;
+  const calls: IoCall[] = [];
+  const pendingSends = new PendingReplies<MessageDto>(1000, 'sendNotConfirmed');
+  const pendingReads = new PendingReplies<ReadReceiptDto>(1000, 'readNotConfirmed');
+  await consumeFacts({ bus, io: recordingIo(calls), pendingSends, pendingReads, groupId: 'gateway-g1' });
+  return {
+    handlers: subscribed?.handlers as Required<BatchHandlers>,
+    subscribed,
+    calls,
+    pendingSends,
+    pendingReads,
+  };
+}
+
+function incoming<T extends EventTopic>(value: EventsByTopic[T], headers: Record<string, string> = {}) {
+  const event: IncomingEvent<T> = { key: 'k', value, headers, partition: 0, offset: '0' };
+  return event;
+}
+
+const fact: MessagePersisted = {
+  id: 'msg_1',
+  conversationId: 'dm_1',
+  senderId: 'alice',
+  recipientId: 'bob',
+  clientMessageId: 'c1',
+  text: 'hi',
+  seq: 1,
+  createdAt: Date.UTC(2026, 0, 1),
+};
+const dto: MessageDto = { ...fact, createdAt: '2026-01-01T00:00:00.000Z' };
+const noDeadLetters = async () => {
+  throw new Error('nothing here is a dead letter');
+};
+
+describe('consumeFacts', () => {
+  it("reads only new facts in the gateway's own group, without committing offsets", async () => {
+    const { subscribed } = await startConsumer();
+    expect(subscribed).toMatchObject({ groupId: 'gateway-g1', fromBeginning: false, commitOffsets: false });
+    expect(Object.keys(subscribed?.handlers ?? {}).sort()).toEqual(
+      [Topics.conversationReadPersisted, Topics.messagePersisted].sort(),
+    );
+  });
+
+  it('acks the waiting sender with the DTO, then delivers it to both participants through the conversation room', async () => {
+    const { handlers, calls, pendingSends } = await startConsumer();
+    const waiting = pendingSends.wait('corr-1');
+    await handlers[Topics.messagePersisted](
+      [incoming<typeof Topics.messagePersisted>(fact, { [KafkaHeaders.correlationId]: 'corr-1' })],
+      noDeadLetters,
+    );
+    await expect(waiting).resolves.toEqual(dto);
+    expect(calls).toEqual([
+      ['join', ['user:alice', 'user:bob'], 'conversation:dm_1'],
+      ['emit', ['conversation:dm_1'], 'message:new', dto],
+    ]);
+  });
+
+  it("delivers a fact without this gateway's correlation id, and leaves other waiters alone", async () => {
+    const { handlers, calls, pendingSends } = await startConsumer();
+    const other = pendingSends.wait('corr-other');
+    await handlers[Topics.messagePersisted]([incoming<typeof Topics.messagePersisted>(fact)], noDeadLetters);
+    expect(calls.at(-1)).toEqual(['emit', ['conversation:dm_1'], 'message:new', dto]);
+    expect(pendingSends.size).toBe(1);
+    pendingSends.settle('corr-other', dto);
+    await other;
+  });
+
+  it("acks the reader with the stored marker and pushes the receipt to both participants' user rooms", async () => {
+    const { handlers, calls, pendingReads } = await startConsumer();
+    const marker: ConversationReadPersisted = {
+      conversationId: 'dm_1',
+      readerId: 'bob',
+      otherUserId: 'alice',
+      lastReadAt: Date.UTC(2026, 0, 2),
+    };
+    const receipt = { conversationId: 'dm_1', userId: 'bob', lastReadAt: '2026-01-02T00:00:00.000Z' };
+    const waiting = pendingReads.wait('corr-2');
+    await handlers[Topics.conversationReadPersisted](
+      [incoming<typeof Topics.conversationReadPersisted>(marker, { [KafkaHeaders.correlationId]: 'corr-2' })],
+      noDeadLetters,
+    );
+    await expect(waiting).resolves.toEqual(receipt);
+    expect(calls).toEqual([['emit', ['user:alice', 'user:bob'], 'conversation:read', receipt]]);
+  });
+});
