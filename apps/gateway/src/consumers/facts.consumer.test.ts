@@ -17,10 +17,14 @@ import { consumeFacts } from './facts.consumer.js';
 /** What the consumer asked Socket.IO to do, in order. */
 type IoCall = ['join', string[], string] | ['emit', string[], string, unknown];
 
-/** Records the rooms and emits the consumer asks for; the adapter's own behaviour is Socket.IO's. */
-function recordingIo(calls: IoCall[]): ChatServer {
+/**
+ * Records the rooms and emits the consumer asks for; the adapter's own behaviour is Socket.IO's. `localRooms`
+ * are the rooms that have a socket on this gateway.
+ */
+function recordingIo(calls: IoCall[], localRooms: string[]): ChatServer {
   const rooms = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
   return {
+    sockets: { adapter: { rooms: new Map(localRooms.map((room) => [room, new Set(['socket-id'])])) } },
     in: (value: string | string[]) => ({
       socketsJoin: (room: string) => calls.push(['join', rooms(value), room]),
     }),
@@ -30,7 +34,7 @@ function recordingIo(calls: IoCall[]): ChatServer {
   } as unknown as ChatServer;
 }
 
-async function startConsumer() {
+async function startConsumer(localRooms = ['user:alice', 'user:bob']) {
   let subscribed: SubscribeOptions | undefined;
   const bus = {
     subscribe: async (options: SubscribeOptions) => {
@@ -40,7 +44,13 @@ async function startConsumer() {
   const calls: IoCall[] = [];
   const pendingSends = new PendingReplies<MessageDto>(1000, 'sendNotConfirmed');
   const pendingReads = new PendingReplies<ReadReceiptDto>(1000, 'readNotConfirmed');
-  await consumeFacts({ bus, io: recordingIo(calls), pendingSends, pendingReads, groupId: 'gateway-g1' });
+  await consumeFacts({
+    bus,
+    io: recordingIo(calls, localRooms),
+    pendingSends,
+    pendingReads,
+    groupId: 'gateway-g1',
+  });
   return {
     handlers: subscribed?.handlers as Required<BatchHandlers>,
     subscribed,
@@ -101,6 +111,40 @@ describe('consumeFacts', () => {
     expect(pendingSends.size).toBe(1);
     pendingSends.settle('corr-other', dto);
     await other;
+  });
+
+  it('joins and delivers only to participants with a socket here, and skips facts of nobody here', async () => {
+    const { handlers, calls, pendingSends } = await startConsumer(['user:bob']);
+    await handlers[Topics.messagePersisted]([incoming<typeof Topics.messagePersisted>(fact)], noDeadLetters);
+    expect(calls).toEqual([
+      ['join', ['user:bob'], 'conversation:dm_1'],
+      ['emit', ['conversation:dm_1'], 'message:new', dto],
+    ]);
+
+    const elsewhere = await startConsumer([]);
+    const waiting = elsewhere.pendingSends.wait('corr-3');
+    await elsewhere.handlers[Topics.messagePersisted](
+      [
+        incoming<typeof Topics.messagePersisted>({ ...fact, seq: 2 }),
+        incoming<typeof Topics.messagePersisted>(
+          { ...fact, seq: 3 },
+          { [KafkaHeaders.correlationId]: 'corr-3' },
+        ),
+      ],
+      noDeadLetters,
+    );
+    // The sender's socket went away, but its request still gets its answer; nothing is delivered.
+    await expect(waiting).resolves.toEqual({ ...dto, seq: 3 });
+    expect(elsewhere.calls).toEqual([]);
+    expect(pendingSends.size).toBe(0);
+  });
+
+  it('delivers a replayed fact once: a seq at or below the highest delivered is skipped', async () => {
+    const { handlers, calls } = await startConsumer();
+    const replay = [1, 2, 1, 2, 3].map((seq) => incoming<typeof Topics.messagePersisted>({ ...fact, seq }));
+    await handlers[Topics.messagePersisted](replay, noDeadLetters);
+    const delivered = calls.filter((call) => call[0] === 'emit').map((call) => (call[3] as MessageDto).seq);
+    expect(delivered).toEqual([1, 2, 3]);
   });
 
   it("acks the reader with the stored marker and pushes the receipt to both participants' user rooms", async () => {

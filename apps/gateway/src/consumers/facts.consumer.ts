@@ -32,14 +32,22 @@ export function consumeFacts(deps: {
     commitOffsets: false,
     handlers: {
       [Topics.messagePersisted]: async (events) => {
+        // Socket.IO rooms are local: a user's room exists here only while one of their sockets is connected here.
+        const localRooms = deps.io.sockets.adapter.rooms;
         for (const { value, headers } of events) {
-          const message = toMessageDto(value);
           const correlationId = headers[KafkaHeaders.correlationId];
+          const participants = [userRoom(value.senderId), userRoom(value.recipientId)].filter((room) =>
+            localRooms.has(room),
+          );
+          // Every gateway reads every fact; most concern no request and no socket of this one.
+          if (participants.length === 0 && !(correlationId && deps.pendingSends.has(correlationId))) continue;
+          const message = toMessageDto(value);
           if (correlationId) deps.pendingSends.settle(correlationId, message);
-          if (!delivered.firstDelivery(message.conversationId, message.seq)) continue;
+          if (participants.length === 0 || !delivered.firstDelivery(message.conversationId, message.seq))
+            continue;
           const room = conversationRoom(message.conversationId);
-          // Rooms are local to this process: join the participants' local sockets, then emit to the room.
-          deps.io.in([userRoom(message.senderId), userRoom(message.recipientId)]).socketsJoin(room);
+          // Join the participants' local sockets to the conversation's room, then emit to the room.
+          deps.io.in(participants).socketsJoin(room);
           deps.io.to(room).emit('message:new', message);
         }
       },

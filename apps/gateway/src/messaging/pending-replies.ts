@@ -50,6 +50,11 @@ export class PendingReplies<T> {
     return reply;
   }
 
+  /** Whether a request of this gateway waits for `correlationId`. */
+  has(correlationId: string): boolean {
+    return this.waiters.has(correlationId);
+  }
+
   settle(correlationId: string, reply: T): void {
     const waiter = this.take(correlationId);
     waiter?.resolve(reply);
