@@ -2,6 +2,7 @@ import { type Logger, type ReadinessChecks, readiness } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import type { Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { AppError, statusOf, toErrorBody } from '../errors.js';
 import { chatRoutes } from './routes.js';
@@ -10,6 +11,7 @@ export function createHttpApp(deps: {
   config: GatewayConfig;
   models: ChatModels;
   logger: Logger;
+  metrics: Registry;
   checks: ReadinessChecks;
 }): Express {
   const app = express();
@@ -22,6 +24,9 @@ export function createHttpApp(deps: {
   app.get('/readyz', (_request, response) => {
     const report = readiness(deps.checks);
     response.status(report.ready ? 200 : 503).json(report);
+  });
+  app.get('/metrics', async (_request, response) => {
+    response.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
 
   app.use(
