@@ -1,3 +1,4 @@
+import { ApiDocPaths, asyncApiDocument, openApiDocument } from '@chat/contracts';
 import { type Logger, type ReadinessChecks, readiness } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -27,6 +28,15 @@ export function createHttpApp(deps: {
   });
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
+
+  const openApi = openApiDocument();
+  const asyncApi = asyncApiDocument();
+  app.get(ApiDocPaths.openApi, (_request, response) => {
+    response.json(openApi);
+  });
+  app.get(ApiDocPaths.asyncApi, (_request, response) => {
+    response.json(asyncApi);
   });
 
   app.use(
