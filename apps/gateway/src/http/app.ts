@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { AppError, statusOf, toErrorBody } from '../errors.js';
+import { demoRoutes } from './demo.js';
 import { chatRoutes } from './routes.js';
 
 export function createHttpApp(deps: {
@@ -48,6 +49,7 @@ export function createHttpApp(deps: {
     }),
   );
   app.use('/api/v1/chat', chatRoutes(deps));
+  if (deps.config.demoPage) app.use(demoRoutes(deps.config));
 
   app.use((_request: Request, _response: Response, next: NextFunction) => {
     next(new AppError('noSuchRoute'));
