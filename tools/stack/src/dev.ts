@@ -24,7 +24,11 @@ function demoTokens(secret: string): Array<{ user: string; token: string }> {
 
 function readyMessage(port: number, tokens: Array<{ user: string; token: string }>): string {
   const base = `http://127.0.0.1:${port}`;
-  const lines = ['', `Chat service is up: ${base} (Socket.IO and HTTP). Ctrl-C stops it.`];
+  const lines = [
+    '',
+    `Chat service is up: ${base} (Socket.IO and HTTP). Ctrl-C stops it.`,
+    `Demo chat page: open ${base}/ in two windows and sign in as two users.`,
+  ];
   if (tokens.length === 0) {
     return [
       ...lines,
@@ -94,6 +98,10 @@ export async function runDev(config: StackConfig, connection: Record<string, str
     ...process.env,
     ...connection,
     ...jwtChoice.env,
+    // The demo page offers these users: only tokens we signed ourselves.
+    ...(tokens.length > 0
+      ? { DEMO_TOKENS: tokens.map(({ user, token }) => `${user}=${token}`).join(',') }
+      : {}),
     NODE_ENV: 'development',
     SERVER_PORT: String(port),
   };
