@@ -188,6 +188,8 @@ class ChatPage {
       }
       void this.refreshInbox();
     });
+    // "last seen 2 min ago" ages while the page is open.
+    setInterval(() => this.renderHeader(), 15_000);
     this.socket.on('presence:update', (update) => {
       this.presence.set(update.userId, update);
       this.renderInbox();
@@ -409,14 +411,17 @@ class ChatPage {
         const stored = shown.stored;
         const read = shown.mine && stored !== undefined && Date.parse(stored.createdAt) <= lastReadByOther;
         const meta = shown.failed
-          ? [`failed: ${shown.failed}`, h('button', { onclick: () => void this.send(shown) }, 'Retry')]
+          ? [
+              h('span', { className: 'code' }, `failed: ${shown.failed}`),
+              h('button', { onclick: () => void this.send(shown) }, 'Retry'),
+            ]
           : stored
             ? [
-                `#${stored.seq}`,
-                new Date(stored.createdAt).toLocaleTimeString(),
-                read && h('span', { className: 'receipt' }, 'read'),
+                h('span', {}, `seq ${stored.seq}`),
+                h('span', {}, new Date(stored.createdAt).toLocaleTimeString()),
+                read && h('span', { className: 'receipt' }, '✓ read'),
               ]
-            : ['pending…'];
+            : [h('span', {}, 'pending…')];
         return h(
           'div',
           {
