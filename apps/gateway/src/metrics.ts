@@ -44,7 +44,7 @@ export function gatewayMetrics(
     }),
     presenceUpdates: new Counter({
       name: 'chat_gateway_presence_updates_total',
-      help: 'presence:update changes pushed to watching sockets, by state.',
+      help: "Presence changes announced (presence:update to the user's watchers), by state.",
       labelNames: ['state'] as const,
       registers: [registry],
     }),

@@ -1,9 +1,13 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Topics } from '@chat/contracts';
 import { type AppProcess, sendMessage, sendStored, TestSystem, testInfra } from '@chat/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const infra = testInfra();
+/** The scraped texts are kept as samples, outside git (ignored). */
+const artifacts = fileURLToPath(new URL('../../../test-artifacts/metrics/', import.meta.url));
 const system = new TestSystem(infra, { PRESENCE_OFFLINE_DEBOUNCE_MS: '0' });
 let persister: AppProcess;
 
@@ -100,5 +104,10 @@ describe('/metrics', () => {
     expect(sample(stored, 'chat_dead_letters_total', { topic: Topics.messageSent })).toBe(1);
     expect(sample(stored, 'chat_kafka_consumer_lag', { topic: Topics.messageSent })).toBe(0);
     expect(sample(stored, 'nodejs_heap_size_used_bytes', { service: 'persister' })).toBeGreaterThan(0);
+
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(`${artifacts}gateway.txt`, gateway);
+    writeFileSync(`${artifacts}persister.txt`, stored);
+    process.stdout.write(`metrics samples: ${artifacts}gateway.txt, ${artifacts}persister.txt\n`);
   });
 });
