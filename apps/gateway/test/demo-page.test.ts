@@ -6,6 +6,7 @@ import {
   launchBrowser,
   mintToken,
   type Page,
+  sendStored,
   TestSystem,
   testInfra,
 } from '@chat/testkit';
@@ -104,5 +105,26 @@ describe('the demo chat page in Chromium', () => {
     const stored = await system.db.collection('messages').find({ text: 'Are you there?' }).toArray();
     expect(stored).toHaveLength(1);
     expect(await alice.locator('.message', { hasText: 'Are you there?' }).count()).toBe(1);
+  });
+
+  it('signs in with a pasted token, shows unread counts and pages older history', async () => {
+    const dave = await system.connect('dave');
+    for (let index = 1; index <= 25; index++) await sendStored(dave, 'carol', `note ${index}`);
+    const carol = await browser.context.newPage();
+    await carol.goto(system.url());
+    await carol.fill('input[name=token]', mintToken('carol'));
+    await carol.press('input[name=token]', 'Enter');
+    const entry = carol.locator('li[data-user="dave"]');
+    await entry.locator('.badge', { hasText: '25' }).waitFor();
+    expect(await entry.locator('.preview').textContent()).toBe('note 25');
+
+    await entry.click();
+    await carol.waitForSelector('.message[data-seq="25"]');
+    expect(await carol.locator('.message').count()).toBe(20);
+    await carol.getByRole('button', { name: 'Load older' }).click();
+    await carol.waitForSelector('.message[data-seq="1"] >> text=note 1');
+    expect(await carol.locator('.message').count()).toBe(25);
+    expect(await carol.getByRole('button', { name: 'Load older' }).count()).toBe(0);
+    await entry.locator('.badge').waitFor({ state: 'detached' });
   });
 });
