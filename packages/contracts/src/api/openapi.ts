@@ -11,12 +11,13 @@ export const ApiDocPaths = Object.freeze({
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const errorResponse = (description: string) => ({ description, content: json(schemaRef('ErrorResponse')) });
 
-/** The errors every authenticated route may answer, besides its own 400. */
+/** The errors every authenticated route may answer. */
 const authErrors = {
   '400': errorResponse('VALIDATION_FAILED: the query breaks a rule; `details` names the fields.'),
   '401': errorResponse('UNAUTHORIZED: no valid bearer token.'),
-  '500': errorResponse('INTERNAL'),
-  '503': errorResponse('UNAVAILABLE: the database did not answer in time.'),
+  '500': errorResponse(
+    'INTERNAL: a failure on our side (for example the database); details only in the log.',
+  ),
 };
 
 /** OpenAPI query parameters from a zod query schema: one source for validation and description. */
