@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@chat/contracts';
-import { type AppProcess, sendMessage, sendStored, TestSystem, testInfra } from '@chat/testkit';
+import { type AppProcess, sendMessage, sendStored, TestSystem, testInfra, waitFor } from '@chat/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -37,15 +37,17 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-/** Scrapes until `check` passes or the deadline; returns the last text. Effects reach metrics asynchronously. */
-async function scrapeUntil(url: string, check: (text: string) => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let text = await scrape(url);
-  while (!check(text)) {
-    if (Date.now() > deadline) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    text = await scrape(url);
-  }
+/** Scrapes until `check` passes (effects reach metrics asynchronously); returns the text that passed. */
+async function scrapeUntil(url: string, check: (text: string) => boolean): Promise<string> {
+  let text = '';
+  await waitFor(
+    async () => {
+      text = await scrape(url);
+      return check(text);
+    },
+    15_000,
+    `metrics of ${url}`,
+  );
   return text;
 }
 
