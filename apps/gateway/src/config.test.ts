@@ -50,4 +50,28 @@ describe('loadGatewayConfig', () => {
     );
     expect(config.jwt).toEqual({ algorithms: ['RS256', 'ES256'], key: '-----BEGIN PUBLIC KEY-----\nabc' });
   });
+
+  it('serves the demo page in development only, unless DEMO_PAGE says otherwise', () => {
+    const secret = { ...base, JWT_SECRET: 'x'.repeat(32) };
+    expect(loadGatewayConfig(secret, defaults).demoPage).toBe(true);
+    expect(loadGatewayConfig({ ...secret, NODE_ENV: 'production' }, defaults).demoPage).toBe(false);
+    expect(loadGatewayConfig({ ...secret, NODE_ENV: 'production', DEMO_PAGE: 'on' }, defaults).demoPage).toBe(
+      true,
+    );
+    expect(loadGatewayConfig({ ...secret, DEMO_PAGE: 'off' }, defaults).demoPage).toBe(false);
+  });
+
+  it('reads the demo users as user=token pairs', () => {
+    const config = loadGatewayConfig(
+      { ...base, JWT_SECRET: 'dev', DEMO_TOKENS: 'alice=a.b.c, bob=d.e.f' },
+      defaults,
+    );
+    expect(config.demoUsers).toEqual([
+      { userId: 'alice', token: 'a.b.c' },
+      { userId: 'bob', token: 'd.e.f' },
+    ]);
+    expect(() => loadGatewayConfig({ ...base, JWT_SECRET: 'dev', DEMO_TOKENS: 'alice' }, defaults)).toThrow(
+      'DEMO_TOKENS',
+    );
+  });
 });

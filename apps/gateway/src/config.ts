@@ -23,7 +23,22 @@ export interface GatewayConfig extends ServiceSettings {
   /** A gateway silent this long is dead: its users are offline. */
   presenceTtlMs: number;
   presenceOfflineDebounceMs: number;
+  /** Serve the demo chat page at `/` (DEMO_PAGE; on by default in development only). */
+  demoPage: boolean;
+  /** Ready-made users the demo page offers (DEMO_TOKENS, `user=token,…`; `npm start` sets it). */
+  demoUsers: Array<{ userId: string; token: string }>;
   shutdownTimeoutMs: number;
+}
+
+function readDemoUsers(read: SettingsReader): Array<{ userId: string; token: string }> {
+  return read.list('DEMO_TOKENS', '').flatMap((entry) => {
+    const [userId, token, ...rest] = entry.split('=');
+    if (!userId || !token || rest.length > 0) {
+      read.problem('DEMO_TOKENS must be a comma-separated list of user=token');
+      return [];
+    }
+    return [{ userId, token }];
+  });
 }
 
 export function loadGatewayConfig(
@@ -65,6 +80,8 @@ export function loadGatewayConfig(
     presenceHeartbeatMs: read.integer('PRESENCE_HEARTBEAT_MS', 5000, { min: 500 }),
     presenceTtlMs: read.integer('PRESENCE_TTL_MS', 15_000, { min: 1000 }),
     presenceOfflineDebounceMs: read.integer('PRESENCE_OFFLINE_DEBOUNCE_MS', 2000, { min: 0 }),
+    demoPage: read.oneOf('DEMO_PAGE', ['on', 'off'], nodeEnv === 'development' ? 'on' : 'off') === 'on',
+    demoUsers: readDemoUsers(read),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),
   });
 }

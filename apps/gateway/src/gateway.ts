@@ -3,12 +3,14 @@ import type { MessageDto, ReadReceiptDto } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
+import type { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import type { GatewayConfig } from './config.js';
 import { consumeFacts } from './consumers/facts.consumer.js';
 import { AppError } from './errors.js';
 import { createHttpApp } from './http/app.js';
 import { PendingReplies } from './messaging/pending-replies.js';
+import { gatewayMetrics } from './metrics.js';
 import { PresenceService } from './presence/presence-service.js';
 import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
@@ -21,6 +23,8 @@ export interface GatewayDeps {
   logger: Logger;
   bus: EventBus;
   models: ChatModels;
+  /** Served at /metrics; the bus records its own series in it too. */
+  metrics: Registry;
   checks: ReadinessChecks;
 }
 
@@ -47,8 +51,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   const pendingSends = new PendingReplies<MessageDto>(config.sendAckTimeoutMs, 'sendNotConfirmed');
   const pendingReads = new PendingReplies<ReadReceiptDto>(config.sendAckTimeoutMs, 'readNotConfirmed');
+  const metrics = gatewayMetrics(deps.metrics, {
+    connectedSockets: () => io.of('/').sockets.size,
+    pendingAcks: () => ({ send: pendingSends.size, read: pendingReads.size }),
+  });
   const presence = new PresenceService(
-    { bus, io, models, logger },
+    { bus, io, models, logger, metrics },
     {
       gatewayId: config.gatewayId,
       heartbeatMs: config.presenceHeartbeatMs,
@@ -60,7 +68,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // Listeners are built once and shared by every socket: an idle connection holds only its listener entries.
   const handlers: ClientHandlers = {
     ...createPresenceHandlers({ presence, logger }),
-    ...createMessageHandlers({ bus, pendingSends, logger, maxPendingSends: config.maxPendingSendsPerSocket }),
+    ...createMessageHandlers({
+      bus,
+      pendingSends,
+      logger,
+      metrics,
+      maxPendingSends: config.maxPendingSendsPerSocket,
+    }),
     ...createConversationHandlers({ bus, models, pendingReads, logger }),
   };
   io.use(authenticate(config, logger));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EventBus } from '@chat/event-bus';
-import { createLogger, handleShutdown, SettingsError } from '@chat/runtime';
+import { createLogger, createMetricsRegistry, handleShutdown, SettingsError } from '@chat/runtime';
 import { chatModels } from '@chat/storage';
 import mongoose from 'mongoose';
 import { loadGatewayConfig } from './config.js';
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'gateway', level: config.logLevel }).child({
     gatewayId: config.gatewayId,
   });
+  const metrics = createMetricsRegistry('gateway');
 
   const connection = await mongoose
     .createConnection(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 })
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     topicPrefix: config.kafkaTopicPrefix,
     partitions: config.kafkaPartitions,
     logger,
+    metrics,
   });
   await bus.start();
 
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     logger,
     bus,
     models: chatModels(connection),
+    metrics,
     checks: { kafka: () => bus.isHealthy(), mongodb: () => connection.readyState === 1 },
   });
   handleShutdown(

@@ -1,18 +1,27 @@
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
 import { EventBus } from '@chat/event-bus';
-import { createLogger, handleShutdown, SettingsError, startHealthServer } from '@chat/runtime';
+import {
+  createLogger,
+  createMetricsRegistry,
+  handleShutdown,
+  SettingsError,
+  startHealthServer,
+} from '@chat/runtime';
 import { ConversationHeads, chatModels, ensureIndexes } from '@chat/storage';
 import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
 import { handleConversationRead } from './consumers/conversation-read.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
+import { persisterMetrics } from './metrics.js';
 import { SerialWriter } from './serial-writer.js';
 
 async function main(): Promise<void> {
   const config = loadPersisterConfig(process.env);
   const logger = createLogger({ name: 'persister', level: config.logLevel });
+  const registry = createMetricsRegistry('persister');
+  const metrics = persisterMetrics(registry);
 
   const connection = await mongoose
     .createConnection(config.mongodbUri, {
@@ -33,6 +42,7 @@ async function main(): Promise<void> {
     partitions: config.kafkaPartitions,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     logger,
+    metrics: registry,
   });
   await bus.start();
 
@@ -40,6 +50,7 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     checks: { kafka: () => bus.isHealthy(), mongodb: () => connection.readyState === 1 },
+    metrics: registry,
   });
 
   handleShutdown(
@@ -64,9 +75,9 @@ async function main(): Promise<void> {
     // Behind the write in hand, so that write's heads are forgotten too.
     onGroupJoin: () => void writer.exclusive(async () => heads.forgetAll()),
     handlers: {
-      [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer, heads }),
-      [Topics.conversationRead]: handleConversationRead({ bus, models }),
-      [Topics.presenceConnection]: handlePresenceConnection({ models }),
+      [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer, heads, metrics }),
+      [Topics.conversationRead]: handleConversationRead({ bus, models, metrics }),
+      [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
     },
   });
   const address = health.address();

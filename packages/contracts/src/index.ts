@@ -1,3 +1,4 @@
+export * from './api/index.js';
 export * from './avro.js';
 export * from './dto.js';
 export * from './errors.js';

@@ -18,6 +18,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { RegistryCodec } from './codec.js';
 import { Outbox } from './outbox.js';
 
@@ -32,6 +33,26 @@ export interface EventBusOptions {
   partitions: number;
   /** How long the group waits for a silent consumer (e.g. a killed process) before giving its partitions away. */
   sessionTimeoutMs?: number;
+  /** Where consumer lag and dead letters are counted (`/metrics`); a private registry when absent. */
+  metrics?: Registry;
+}
+
+/** The bus's Prometheus series; topic labels are base names, without the deployment's prefix. */
+function busMetrics(registry: Registry) {
+  return {
+    consumerLag: new Gauge({
+      name: 'chat_kafka_consumer_lag',
+      help: "Records behind the partition's high watermark after the consumer's latest batch.",
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'chat_dead_letters_total',
+      help: 'Records set aside to the dead-letter topic.',
+      labelNames: ['group', 'topic'] as const,
+      registers: [registry],
+    }),
+  };
 }
 
 export interface OutgoingEvent<T extends EventTopic> {
@@ -123,6 +144,7 @@ export class EventBus {
   private producerConnected = false;
   private readonly crashedConsumers = new Set<Consumer>();
   private readonly outbox = new Outbox((topicMessages) => this.producer.sendBatch({ topicMessages }));
+  private readonly metrics: ReturnType<typeof busMetrics>;
 
   constructor(private readonly options: EventBusOptions) {
     this.kafka = new Kafka({
@@ -131,6 +153,7 @@ export class EventBus {
       logCreator: kafkaLogCreator(options.logger.child({ component: 'kafkajs' })),
       logLevel: logLevel.WARN,
     });
+    this.metrics = busMetrics(options.metrics ?? new Registry());
     this.codec = new RegistryCodec(options.schemaRegistryUrl, (topic) => this.topicName(topic));
     // Idempotent producer: a retried send after a lost broker response is not written twice.
     this.producer = this.kafka.producer({
@@ -195,7 +218,7 @@ export class EventBus {
   }
 
   private async sendToDeadLetter(
-    source: string,
+    source: EventTopic,
     partition: number,
     message: KafkaMessage,
     consumerGroup: string,
@@ -213,7 +236,7 @@ export class EventBus {
           value: message.value,
           headers: {
             ...message.headers,
-            [KafkaHeaders.deadLetterSourceTopic]: source,
+            [KafkaHeaders.deadLetterSourceTopic]: this.topicName(source),
             [KafkaHeaders.deadLetterSourcePartition]: String(partition),
             [KafkaHeaders.deadLetterSourceOffset]: message.offset,
             [KafkaHeaders.deadLetterReason]: reason.slice(0, 1000),
@@ -222,6 +245,7 @@ export class EventBus {
         },
       ],
     });
+    this.metrics.deadLetters.inc({ group: consumerGroup, topic: source });
   }
 
   /** Consumes topics in batches; a batch's offsets are committed only after its handler resolved. */
@@ -233,8 +257,12 @@ export class EventBus {
     });
     this.consumers.push(consumer);
     consumer.on(consumer.events.CRASH, () => this.crashedConsumers.add(consumer));
+    // Lag series of the partitions this consumer reported on; its partitions may move at each join.
+    const lagSeries = new Map<string, { group: string; topic: EventTopic; partition: number }>();
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.crashedConsumers.delete(consumer);
+      for (const labels of lagSeries.values()) this.metrics.consumerLag.remove(labels);
+      lagSeries.clear();
       options.onGroupJoin?.();
     });
     const topicsByName = new Map(
@@ -275,7 +303,7 @@ export class EventBus {
             raw.set(message.offset, message);
           } catch (error) {
             await this.sendToDeadLetter(
-              batch.topic,
+              topic,
               batch.partition,
               message,
               options.groupId,
@@ -285,8 +313,7 @@ export class EventBus {
         }
         const deadLetter: DeadLetter<EventTopic> = async (event, reason) => {
           const message = raw.get(event.offset);
-          if (message)
-            await this.sendToDeadLetter(batch.topic, batch.partition, message, options.groupId, reason);
+          if (message) await this.sendToDeadLetter(topic, batch.partition, message, options.groupId, reason);
         };
         if (events.length > 0) {
           await handler(events, deadLetter).catch((error: unknown) => {
@@ -302,6 +329,9 @@ export class EventBus {
         const last = batch.messages.at(-1);
         if (last === undefined) return;
         resolveOffset(last.offset);
+        const labels = { group: options.groupId, topic, partition: batch.partition };
+        lagSeries.set(`${topic}/${batch.partition}`, labels);
+        this.metrics.consumerLag.set(labels, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
         await commitOffsetsIfNecessary();
         await heartbeat();
       },

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
 
 /** Named dependency checks; each answers "is this dependency usable right now". */
 export type ReadinessChecks = Record<string, () => boolean>;
@@ -15,11 +16,15 @@ export function readiness(checks: ReadinessChecks): ReadinessReport {
   return { ready: Object.values(results).every((state) => state === 'up'), checks: results };
 }
 
-/** `/healthz` (the process is alive) and `/readyz` (its dependencies are connected), for processes without HTTP. */
+/**
+ * `/healthz` (the process is alive), `/readyz` (its dependencies are connected) and `/metrics` (Prometheus text
+ * format), for processes without HTTP of their own.
+ */
 export function startHealthServer(options: {
   host: string;
   port: number;
   checks: ReadinessChecks;
+  metrics: Registry;
 }): Promise<Server> {
   const server = createServer((request, response) => {
     const respond = (status: number, body: unknown) => {
@@ -29,6 +34,13 @@ export function startHealthServer(options: {
     if (request.url === '/readyz') {
       const report = readiness(options.checks);
       return respond(report.ready ? 200 : 503, report);
+    }
+    if (request.url === '/metrics') {
+      void options.metrics.metrics().then(
+        (text) => response.writeHead(200, { 'content-type': options.metrics.contentType }).end(text),
+        () => respond(500, { error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } }),
+      );
+      return;
     }
     return respond(404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
   });

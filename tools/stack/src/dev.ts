@@ -9,10 +9,44 @@ import { paths, type StackConfig } from './config.js';
 const DEMO_USERS = ['alice', 'bob'];
 
 /** A development JWT secret kept in the state folder, so tokens stay valid across restarts. */
-function devJwtSecret(config: StackConfig): string {
-  const file = join(config.stateDir, 'dev-jwt-secret');
+function devJwtSecret(stateDir: string): string {
+  const file = join(stateDir, 'dev-jwt-secret');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
+}
+
+function demoTokens(secret: string): Array<{ user: string; token: string }> {
+  return DEMO_USERS.map((user) => ({
+    user,
+    token: jwt.sign({ sub: user }, secret, { algorithm: 'HS256', expiresIn: '24h' }),
+  }));
+}
+
+function readyMessage(port: number, tokens: Array<{ user: string; token: string }>): string {
+  const base = `http://127.0.0.1:${port}`;
+  const lines = [
+    '',
+    `Chat service is up: ${base} (Socket.IO and HTTP). Ctrl-C stops it.`,
+    `Demo chat page: open ${base}/ in two windows and sign in as two users.`,
+  ];
+  if (tokens.length === 0) {
+    return [
+      ...lines,
+      'It verifies tokens with your JWT_SECRET / JWT_PUBLIC_KEY: use tokens your identity provider issued',
+      '(HS256, or RS256/ES256; `sub` is the user id, `exp` is required).',
+      '',
+    ].join('\n');
+  }
+  return [
+    ...lines,
+    'Demo tokens (valid 24 h):',
+    ...tokens.map(({ user, token }) => `  ${user.padEnd(6)} ${token}`),
+    'Try it:',
+    `  curl -X POST -H "Authorization: Bearer ${tokens[0]?.token}" "${base}/api/v1/chat/convo/one-to-one?otherUserId=bob"`,
+    `  socket.io-client: io("${base}", { auth: { token: "<alice's token>" } })`,
+    `                     .emitWithAck("message:send", { clientMessageId: "1", otherUserId: "bob", text: "hi" })`,
+    '',
+  ].join('\n');
 }
 
 function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -40,17 +74,35 @@ function waitForReady(child: ChildProcess, name: string): Promise<void> {
 }
 
 /**
- * Runs one persister and one gateway against the running stack in development mode, prints demo tokens,
- * and stops both on Ctrl-C. Resolves with the exit code.
+ * The gateway's verification key: the user's own (`JWT_SECRET` or `JWT_PUBLIC_KEY` in the environment, e.g. to
+ * try tokens from a real identity provider), or else our development secret, for which we mint demo tokens.
+ */
+export function chooseJwt(
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+): { env: Record<string, string>; devSecret?: string } {
+  if (env.JWT_SECRET?.trim() || env.JWT_PUBLIC_KEY?.trim()) return { env: {} };
+  const devSecret = devJwtSecret(stateDir);
+  return { env: { JWT_SECRET: devSecret }, devSecret };
+}
+
+/**
+ * Runs one persister and one gateway against the running stack in development mode, prints demo tokens when
+ * it signs with its own development secret, and stops both on Ctrl-C. Resolves with the exit code.
  */
 export async function runDev(config: StackConfig, connection: Record<string, string>): Promise<number> {
-  const secret = devJwtSecret(config);
+  const jwtChoice = chooseJwt(process.env, config.stateDir);
   const port = Number(process.env.SERVER_PORT || 3000);
+  const tokens = jwtChoice.devSecret === undefined ? [] : demoTokens(jwtChoice.devSecret);
   const env = {
     ...process.env,
     ...connection,
+    ...jwtChoice.env,
+    // The demo page offers these users: only tokens we signed ourselves.
+    ...(tokens.length > 0
+      ? { DEMO_TOKENS: tokens.map(({ user, token }) => `${user}=${token}`).join(',') }
+      : {}),
     NODE_ENV: 'development',
-    JWT_SECRET: secret,
     SERVER_PORT: String(port),
   };
   const apps = [
@@ -71,23 +123,7 @@ export async function runDev(config: StackConfig, connection: Record<string, str
     throw error;
   }
 
-  const tokens = DEMO_USERS.map((user) => ({
-    user,
-    token: jwt.sign({ sub: user }, secret, { algorithm: 'HS256', expiresIn: '24h' }),
-  }));
-  process.stdout.write(
-    [
-      '',
-      `Chat service is up: http://127.0.0.1:${port} (Socket.IO and HTTP). Ctrl-C stops it.`,
-      'Demo tokens (valid 24 h):',
-      ...tokens.map(({ user, token }) => `  ${user.padEnd(6)} ${token}`),
-      'Try it:',
-      `  curl -X POST -H "Authorization: Bearer ${tokens[0]?.token}" "http://127.0.0.1:${port}/api/v1/chat/convo/one-to-one?otherUserId=bob"`,
-      `  socket.io-client: io("http://127.0.0.1:${port}", { auth: { token: "<alice's token>" } })`,
-      `                     .emitWithAck("message:send", { clientMessageId: "1", otherUserId: "bob", text: "hi" })`,
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(`${readyMessage(port, tokens)}\n`);
 
   const codes = await Promise.all(
     apps.map((app) => new Promise<number>((resolve) => app.child.once('exit', (code) => resolve(code ?? 1)))),

@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import type { TestInfra } from './infra.js';
 
+export { type BrowserContext, CHROMIUM, ensureChromium, launchBrowser, type Page } from './browser.js';
 export {
   type ChatClient,
   connectClient,

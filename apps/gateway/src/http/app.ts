@@ -1,15 +1,19 @@
+import { ApiDocPaths, asyncApiDocument, openApiDocument } from '@chat/contracts';
 import { type Logger, type ReadinessChecks, readiness } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import type { Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import { AppError, statusOf, toErrorBody } from '../errors.js';
+import { demoRoutes } from './demo.js';
 import { chatRoutes } from './routes.js';
 
 export function createHttpApp(deps: {
   config: GatewayConfig;
   models: ChatModels;
   logger: Logger;
+  metrics: Registry;
   checks: ReadinessChecks;
 }): Express {
   const app = express();
@@ -23,6 +27,18 @@ export function createHttpApp(deps: {
     const report = readiness(deps.checks);
     response.status(report.ready ? 200 : 503).json(report);
   });
+  app.get('/metrics', async (_request, response) => {
+    response.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
+
+  const openApi = openApiDocument();
+  const asyncApi = asyncApiDocument();
+  app.get(ApiDocPaths.openApi, (_request, response) => {
+    response.json(openApi);
+  });
+  app.get(ApiDocPaths.asyncApi, (_request, response) => {
+    response.json(asyncApi);
+  });
 
   app.use(
     pinoHttp({
@@ -33,6 +49,7 @@ export function createHttpApp(deps: {
     }),
   );
   app.use('/api/v1/chat', chatRoutes(deps));
+  if (deps.config.demoPage) app.use(demoRoutes(deps.config));
 
   app.use((_request: Request, _response: Response, next: NextFunction) => {
     next(new AppError('noSuchRoute'));

@@ -2,6 +2,7 @@ import { type PresenceDto, Topics } from '@chat/contracts';
 import type { EventBus, IncomingEvent } from '@chat/event-bus';
 import type { Logger } from '@chat/runtime';
 import { type ChatModels, findLastSeen } from '@chat/storage';
+import type { GatewayMetrics } from '../metrics.js';
 import { userOfRoom } from '../rooms.js';
 import type { ChatServer } from '../socket/server.js';
 import { OfflineDebouncer } from './debouncer.js';
@@ -32,7 +33,13 @@ export class PresenceService {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly deps: { bus: EventBus; io: ChatServer; models: ChatModels; logger: Logger },
+    private readonly deps: {
+      bus: EventBus;
+      io: ChatServer;
+      models: ChatModels;
+      logger: Logger;
+      metrics: GatewayMetrics;
+    },
     private readonly settings: PresenceSettings,
   ) {
     this.view = new PresenceView({ gatewayId: settings.gatewayId, ttlMs: settings.ttlMs });
@@ -162,6 +169,7 @@ export class PresenceService {
       lastSeenAt: new Date(change.online ? Date.now() : change.at).toISOString(),
     };
     this.deps.io.to(presenceRoom(change.userId)).emit('presence:update', update);
+    this.deps.metrics.presenceUpdates.inc({ state: change.online ? 'online' : 'offline' });
   }
 
   private async publishConnection(userId: string, online: boolean): Promise<void> {

@@ -1,20 +1,25 @@
 import type { Logger } from '@chat/runtime';
 import { type SendMessageDeps, sendMessage } from '../messaging/send-message.js';
+import { type GatewayMetrics, recordSend } from '../metrics.js';
 import { InFlightLimit } from './in-flight-limit.js';
 import type { ChatSocket, ClientHandlers } from './server.js';
 import { withAck } from './with-ack.js';
 
 /** `message:send`: validate, hand to the domain, ack with the stored message or a catalogued error. */
 export function createMessageHandlers(
-  deps: SendMessageDeps & { logger: Logger; maxPendingSends: number },
+  deps: SendMessageDeps & { logger: Logger; metrics: GatewayMetrics; maxPendingSends: number },
 ): Pick<ClientHandlers, 'message:send'> {
   /** Sends still waiting for their ack, per socket. */
   const awaitingAck = new InFlightLimit<ChatSocket>(deps.maxPendingSends, 'tooManyPendingSends');
   return {
-    'message:send': withAck('message:send', deps.logger, (socket, payload) =>
-      awaitingAck.run(socket, async () => ({
-        message: await sendMessage(deps, socket.data.userId, payload),
-      })),
+    'message:send': withAck(
+      'message:send',
+      deps.logger,
+      (socket, payload) =>
+        awaitingAck.run(socket, async () => ({
+          message: await sendMessage(deps, socket.data.userId, payload),
+        })),
+      (outcome, seconds) => recordSend(deps.metrics, outcome, seconds),
     ),
   };
 }

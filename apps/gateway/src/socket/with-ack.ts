@@ -5,6 +5,7 @@ import {
   ClientEventSchemas,
   type ClientPayload,
   type ClientToServerEvents,
+  type ErrorCode,
 } from '@chat/contracts';
 import type { Logger } from '@chat/runtime';
 import type { z } from 'zod';
@@ -15,7 +16,8 @@ import type { ChatSocket } from './server.js';
  * The listener of client event `E`: validates the payload with the event's schema, runs `handle` for the
  * socket that sent it, and answers through the ack callback with its result or a catalogued error. The
  * payload `handle` gets and the result it returns are the event's, from `ClientToServerEvents`: the compiler
- * checks both. Events sent without an ack callback are ignored (logged).
+ * checks both. Events sent without an ack callback are ignored (logged). `observe`, when given, learns each
+ * answer's outcome (`ok` or the error code) and how long it took.
  *
  * Build it once per gateway, not per connection: Socket.IO calls a listener with the emitting socket as `this`
  * (Node's EventEmitter contract), so the same function serves every socket and an idle connection holds no
@@ -25,6 +27,7 @@ export function withAck<E extends ClientEvent>(
   event: E,
   logger: Logger,
   handle: (socket: ChatSocket, payload: ClientPayload<E>) => Promise<AckResult<E>>,
+  observe?: (outcome: 'ok' | ErrorCode, seconds: number) => void,
 ): ClientToServerEvents[E] {
   const schema: z.ZodType<ClientPayload<E>> = ClientEventSchemas[event];
   async function onEvent(this: ChatSocket, payload: unknown, ack: unknown): Promise<void> {
@@ -33,7 +36,12 @@ export function withAck<E extends ClientEvent>(
       return;
     }
     // The one unchecked step: what the client passed as its callback is taken for the event's ack callback.
-    const reply = ack as (response: Ack<AckResult<E>>) => void;
+    const answer = ack as (response: Ack<AckResult<E>>) => void;
+    const started = performance.now();
+    const reply = (response: Ack<AckResult<E>>) => {
+      observe?.(response.ok ? 'ok' : response.error.code, (performance.now() - started) / 1000);
+      answer(response);
+    };
     try {
       const parsed = schema.safeParse(payload);
       if (!parsed.success) throw AppError.validation(parsed.error);

@@ -9,6 +9,7 @@ import {
   storeMessageBatch,
   WriteConflictError,
 } from '@chat/storage';
+import type { PersisterMetrics } from '../metrics.js';
 import type { SerialWriter } from '../serial-writer.js';
 
 /** Why a command can never be stored; such commands go to the dead-letter topic. */
@@ -37,8 +38,11 @@ export function handleMessageSent(deps: {
   logger: Logger;
   writer: SerialWriter;
   heads: ConversationHeads;
+  metrics: PersisterMetrics;
 }): BatchHandler<typeof Topics.messageSent> {
   const store = deps.writer.merging(async (events: IncomingEvent<typeof Topics.messageSent>[]) => {
+    deps.metrics.batchSize.observe(events.length);
+    const written = deps.metrics.dbWriteSeconds.startTimer({ kind: 'messages' });
     const stored = await storeMessageBatch(
       deps.models,
       events.map((event) => event.value),
@@ -49,6 +53,7 @@ export function handleMessageSent(deps: {
         deps.logger.warn({ reason: error.message, count: events.length }, 'write conflict, batch retried');
       throw error;
     });
+    written();
     await deps.bus.publish(
       Topics.messagePersisted,
       stored.messages.map((message, index) => ({

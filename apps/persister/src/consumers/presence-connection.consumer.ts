@@ -1,6 +1,7 @@
 import type { Topics } from '@chat/contracts';
 import type { BatchHandler } from '@chat/event-bus';
 import { type ChatModels, recordLastSeen } from '@chat/storage';
+import type { PersisterMetrics } from '../metrics.js';
 
 /**
  * presence.connection → users' lastSeenAt, so it survives restarts of every process. Only going offline
@@ -9,13 +10,15 @@ import { type ChatModels, recordLastSeen } from '@chat/storage';
  */
 export function handlePresenceConnection(deps: {
   models: ChatModels;
+  metrics: PersisterMetrics;
 }): BatchHandler<typeof Topics.presenceConnection> {
   return async (events) => {
-    await recordLastSeen(
-      deps.models,
-      events
-        .filter(({ value }) => !value.online)
-        .map(({ value }) => ({ userId: value.userId, at: value.at })),
-    );
+    const offline = events
+      .filter(({ value }) => !value.online)
+      .map(({ value }) => ({ userId: value.userId, at: value.at }));
+    if (offline.length === 0) return;
+    const written = deps.metrics.dbWriteSeconds.startTimer({ kind: 'last_seen' });
+    await recordLastSeen(deps.models, offline);
+    written();
   };
 }

@@ -1,0 +1,192 @@
+import type { z } from 'zod';
+import { conversationQuerySchema, inboxQuerySchema, messageHistoryQuerySchema } from '../validation.js';
+import { componentSchemas, fromZod, type JsonSchema, schemaRef } from './schemas.js';
+
+/** Where the gateway serves its machine-readable API descriptions. */
+export const ApiDocPaths = Object.freeze({
+  openApi: '/api/v1/openapi.json',
+  asyncApi: '/api/v1/asyncapi.json',
+});
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const errorResponse = (description: string) => ({ description, content: json(schemaRef('ErrorResponse')) });
+
+/** The errors every authenticated route may answer. */
+const authErrors = {
+  '400': errorResponse('VALIDATION_FAILED: the query breaks a rule; `details` names the fields.'),
+  '401': errorResponse('UNAUTHORIZED: no valid bearer token.'),
+  '500': errorResponse(
+    'INTERNAL: a failure on our side (for example the database); details only in the log.',
+  ),
+};
+
+/** OpenAPI query parameters from a zod query schema: one source for validation and description. */
+function queryParameters(schema: z.ZodType, descriptions: Record<string, string>) {
+  const object = fromZod(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(object.properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: object.required?.includes(name) ?? false,
+    description: descriptions[name],
+    schema: property,
+  }));
+}
+
+function chatRoute(
+  summary: string,
+  description: string,
+  query: { schema: z.ZodType; descriptions: Record<string, string> },
+  ok: JsonSchema,
+) {
+  return {
+    summary,
+    description,
+    security: [{ bearer: [] }],
+    parameters: queryParameters(query.schema, query.descriptions),
+    responses: { '200': { description: 'OK', content: json(ok) }, ...authErrors },
+  };
+}
+
+/** Routes served only with the demo page on (DEMO_PAGE, on by default in development). */
+const demoRoute = (summary: string, contentType: string) => ({
+  summary,
+  description: 'Served only when the demo page is enabled (`DEMO_PAGE`; on by default in development).',
+  tags: ['demo'],
+  responses: { '200': { description: 'OK', content: { [contentType]: { schema: { type: 'string' } } } } },
+});
+
+/** The OpenAPI 3.1 document of every HTTP route of the gateway, served at `ApiDocPaths.openApi`. */
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'chat-backend gateway HTTP API',
+      version: '1.0.0',
+      description:
+        'REST reads of the chat backend. Real-time traffic (sending, deliveries, presence, read receipts) is on ' +
+        'Socket.IO: see the AsyncAPI document at /api/v1/asyncapi.json, and docs/protocol.md.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      schemas: componentSchemas,
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'HS256 (JWT_SECRET) or RS256/ES256 (JWT_PUBLIC_KEY); `sub` is the user id, `exp` is required.',
+        },
+      },
+    },
+    paths: {
+      '/api/v1/chat/convo/one-to-one': {
+        post: chatRoute(
+          "The caller's 1-1 conversation with another user",
+          'Answers the same shape before the first message (lastMessage and createdAt null), and writes nothing.',
+          { schema: conversationQuerySchema, descriptions: { otherUserId: 'The other participant.' } },
+          schemaRef('ConversationResponse'),
+        ),
+      },
+      '/api/v1/chat/convo/one-to-one/message': {
+        get: chatRoute(
+          'One page of a 1-1 conversation’s messages',
+          'Newest first (with `from` or neither); oldest first with `after` (catch-up after a reconnect).',
+          {
+            schema: messageHistoryQuerySchema,
+            descriptions: {
+              otherUserId: 'The other participant.',
+              from: 'Older than this seq: the nextCursor of the previous page.',
+              after: 'Newer than this seq, oldest first; not together with from.',
+              limit: 'Page size.',
+            },
+          },
+          schemaRef('MessagePage'),
+        ),
+      },
+      '/api/v1/chat/convo': {
+        get: chatRoute(
+          "The caller's inbox",
+          'Conversations, most recent message first, each with its unread count and last message.',
+          {
+            schema: inboxQuerySchema,
+            descriptions: {
+              cursor: 'The opaque nextCursor of the previous page.',
+              limit: 'Page size.',
+              updatedSince: 'Only conversations changed (a message or a read marker) after this time.',
+            },
+          },
+          schemaRef('InboxPage'),
+        ),
+      },
+      '/healthz': {
+        get: {
+          summary: 'The process is alive',
+          responses: { '200': { description: 'OK', content: json(schemaRef('Health')) } },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Kafka and MongoDB are connected',
+          responses: {
+            '200': { description: 'Ready', content: json(schemaRef('Readiness')) },
+            '503': { description: 'Not ready', content: json(schemaRef('Readiness')) },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (docs/operations.md)',
+          responses: {
+            '200': {
+              description: 'Prometheus text format',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
+      [ApiDocPaths.openApi]: {
+        get: {
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
+        },
+      },
+      [ApiDocPaths.asyncApi]: {
+        get: {
+          summary: 'The AsyncAPI 3 document of the Socket.IO events and Kafka topics',
+          responses: { '200': { description: 'AsyncAPI 3.0', content: json({ type: 'object' }) } },
+        },
+      },
+      '/': { get: demoRoute('The demo chat page', 'text/html') },
+      '/demo/app.js': { get: demoRoute("The demo page's script", 'text/javascript') },
+      '/demo/style.css': { get: demoRoute("The demo page's style sheet", 'text/css') },
+      '/demo/config.json': {
+        get: {
+          ...demoRoute('Ready-made users for the demo page', 'application/json'),
+          responses: {
+            '200': {
+              description:
+                'The demo users `npm start` minted tokens for (none when it runs with your own key).',
+              content: json({
+                type: 'object',
+                properties: {
+                  users: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: { userId: { type: 'string' }, token: { type: 'string' } },
+                      required: ['userId', 'token'],
+                      additionalProperties: false,
+                    },
+                  },
+                },
+                required: ['users'],
+                additionalProperties: false,
+              }),
+            },
+          },
+        },
+      },
+    },
+  };
+}

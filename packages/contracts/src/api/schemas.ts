@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../errors.js';
+import { Limits } from '../limits.js';
+
+/**
+ * JSON Schemas (2020-12) of what the server sends: the DTOs of dto.ts, the error body, the acks. The OpenAPI
+ * and AsyncAPI documents share them under `components.schemas`; references point there. Strict on purpose
+ * (every field required, no others), so the tests that validate real responses against them catch any drift
+ * from the TypeScript types.
+ */
+export type JsonSchema = Record<string, unknown>;
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
+const nullable = (schema: JsonSchema): JsonSchema => ({ oneOf: [schema, { type: 'null' }] });
+
+function record(properties: Record<string, JsonSchema>, description?: string): JsonSchema {
+  return {
+    type: 'object',
+    ...(description ? { description } : {}),
+    properties,
+    required: Object.keys(properties),
+    additionalProperties: false,
+  };
+}
+
+/** A zod input schema as plain JSON Schema, without its `$schema` marker (it sits inside a document). */
+export function fromZod(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return json;
+}
+
+const conversationFields = {
+  id: { type: 'string' },
+  participants: { type: 'array', items: ref('Participant'), description: 'Sorted by user id.' },
+  lastMessage: nullable(ref('Message')),
+  unreadCount: {
+    type: 'integer',
+    minimum: 0,
+    description: "Messages from the other participant newer than the caller's lastReadAt.",
+  },
+  createdAt: nullable(dateTime),
+};
+
+export const componentSchemas: Record<string, JsonSchema> = {
+  Message: record(
+    {
+      id: { type: 'string' },
+      conversationId: { type: 'string' },
+      senderId: { type: 'string' },
+      recipientId: { type: 'string' },
+      clientMessageId: { type: 'string', maxLength: Limits.clientMessageIdMaxLength },
+      text: { type: 'string' },
+      seq: { type: 'integer', minimum: 1, description: '1, 2, 3… per conversation, with no gaps.' },
+      createdAt: { ...dateTime, description: 'When the persister stored it.' },
+    },
+    'A stored 1-1 message (MessageDto).',
+  ),
+  Participant: record({ userId: { type: 'string' }, lastReadAt: nullable(dateTime) }),
+  Conversation: record(conversationFields, 'A 1-1 conversation as the caller sees it (ConversationDto).'),
+  ConversationResponse: record({ conversation: ref('Conversation') }),
+  MessagePage: record({
+    messages: { type: 'array', items: ref('Message') },
+    nextCursor: nullable({ type: 'integer' }),
+  }),
+  InboxEntry: record({
+    ...conversationFields,
+    otherUserId: { type: 'string' },
+    lastActivityAt: dateTime,
+    updatedAt: dateTime,
+  }),
+  InboxPage: record({
+    conversations: { type: 'array', items: ref('InboxEntry') },
+    nextCursor: nullable({ type: 'string' }),
+  }),
+  Presence: record({
+    userId: { type: 'string' },
+    online: { type: 'boolean' },
+    lastSeenAt: nullable(dateTime),
+  }),
+  ReadReceipt: record({
+    conversationId: { type: 'string' },
+    userId: { type: 'string' },
+    lastReadAt: dateTime,
+  }),
+  ErrorBody: {
+    type: 'object',
+    properties: {
+      code: { type: 'string', enum: ERROR_CODES },
+      message: { type: 'string' },
+      details: {
+        type: 'array',
+        items: record({ path: { type: 'string' }, message: { type: 'string' } }),
+      },
+    },
+    required: ['code', 'message'],
+    additionalProperties: false,
+  },
+  ErrorResponse: record({ error: ref('ErrorBody') }),
+  Health: record({ status: { const: 'ok' } }),
+  Readiness: record({
+    ready: { type: 'boolean' },
+    checks: { type: 'object', additionalProperties: { enum: ['up', 'down'] } },
+  }),
+};
+
+/** The schema of an ack: `{ ok: true, …fields }` or `{ ok: false, error }`. */
+export function ackSchema(fields: Record<string, JsonSchema>): JsonSchema {
+  return {
+    oneOf: [
+      record({ ok: { const: true }, ...fields }),
+      record({ ok: { const: false }, error: ref('ErrorBody') }),
+    ],
+  };
+}
+
+export { ref as schemaRef };
