@@ -1,4 +1,10 @@
-import { type MessageSent, messageSendSchema, Topics } from '@chat/contracts';
+import {
+  type MessagePersisted,
+  type MessageSent,
+  messageSendSchema,
+  type RepliedIn24hrFirst,
+  Topics,
+} from '@chat/contracts';
 import { type BatchHandler, type EventBus, type IncomingEvent, replyHeaders } from '@chat/event-bus';
 import type { Logger } from '@chat/runtime';
 import {
@@ -27,10 +33,20 @@ function rejectionReason(command: MessageSent): string | undefined {
   return undefined;
 }
 
+/** A stored command's message, and its reply reward if one is still to be published. */
+interface Stored {
+  message: MessagePersisted;
+  reward: RepliedIn24hrFirst | undefined;
+}
+
 /**
  * message.sent → MongoDB → message.persisted (and replied.in.24hr.first). The bus commits a batch's offsets
  * only after this resolves, so a crash anywhere replays the batch, and the idempotent write absorbs it.
- * Batches of several partitions that queue up behind a write are stored and published together.
+ *
+ * Stores run one at a time through the writer, and the batches of several partitions that queue behind a store
+ * are stored together by the next one. Each partition's batch then publishes its own facts outside the writer,
+ * so one batch's publish overlaps the next batch's store. Facts of one conversation stay in order: they share a
+ * partition, whose next batch comes only after this one's handler resolved.
  */
 export function handleMessageSent(deps: {
   bus: EventBus;
@@ -54,27 +70,13 @@ export function handleMessageSent(deps: {
       throw error;
     });
     written();
-    await deps.bus.publish(
-      Topics.messagePersisted,
-      stored.messages.map((message, index) => ({
-        key: message.conversationId,
-        value: message,
-        headers: replyHeaders(events[index] as IncomingEvent<typeof Topics.messageSent>),
-      })),
-    );
-    if (stored.rewards.length > 0) {
-      await deps.bus.publish(
-        Topics.repliedIn24hrFirst,
-        stored.rewards.map((reward) => ({ key: reward.conversationId, value: reward })),
-      );
-      await markRewardsPublished(
-        deps.models,
-        stored.rewards.map((reward) => reward.messageId),
-      );
-      deps.logger.info({ count: stored.rewards.length }, 'reply rewards published');
-    }
-    deps.logger.debug({ count: stored.messages.length }, 'batch stored');
-    return events.map(() => undefined);
+    // A reward goes with the first command that yielded its message (a resend in the same batch yields it too).
+    const unpublished = new Map(stored.rewards.map((reward) => [reward.messageId, reward]));
+    return stored.messages.map((message): Stored => {
+      const reward = unpublished.get(message.id);
+      unpublished.delete(message.id);
+      return { message, reward };
+    });
   });
 
   return async (events, deadLetter) => {
@@ -84,6 +86,28 @@ export function handleMessageSent(deps: {
       if (reason) await deadLetter(event, reason);
       else valid.push(event);
     }
-    if (valid.length > 0) await store(valid);
+    if (valid.length === 0) return;
+    const stored = await store(valid);
+    await deps.bus.publish(
+      Topics.messagePersisted,
+      stored.map(({ message }, index) => ({
+        key: message.conversationId,
+        value: message,
+        headers: replyHeaders(valid[index] as IncomingEvent<typeof Topics.messageSent>),
+      })),
+    );
+    const rewards = stored.flatMap(({ reward }) => (reward ? [reward] : []));
+    if (rewards.length > 0) {
+      await deps.bus.publish(
+        Topics.repliedIn24hrFirst,
+        rewards.map((reward) => ({ key: reward.conversationId, value: reward })),
+      );
+      await markRewardsPublished(
+        deps.models,
+        rewards.map((reward) => reward.messageId),
+      );
+      deps.logger.info({ count: rewards.length }, 'reply rewards published');
+    }
+    deps.logger.debug({ count: stored.length }, 'batch stored');
   };
 }
