@@ -1,0 +1,95 @@
+import { type Admin, AssignerProtocol, type GroupDescription } from 'kafkajs';
+
+/** What a consumer group is doing for its topics, as far as one describe of the group tells. */
+export interface GroupStatus {
+  /**
+   * The group has members, so commands published now will be consumed. A member killed without leaving stays
+   * listed until its session times out: for that long this says alive although nobody consumes.
+   */
+  alive: boolean;
+  /** Why the group does not own every partition of its topics right now; absent when it does. */
+  problem?: string;
+}
+
+/** Judges one group description against the partition counts of the topics the group must own. */
+export function judgeGroup(
+  groupId: string,
+  group: GroupDescription | undefined,
+  partitions: ReadonlyMap<string, number>,
+): GroupStatus {
+  const state = group?.state ?? 'Unknown';
+  if (!group || group.members.length === 0 || state === 'Empty' || state === 'Dead') {
+    return { alive: false, problem: `no persister is running: consumer group ${groupId} is ${state}` };
+  }
+  if (state !== 'Stable') {
+    return { alive: true, problem: `consumer group ${groupId} is rebalancing (${state})` };
+  }
+  const owned = new Set<string>();
+  for (const member of group.members) {
+    if (member.memberAssignment.length === 0) continue;
+    const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    for (const [topic, list] of Object.entries(decoded?.assignment ?? {})) {
+      for (const partition of list) owned.add(`${topic}[${partition}]`);
+    }
+  }
+  const unowned = [...partitions].flatMap(([topic, count]) =>
+    Array.from({ length: count }, (_, partition) => `${topic}[${partition}]`).filter((p) => !owned.has(p)),
+  );
+  if (unowned.length > 0) {
+    return { alive: true, problem: `partitions without a consumer in ${groupId}: ${unowned.join(', ')}` };
+  }
+  return { alive: true };
+}
+
+/**
+ * Describes another process's consumer group every `intervalMs` (one DescribeGroups and one Metadata request)
+ * and keeps the last verdict, so readiness checks and request handlers read it without waiting.
+ */
+export class GroupWatch {
+  private status: GroupStatus = { alive: true, problem: 'not described yet' };
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly groupId: string,
+    private readonly topics: string[],
+    private readonly intervalMs: number,
+  ) {}
+
+  current(): GroupStatus {
+    return this.status;
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const [metadata, description] = await Promise.all([
+        this.admin.fetchTopicMetadata({ topics: this.topics }),
+        this.admin.describeGroups([this.groupId]),
+      ]);
+      const partitions = new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
+      this.status = judgeGroup(this.groupId, description.groups[0], partitions);
+    } catch (error) {
+      // Not knowing is not "nobody is there": sends still go out (and fail by themselves if Kafka is down).
+      this.status = {
+        alive: true,
+        problem: `could not describe consumer group ${this.groupId}: ${(error as Error).message}`,
+      };
+    }
+    if (!this.stopped) {
+      this.timer = setTimeout(() => void this.refresh(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.admin.disconnect();
+  }
+}
