@@ -33,7 +33,7 @@ export interface GatewayDeps {
   metrics: Registry;
   checks: ReadinessChecks;
   /** The persisters' consumer group, described every second. */
-  persisters: Pick<GroupWatch, 'current'>;
+  persisters: Pick<GroupWatch, 'current' | 'fresh'>;
 }
 
 export interface Gateway {
@@ -59,7 +59,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     pingTimeout: config.socketPingTimeoutMs,
   });
   // With no persister in its group, nothing would store a command: fail at once, retriable, not after the timeout.
-  const noPersister = () => !persisters.current().alive;
+  // The cached view says so first (no cost while persisters run); a fresh description confirms it, so a persister
+  // that joined within the last interval is not refused.
+  const noPersister = async () => !persisters.current().alive && !(await persisters.fresh(100)).alive;
   const pendingSends = new PendingReplies<MessageDto>(
     config.sendAckTimeoutMs,
     'sendNotConfirmed',

@@ -41,12 +41,17 @@ export function judgeGroup(
   return { alive: true };
 }
 
+/** The longest `fresh()` waits for a description before it answers with the last one. */
+const FRESH_WAIT_MS = 500;
+
 /**
  * Describes another process's consumer group every `intervalMs` (one DescribeGroups and one Metadata request)
  * and keeps the last verdict, so readiness checks and request handlers read it without waiting.
  */
 export class GroupWatch {
   private status: GroupStatus = { alive: true, problem: 'not described yet' };
+  private describedAt = 0;
+  private describing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -61,12 +66,44 @@ export class GroupWatch {
     return this.status;
   }
 
+  /**
+   * The verdict, described again first when the last description is older than `maxAgeMs` (callers at the same
+   * moment share one description): for a decision that must not rest on a second-old view. Waits at most
+   * FRESH_WAIT_MS for Kafka, then answers with what it has.
+   */
+  async fresh(maxAgeMs: number): Promise<GroupStatus> {
+    if (Date.now() - this.describedAt > maxAgeMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, FRESH_WAIT_MS);
+      });
+      await Promise.race([this.describe(), gaveUp]);
+      clearTimeout(timer);
+    }
+    return this.status;
+  }
+
   async start(): Promise<void> {
     await this.admin.connect();
     await this.refresh();
   }
 
   private async refresh(): Promise<void> {
+    await this.describe();
+    if (!this.stopped) {
+      this.timer = setTimeout(() => void this.refresh(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private describe(): Promise<void> {
+    this.describing ??= this.describeNow().finally(() => {
+      this.describing = undefined;
+    });
+    return this.describing;
+  }
+
+  private async describeNow(): Promise<void> {
     try {
       const [metadata, description] = await Promise.all([
         this.admin.fetchTopicMetadata({ topics: this.topics }),
@@ -74,16 +111,13 @@ export class GroupWatch {
       ]);
       const partitions = new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
       this.status = judgeGroup(this.groupId, description.groups[0], partitions);
+      this.describedAt = Date.now();
     } catch (error) {
       // Not knowing is not "nobody is there": sends still go out (and fail by themselves if Kafka is down).
       this.status = {
         alive: true,
         problem: `could not describe consumer group ${this.groupId}: ${(error as Error).message}`,
       };
-    }
-    if (!this.stopped) {
-      this.timer = setTimeout(() => void this.refresh(), this.intervalMs);
-      this.timer.unref();
     }
   }
 

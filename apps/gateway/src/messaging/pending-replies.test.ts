@@ -53,7 +53,7 @@ describe('PendingReplies', () => {
       code: 'UNAVAILABLE',
       message: ErrorMessages.sendNotConfirmed.message,
     });
-    vi.advanceTimersByTime(501);
+    await vi.advanceTimersByTimeAsync(501);
     await outcome;
   });
 

@@ -23,7 +23,7 @@ export class PendingReplies<T> {
      * True when nobody would answer a command published now (no persister is running): such requests fail at
      * once with `noPersister` instead of waiting out the timeout.
      */
-    private readonly answererAbsent: () => boolean = () => false,
+    private readonly answererAbsent: () => boolean | Promise<boolean> = () => false,
   ) {}
 
   get size(): number {
@@ -46,7 +46,7 @@ export class PendingReplies<T> {
    * (whichever is first): the command may be retried.
    */
   async request(publish: (correlationId: string) => Promise<void>): Promise<T> {
-    if (this.answererAbsent()) throw new AppError('noPersister');
+    if (await this.answererAbsent()) throw new AppError('noPersister');
     const correlationId = randomUUID();
     const reply = this.wait(correlationId);
     // Not awaited: a publish stuck on an unreachable broker must not hold the request past its timeout.
