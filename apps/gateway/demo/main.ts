@@ -342,7 +342,7 @@ class ChatPage {
         text: shown.text,
       });
     } catch {
-      ack = { ok: false, error: { code: 'UNAVAILABLE', message: 'No ack in time.' } };
+      ack = { ok: false, error: { code: 'UNAVAILABLE', message: 'No ack in time.', retriable: true } };
     }
     if (ack.ok) shown.stored = ack.message;
     else shown.failed = ack.error.code;

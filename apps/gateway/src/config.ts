@@ -1,8 +1,14 @@
 import { readServiceSettings, type ServiceSettings, SettingsReader } from '@chat/runtime';
 
-export type JwtVerification =
+export type JwtVerification = (
   | { algorithms: ['HS256']; key: string }
-  | { algorithms: Array<'RS256' | 'ES256'>; key: string };
+  | { algorithms: Array<'RS256' | 'ES256'>; key: string }
+) & {
+  /** When set, a token's `iss` must equal it. */
+  issuer?: string;
+  /** When set, a token's `aud` must contain it. */
+  audience?: string;
+};
 
 export interface GatewayConfig extends ServiceSettings {
   host: string;
@@ -12,10 +18,29 @@ export interface GatewayConfig extends ServiceSettings {
   jwt: JwtVerification;
   /** How long a sender waits for "stored" before getting UNAVAILABLE (and retrying with the same id). */
   sendAckTimeoutMs: number;
+  /**
+   * How often the persisters' consumer group is described (one small Kafka request): readiness and the
+   * "no persister" fast failure are at most this stale.
+   */
+  persisterCheckIntervalMs: number;
   /** Sends a socket may have waiting for their ack at once. */
   maxPendingSendsPerSocket: number;
-  /** Browser origins allowed by CORS; empty means none (server-to-server and native clients are unaffected). */
+  /**
+   * Browser origins allowed by CORS; empty means none (server-to-server and native clients, which send no
+   * Origin, are unaffected). In production a socket whose handshake names another origin is refused.
+   */
   corsOrigins: string[];
+  /** Largest Socket.IO frame accepted; a bigger one closes the connection (WebSocket close code 1009). */
+  socketMaxFrameBytes: number;
+  /** Largest HTTP request body accepted; a bigger one is answered 413 PAYLOAD_TOO_LARGE. */
+  httpMaxBodyBytes: number;
+  /** Sends per second a user may make across all of their sockets on this gateway, and the burst above it. */
+  sendRatePerUser: number;
+  sendBurstPerUser: number;
+  /** Events of any kind per second a socket may emit (burst twice that); beyond it they are refused or dropped. */
+  socketEventRate: number;
+  /** Sockets one user may have open on this gateway at once. */
+  maxSocketsPerUser: number;
   /** Socket.IO's transport heartbeat: a client silent for interval + timeout is disconnected. */
   socketPingIntervalMs: number;
   socketPingTimeoutMs: number;
@@ -50,6 +75,7 @@ export function loadGatewayConfig(
   const { nodeEnv } = service;
   const secret = read.optionalString('JWT_SECRET');
   const publicKey = read.optionalString('JWT_PUBLIC_KEY');
+  const claims = { issuer: read.optionalString('JWT_ISSUER'), audience: read.optionalString('JWT_AUDIENCE') };
   let jwt: JwtVerification = { algorithms: ['HS256'], key: '' };
   if (secret && publicKey)
     read.problem('set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256), not both');
@@ -71,10 +97,21 @@ export function loadGatewayConfig(
     host: read.string('SERVER_HOST', '0.0.0.0'),
     port: read.integer('SERVER_PORT', 3000, { min: 0, max: 65535 }),
     gatewayId: read.string('GATEWAY_ID', defaults.gatewayId),
-    jwt,
+    jwt: {
+      ...jwt,
+      ...(claims.issuer ? { issuer: claims.issuer } : {}),
+      ...(claims.audience ? { audience: claims.audience } : {}),
+    },
     sendAckTimeoutMs: read.integer('SEND_ACK_TIMEOUT_MS', 10_000, { min: 100 }),
+    persisterCheckIntervalMs: read.integer('PERSISTER_CHECK_INTERVAL_MS', 1000, { min: 100 }),
     maxPendingSendsPerSocket: read.integer('MAX_PENDING_SENDS_PER_SOCKET', 100, { min: 1 }),
     corsOrigins: read.list('CORS_ORIGINS', ''),
+    socketMaxFrameBytes: read.integer('SOCKET_MAX_FRAME_BYTES', 1024 * 1024, { min: 64 * 1024 }),
+    httpMaxBodyBytes: read.integer('HTTP_MAX_BODY_BYTES', 64 * 1024, { min: 1024 }),
+    sendRatePerUser: read.integer('SEND_RATE_PER_USER', 20, { min: 1 }),
+    sendBurstPerUser: read.integer('SEND_BURST_PER_USER', 60, { min: 1 }),
+    socketEventRate: read.integer('SOCKET_EVENT_RATE', 100, { min: 1 }),
+    maxSocketsPerUser: read.integer('MAX_SOCKETS_PER_USER', 20, { min: 1 }),
     socketPingIntervalMs: read.integer('SOCKET_PING_INTERVAL_MS', 10_000, { min: 1000 }),
     socketPingTimeoutMs: read.integer('SOCKET_PING_TIMEOUT_MS', 10_000, { min: 1000 }),
     presenceHeartbeatMs: read.integer('PRESENCE_HEARTBEAT_MS', 5000, { min: 500 }),

@@ -16,12 +16,18 @@ export class AppError extends Error implements CodedError {
   override readonly name = 'AppError';
   readonly code: ErrorCode;
   readonly details: ErrorBody['details'];
+  /** For RATE_LIMITED: how long the client should wait before sending again. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(reason: ErrorReason, options: { details?: ErrorBody['details']; cause?: unknown } = {}) {
+  constructor(
+    reason: ErrorReason,
+    options: { details?: ErrorBody['details']; cause?: unknown; retryAfterMs?: number } = {},
+  ) {
     const { code, message } = describeError(reason);
     super(message, { cause: options.cause });
     this.code = code;
     this.details = options.details;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   get status(): number {
@@ -44,12 +50,16 @@ export class AppError extends Error implements CodedError {
 
 /** The one place errors become client responses; anything unexpected is INTERNAL, its details only logged. */
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) {
-    return error.details
-      ? { code: error.code, message: error.message, details: error.details }
-      : { code: error.code, message: error.message };
+  if (!(error instanceof AppError)) {
+    return { code: 'INTERNAL', message: ErrorCatalog.INTERNAL.message, retriable: false };
   }
-  return { code: 'INTERNAL', message: ErrorCatalog.INTERNAL.message };
+  return {
+    code: error.code,
+    message: error.message,
+    retriable: error.retriable,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.details ? { details: error.details } : {}),
+  };
 }
 
 export function statusOf(error: unknown): number {

@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { MessageDto, ReadReceiptDto } from '@chat/contracts';
-import type { EventBus } from '@chat/event-bus';
+import type { EventBus, GroupWatch } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import type { Registry } from 'prom-client';
@@ -14,9 +14,15 @@ import { gatewayMetrics } from './metrics.js';
 import { PresenceService } from './presence/presence-service.js';
 import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
+import { guardEvents } from './socket/event-guard.js';
 import { createMessageHandlers } from './socket/message.handlers.js';
 import { createPresenceHandlers } from './socket/presence.handlers.js';
-import { type ChatServer, type ClientHandlers, listen } from './socket/server.js';
+import { RateLimiter } from './socket/rate-limiter.js';
+import { type ChatServer, type ChatSocket, type ClientHandlers, listen } from './socket/server.js';
+import { SessionExpiry } from './socket/session-expiry.js';
+
+/** How often rate limiters forget the keys that have been quiet long enough to be full again. */
+const LIMITER_SWEEP_MS = 10_000;
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -26,6 +32,8 @@ export interface GatewayDeps {
   /** Served at /metrics; the bus records its own series in it too. */
   metrics: Registry;
   checks: ReadinessChecks;
+  /** The persisters' consumer group, described every second. */
+  persisters: Pick<GroupWatch, 'current' | 'fresh'>;
 }
 
 export interface Gateway {
@@ -39,18 +47,31 @@ export interface Gateway {
 
 /** Wires HTTP, Socket.IO, presence and the fact consumer around clients the caller created. */
 export function createGateway(deps: GatewayDeps): Gateway {
-  const { config, logger, bus, models } = deps;
+  const { config, logger, bus, models, persisters } = deps;
   const app = createHttpApp(deps);
   const httpServer = createServer(app);
   const io: ChatServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins, credentials: true },
-    // Messages are text up to a few KB: a small cap stops a client from making us buffer megabytes.
-    maxHttpBufferSize: 64 * 1024,
+    // Above the text limit but below this cap a send is answered VALIDATION_FAILED; above it the transport
+    // closes the connection (WebSocket close code 1009) before anything is parsed.
+    maxHttpBufferSize: config.socketMaxFrameBytes,
     pingInterval: config.socketPingIntervalMs,
     pingTimeout: config.socketPingTimeoutMs,
   });
-  const pendingSends = new PendingReplies<MessageDto>(config.sendAckTimeoutMs, 'sendNotConfirmed');
-  const pendingReads = new PendingReplies<ReadReceiptDto>(config.sendAckTimeoutMs, 'readNotConfirmed');
+  // With no persister in its group, nothing would store a command: fail at once, retriable, not after the timeout.
+  // The cached view says so first (no cost while persisters run); a fresh description confirms it, so a persister
+  // that joined within the last interval is not refused.
+  const noPersister = async () => !persisters.current().alive && !(await persisters.fresh(100)).alive;
+  const pendingSends = new PendingReplies<MessageDto>(
+    config.sendAckTimeoutMs,
+    'sendNotConfirmed',
+    noPersister,
+  );
+  const pendingReads = new PendingReplies<ReadReceiptDto>(
+    config.sendAckTimeoutMs,
+    'readNotConfirmed',
+    noPersister,
+  );
   const metrics = gatewayMetrics(deps.metrics, {
     connectedSockets: () => io.of('/').sockets.size,
     pendingAcks: () => ({ send: pendingSends.size, read: pendingReads.size }),
@@ -65,6 +86,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
   );
 
+  const userSendLimiter = new RateLimiter<string>(config.sendRatePerUser, config.sendBurstPerUser);
+  const socketEventLimiter = new RateLimiter<ChatSocket>(config.socketEventRate, 2 * config.socketEventRate);
+  const limiterSweep = setInterval(() => {
+    userSendLimiter.sweep();
+    socketEventLimiter.sweep();
+  }, LIMITER_SWEEP_MS);
+  limiterSweep.unref();
+  const sessionExpiry = new SessionExpiry();
+
   // Listeners are built once and shared by every socket: an idle connection holds only its listener entries.
   const handlers: ClientHandlers = {
     ...createPresenceHandlers({ presence, logger }),
@@ -74,11 +104,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
       logger,
       metrics,
       maxPendingSends: config.maxPendingSendsPerSocket,
+      userSendLimiter,
     }),
     ...createConversationHandlers({ bus, models, pendingReads, logger }),
   };
   io.use(authenticate(config, logger));
-  io.on('connection', (socket) => listen(socket, handlers));
+  io.on('connection', (socket) => {
+    socket.use(guardEvents(socket, socketEventLimiter));
+    listen(socket, handlers);
+    sessionExpiry.track(socket);
+  });
 
   return {
     httpServer,
@@ -92,6 +127,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
     },
     async stopAccepting() {
+      clearInterval(limiterSweep);
+      sessionExpiry.stop();
       const retry = new AppError('restarting');
       pendingSends.failAll(retry);
       pendingReads.failAll(retry);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { Topics } from '@chat/contracts';
 import { EventBus } from '@chat/event-bus';
 import { createLogger, createMetricsRegistry, handleShutdown, SettingsError } from '@chat/runtime';
 import { chatModels } from '@chat/storage';
@@ -23,10 +24,17 @@ async function main(): Promise<void> {
     clientId: `gateway-${config.gatewayId}`,
     topicPrefix: config.kafkaTopicPrefix,
     partitions: config.kafkaPartitions,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     logger,
     metrics,
   });
   await bus.start();
+  // A send is acked only once a persister stored it: readiness follows whether persisters own the commands.
+  const persisters = await bus.watchGroup(
+    config.persisterGroup,
+    [Topics.messageSent, Topics.conversationRead],
+    config.persisterCheckIntervalMs,
+  );
 
   const gateway = createGateway({
     config,
@@ -34,7 +42,12 @@ async function main(): Promise<void> {
     bus,
     models: chatModels(connection),
     metrics,
-    checks: { kafka: () => bus.isHealthy(), mongodb: () => connection.readyState === 1 },
+    persisters,
+    checks: {
+      kafka: () => bus.health(),
+      mongodb: () => connection.readyState === 1 || 'not connected to MongoDB',
+      persister: () => persisters.current().problem ?? true,
+    },
   });
   handleShutdown(
     logger,

@@ -179,7 +179,7 @@ describe('HTTP routes', () => {
     const response = await http('/api/v1/chat/convo/one-to-one?otherUserId=bob', null, 'POST');
     expect(response).toEqual({
       status: 401,
-      body: { error: { code: 'UNAUTHORIZED', message: expect.any(String) } },
+      body: { error: { code: 'UNAUTHORIZED', message: expect.any(String), retriable: false } },
     });
   });
 

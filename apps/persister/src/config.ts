@@ -4,8 +4,6 @@ export interface PersisterConfig extends ServiceSettings {
   /** Health endpoints (/healthz, /readyz). */
   host: string;
   port: number;
-  consumerGroup: string;
-  kafkaSessionTimeoutMs: number;
   /** Conversations whose head (seq counter, latest message) the persister keeps in memory between batches. */
   conversationCacheSize: number;
   shutdownTimeoutMs: number;
@@ -17,9 +15,6 @@ export function loadPersisterConfig(env: Record<string, string | undefined>): Re
     ...readServiceSettings(read),
     host: read.string('PERSISTER_HOST', '0.0.0.0'),
     port: read.integer('PERSISTER_PORT', 3001, { min: 0, max: 65535 }),
-    consumerGroup: read.string('PERSISTER_CONSUMER_GROUP', 'chat-persister'),
-    // A crashed persister's partitions wait this long before another persister takes them over.
-    kafkaSessionTimeoutMs: read.integer('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
     // About 1 KB each (measured with 64-character ids): the default costs some 10 MB.
     conversationCacheSize: read.integer('PERSISTER_CONVERSATION_CACHE_SIZE', 10_000, { min: 0 }),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),

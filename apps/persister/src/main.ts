@@ -49,7 +49,10 @@ async function main(): Promise<void> {
   const health = await startHealthServer({
     host: config.host,
     port: config.port,
-    checks: { kafka: () => bus.isHealthy(), mongodb: () => connection.readyState === 1 },
+    checks: {
+      kafka: () => bus.health(),
+      mongodb: () => connection.readyState === 1 || 'not connected to MongoDB',
+    },
     metrics: registry,
   });
 
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
   const writer = new SerialWriter();
   const heads = new ConversationHeads(config.conversationCacheSize);
   await bus.subscribe({
-    groupId: config.consumerGroup,
+    groupId: config.persisterGroup,
     fromBeginning: true,
     concurrency: config.kafkaPartitions,
     // Behind the write in hand, so that write's heads are forgotten too.

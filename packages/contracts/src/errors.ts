@@ -6,9 +6,20 @@
 export const ErrorCatalog = {
   VALIDATION_FAILED: { status: 400, retriable: false, message: 'The request is invalid.' },
   UNAUTHORIZED: { status: 401, retriable: false, message: 'A valid access token is required.' },
+  TOKEN_EXPIRED: {
+    status: 401,
+    retriable: false,
+    message: 'The access token has expired; connect again with a fresh one.',
+  },
   FORBIDDEN: { status: 403, retriable: false, message: 'You are not allowed to do this.' },
   NOT_FOUND: { status: 404, retriable: false, message: 'Not found.' },
+  PAYLOAD_TOO_LARGE: { status: 413, retriable: false, message: 'The request body is too large.' },
   RATE_LIMITED: { status: 429, retriable: true, message: 'Too many requests; slow down.' },
+  TOO_MANY_CONNECTIONS: {
+    status: 429,
+    retriable: false,
+    message: 'This user has too many open connections; close one first.',
+  },
   UNAVAILABLE: {
     status: 503,
     retriable: true,
@@ -31,12 +42,18 @@ export const ErrorMessages = {
   tokenInvalid: { code: 'UNAUTHORIZED', message: 'The access token is invalid.' },
   tokenWithoutExpiry: { code: 'UNAUTHORIZED', message: 'The access token must carry an expiry (exp).' },
   tokenWithoutSubject: { code: 'UNAUTHORIZED', message: 'The access token has no valid subject (sub).' },
+  tokenNotYetValid: { code: 'UNAUTHORIZED', message: 'The access token is not valid yet (nbf).' },
+  originNotAllowed: { code: 'FORBIDDEN', message: 'This origin is not allowed to connect.' },
+  unknownEvent: { code: 'VALIDATION_FAILED', message: 'Unknown event.' },
+  bodyNotJson: { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.' },
   noSuchRoute: { code: 'NOT_FOUND', message: 'No such route.' },
   noConversationYet: { code: 'NOT_FOUND', message: 'There is no conversation with this user yet.' },
   tooManyPendingSends: {
     code: 'RATE_LIMITED',
     message: 'Too many messages are waiting for their ack on this connection.',
   },
+  tooManySends: { code: 'RATE_LIMITED', message: 'Too many messages from this user; slow down.' },
+  tooManyEvents: { code: 'RATE_LIMITED', message: 'Too many events on this connection; slow down.' },
   sendNotConfirmed: {
     code: 'UNAVAILABLE',
     message: 'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',
@@ -46,6 +63,10 @@ export const ErrorMessages = {
     message: 'The read could not be confirmed as stored in time; send it again.',
   },
   restarting: { code: 'UNAVAILABLE', message: 'The server is restarting; send again.' },
+  noPersister: {
+    code: 'UNAVAILABLE',
+    message: 'No persister is running to store this; retry shortly with the same ids.',
+  },
 } as const satisfies Record<string, { code: ErrorCode; message: string }>;
 
 export type ErrorMessageKey = keyof typeof ErrorMessages;
@@ -66,6 +87,10 @@ export const ERROR_CODES = Object.keys(ErrorCatalog) as ErrorCode[];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** The catalogue's word for the code: whether the same request, sent again later with the same ids, may succeed. */
+  retriable: boolean;
+  /** For RATE_LIMITED: how long to wait before sending again. */
+  retryAfterMs?: number;
   /** For VALIDATION_FAILED: which fields were wrong and why. */
   details?: Array<{ path: string; message: string }>;
 }

@@ -38,6 +38,8 @@ export interface ServerToClientEvents {
   'presence:update': (presence: PresenceDto) => void;
   /** A participant's read marker moved: to the other participant and the reader's other devices. */
   'conversation:read': (receipt: ReadReceiptDto) => void;
+  /** The token this socket connected with has expired (TOKEN_EXPIRED); the server disconnects right after. */
+  'session:expired': (error: ErrorBody) => void;
 }
 
 export type ClientEvent = keyof ClientToServerEvents;
@@ -69,4 +71,5 @@ export const SocketEvents = Object.freeze({
   presenceUnsubscribe: 'presence:unsubscribe',
   presenceUpdate: 'presence:update',
   conversationRead: 'conversation:read',
+  sessionExpired: 'session:expired',
 } as const);

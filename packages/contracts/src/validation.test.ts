@@ -27,6 +27,11 @@ describe('messageSendSchema', () => {
 });
 
 describe('messageHistoryQuerySchema', () => {
+  it('refuses an operator object where a user id is expected', () => {
+    expect(messageHistoryQuerySchema.safeParse({ otherUserId: { $gt: '' } }).success).toBe(false);
+    expect(messageSendSchema.safeParse({ ...valid, otherUserId: { $ne: null } }).success).toBe(false);
+  });
+
   it('defaults the limit and coerces query strings', () => {
     expect(messageHistoryQuerySchema.parse({ otherUserId: 'bob' })).toEqual({
       otherUserId: 'bob',
@@ -39,10 +44,25 @@ describe('messageHistoryQuerySchema', () => {
     });
   });
 
-  it.each([{ limit: '0' }, { limit: '101' }, { limit: '2.5' }, { from: '0' }, { from: 'abc' }])(
-    'rejects %o',
-    (query) => {
-      expect(messageHistoryQuerySchema.safeParse({ otherUserId: 'bob', ...query }).success).toBe(false);
-    },
-  );
+  it.each([
+    { limit: '0' },
+    { limit: '101' },
+    { limit: '2.5' },
+    { limit: '1e1' },
+    { limit: '0x10' },
+    { limit: ' 5' },
+    { limit: '' },
+    { limit: ['5', '6'] },
+    { from: '0' },
+    { from: 'abc' },
+    { from: 'Infinity' },
+    { from: '-3' },
+    { from: '99999999999999999999' },
+    { after: '-1' },
+    { after: 'NaN' },
+    { after: { $gt: '' } },
+    { 'otherUserId[$ne]': '1' },
+  ])('rejects %o', (query) => {
+    expect(messageHistoryQuerySchema.safeParse({ otherUserId: 'bob', ...query }).success).toBe(false);
+  });
 });

@@ -21,34 +21,42 @@ export const messageSendSchema = z.strictObject({
     .string({ error: 'must be a string' })
     .refine((text) => text.trim().length > 0, 'must not be empty')
     .refine(
-      (text) => [...text].length <= Limits.messageTextMaxLength,
+      // A code point is one or two UTF-16 units: only lengths in between need counting (a frame may be 1 MB).
+      (text) =>
+        text.length <= Limits.messageTextMaxLength ||
+        (text.length <= 2 * Limits.messageTextMaxLength && [...text].length <= Limits.messageTextMaxLength),
       `must be at most ${Limits.messageTextMaxLength} characters`,
     ),
 });
 
 export type MessageSendPayload = z.infer<typeof messageSendSchema>;
 
-export const conversationQuerySchema = z.object({ otherUserId: userIdSchema });
+// Query schemas are strict: an unknown key (`otherUserId[$ne]`, a typo) is refused, not silently ignored.
+export const conversationQuerySchema = z.strictObject({ otherUserId: userIdSchema });
 
-const positiveIntFromQuery = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be an integer')
-  .positive('must be positive');
+/** A query-string integer written as plain decimal digits: no sign, exponent, hex, blanks or fractions. */
+const integerFromQuery = z
+  .string({ error: 'must be a single value' })
+  .regex(/^\d{1,15}$/, 'must be a whole number written in digits')
+  .transform(Number);
+const positiveIntFromQuery = integerFromQuery.pipe(z.number().positive('must be positive'));
 
 export const messageHistoryQuerySchema = z
-  .object({
+  .strictObject({
     otherUserId: userIdSchema,
     /** Older than this seq, newest first. */
     from: positiveIntFromQuery.optional(),
     /** Newer than this seq, oldest first (catch-up). */
-    after: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(0, 'must be 0 or more')
-      .optional(),
-    limit: positiveIntFromQuery
-      .max(Limits.historyPageMax, `must be at most ${Limits.historyPageMax}`)
-      .default(Limits.historyPageDefault),
+    after: integerFromQuery.optional(),
+    limit: integerFromQuery
+      .pipe(
+        z
+          .number()
+          .positive('must be positive')
+          .max(Limits.historyPageMax, `must be at most ${Limits.historyPageMax}`),
+      )
+      .optional()
+      .transform((limit) => limit ?? Limits.historyPageDefault),
   })
   .refine((query) => query.from === undefined || query.after === undefined, {
     message: 'use either from or after, not both',
@@ -70,11 +78,17 @@ export const conversationReadSchema = z.strictObject({ otherUserId: userIdSchema
 
 export type ConversationReadPayload = z.infer<typeof conversationReadSchema>;
 
-export const inboxQuerySchema = z.object({
+export const inboxQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(200).optional(),
-  limit: positiveIntFromQuery
-    .max(Limits.inboxPageMax, `must be at most ${Limits.inboxPageMax}`)
-    .default(Limits.inboxPageDefault),
+  limit: integerFromQuery
+    .pipe(
+      z
+        .number()
+        .positive('must be positive')
+        .max(Limits.inboxPageMax, `must be at most ${Limits.inboxPageMax}`),
+    )
+    .optional()
+    .transform((limit) => limit ?? Limits.inboxPageDefault),
   /** Only conversations changed (message or read marker) after this ISO 8601 time. */
   updatedSince: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
 });

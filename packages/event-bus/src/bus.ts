@@ -20,6 +20,7 @@ import {
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { RegistryCodec } from './codec.js';
+import { GroupWatch } from './group-watch.js';
 import { Outbox } from './outbox.js';
 
 export interface EventBusOptions {
@@ -31,7 +32,10 @@ export interface EventBusOptions {
   logger: Logger;
   /** Partitions for topics this process creates. */
   partitions: number;
-  /** How long the group waits for a silent consumer (e.g. a killed process) before giving its partitions away. */
+  /**
+   * How long the group waits for a silent consumer (e.g. a killed process) before giving its partitions away.
+   * Heartbeats go out every third of it.
+   */
   sessionTimeoutMs?: number;
   /** Where consumer lag and dead letters are counted (`/metrics`); a private registry when absent. */
   metrics?: Registry;
@@ -142,7 +146,9 @@ export class EventBus {
   private readonly producer: Producer;
   private readonly consumers: Consumer[] = [];
   private producerConnected = false;
-  private readonly crashedConsumers = new Set<Consumer>();
+  /** Each consumer's group id while it is not consuming under an assignment (starting, rebalancing, crashed). */
+  private readonly idleConsumers = new Map<Consumer, string>();
+  private readonly watches: GroupWatch[] = [];
   private readonly outbox = new Outbox((topicMessages) => this.producer.sendBatch({ topicMessages }));
   private readonly metrics: ReturnType<typeof busMetrics>;
 
@@ -253,14 +259,22 @@ export class EventBus {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      ...(this.options.sessionTimeoutMs ? { sessionTimeout: this.options.sessionTimeoutMs } : {}),
+      ...(this.options.sessionTimeoutMs
+        ? {
+            sessionTimeout: this.options.sessionTimeoutMs,
+            heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 3),
+          }
+        : {}),
     });
     this.consumers.push(consumer);
-    consumer.on(consumer.events.CRASH, () => this.crashedConsumers.add(consumer));
+    this.idleConsumers.set(consumer, options.groupId);
+    const idle = () => this.idleConsumers.set(consumer, options.groupId);
+    consumer.on(consumer.events.CRASH, idle);
+    consumer.on(consumer.events.REBALANCING, idle);
     // Lag series of the partitions this consumer reported on; its partitions may move at each join.
     const lagSeries = new Map<string, { group: string; topic: EventTopic; partition: number }>();
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.crashedConsumers.delete(consumer);
+      this.idleConsumers.delete(consumer);
       for (const labels of lagSeries.values()) this.metrics.consumerLag.remove(labels);
       lagSeries.clear();
       options.onGroupJoin?.();
@@ -350,13 +364,37 @@ export class EventBus {
     }
   }
 
-  /** Producer connected and no consumer crashed: what `/readyz` reports for Kafka. */
-  isHealthy(): boolean {
-    return this.producerConnected && this.crashedConsumers.size === 0;
+  /**
+   * Follows another process's consumer group (for the gateway: the persisters'): whether it has members, and
+   * whether they own every partition of `topics`. Refreshed every `intervalMs` until `stop()`.
+   */
+  async watchGroup(groupId: string, topics: EventTopic[], intervalMs: number): Promise<GroupWatch> {
+    const watch = new GroupWatch(
+      this.kafka.admin(),
+      groupId,
+      topics.map((topic) => this.topicName(topic)),
+      intervalMs,
+    );
+    await watch.start();
+    this.watches.push(watch);
+    return watch;
   }
 
-  /** Stops consuming (finishing the batch in hand), then flushes and closes the producer. */
+  /**
+   * What `/readyz` reports for Kafka: true when the producer is connected and every consumer consumes under
+   * an assignment (joined its group, not crashed, not rebalancing); otherwise why not.
+   */
+  health(): true | string {
+    if (!this.producerConnected) return 'the Kafka producer is not connected';
+    const idle = [...this.idleConsumers.values()];
+    if (idle.length > 0)
+      return `consumer group ${idle.join(', ')} has no assignment yet (joining or crashed)`;
+    return true;
+  }
+
+  /** Stops consuming (finishing the batch in hand; each consumer leaves its group), then closes the producer. */
   async stop(): Promise<void> {
+    await Promise.allSettled(this.watches.map((watch) => watch.stop()));
     await Promise.allSettled(this.consumers.map((consumer) => consumer.disconnect()));
     await this.producer.disconnect();
   }

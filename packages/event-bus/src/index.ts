@@ -9,3 +9,4 @@ export {
   replyHeaders,
   type SubscribeOptions,
 } from './bus.js';
+export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';

@@ -1,19 +1,29 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
-/** Named dependency checks; each answers "is this dependency usable right now". */
-export type ReadinessChecks = Record<string, () => boolean>;
+/**
+ * Named dependency checks; each answers "is this dependency usable right now": `true`, or why it is not.
+ * Checks are called on every `/readyz`, so they read cached state and never wait on the network.
+ */
+export type ReadinessChecks = Record<string, () => true | string>;
 
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, 'up' | 'down'>;
+  /** Why each check that is down is down; absent when all are up. */
+  reasons?: Record<string, string>;
 }
 
 export function readiness(checks: ReadinessChecks): ReadinessReport {
-  const results = Object.fromEntries(
-    Object.entries(checks).map(([name, check]) => [name, check() ? 'up' : 'down'] as const),
-  );
-  return { ready: Object.values(results).every((state) => state === 'up'), checks: results };
+  const results: Record<string, 'up' | 'down'> = {};
+  const reasons: Record<string, string> = {};
+  for (const [name, check] of Object.entries(checks)) {
+    const result = check();
+    results[name] = result === true ? 'up' : 'down';
+    if (result !== true) reasons[name] = result;
+  }
+  const ready = Object.keys(reasons).length === 0;
+  return ready ? { ready, checks: results } : { ready, checks: results, reasons };
 }
 
 /**

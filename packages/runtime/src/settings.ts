@@ -84,6 +84,15 @@ export interface ServiceSettings {
   kafkaTopicPrefix: string;
   /** Partitions of the topics a service creates when they are missing. */
   kafkaPartitions: number;
+  /** The persisters' consumer group: the persister joins it, the gateway watches it for readiness. */
+  persisterGroup: string;
+  /**
+   * How long Kafka waits for a silent consumer (killed, frozen, or a batch stuck longer than this) before its
+   * partitions go elsewhere. It also bounds how long a consumer that restarts after a broker outage waits for
+   * its own former membership to expire. Short means fast failover; the cost in production is that a batch
+   * (or a GC or network pause) longer than this makes the group rebalance, pausing every member.
+   */
+  kafkaSessionTimeoutMs: number;
 }
 
 export function readServiceSettings(read: SettingsReader): ServiceSettings {
@@ -95,5 +104,7 @@ export function readServiceSettings(read: SettingsReader): ServiceSettings {
     schemaRegistryUrl: read.string('SCHEMA_REGISTRY_URL'),
     kafkaTopicPrefix: read.string('KAFKA_TOPIC_PREFIX', ''),
     kafkaPartitions: read.integer('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
+    persisterGroup: read.string('PERSISTER_CONSUMER_GROUP', 'chat-persister'),
+    kafkaSessionTimeoutMs: read.integer('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
   };
 }

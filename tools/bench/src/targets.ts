@@ -51,7 +51,14 @@ export interface ExternalGateway {
 async function startOurs(infra: Infra, probeDir: string): Promise<RunningTarget> {
   const system = new TestSystem(
     { ...infra, kind: 'local' },
-    { NODE_OPTIONS: probeImport, BENCH_PROBE_DIR: probeDir },
+    {
+      NODE_OPTIONS: probeImport,
+      BENCH_PROBE_DIR: probeDir,
+      // The load generator is a few users sending as fast as the sweep asks: abuse limits would cap the sweep.
+      SEND_RATE_PER_USER: '1000000',
+      SEND_BURST_PER_USER: '1000000',
+      SOCKET_EVENT_RATE: '1000000',
+    },
   );
   try {
     const persister = await system.startPersister();

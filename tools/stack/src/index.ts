@@ -5,5 +5,4 @@ export {
   type StackUrls,
   stackUrls,
 } from './config.js';
-export { isDatabaseReady } from './services/database-ping.js';
-export { databaseLaunch } from './stack.js';
+export { type StackServiceName, serviceLaunch, stackService } from './stack.js';

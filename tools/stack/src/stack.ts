@@ -9,20 +9,29 @@ import { registryService } from './services/registry.js';
 import { secantusService } from './services/secantus.js';
 import type { LaunchSpec, StackService } from './services/service.js';
 
-/** The stack's processes in start order; the database is the one CHAT_STACK_DATABASE names. */
-export function services(config: StackConfig): readonly StackService[] {
-  return [kafkaService, registryService, databaseService(config)];
-}
+export type StackServiceName = 'kafka' | 'registry' | 'database';
 
-function databaseService(config: StackConfig): StackService {
+/** One of the stack's services; the database is the one CHAT_STACK_DATABASE names. */
+export function stackService(name: StackServiceName, config: StackConfig): StackService {
+  if (name === 'kafka') return kafkaService;
+  if (name === 'registry') return registryService;
   return config.database === 'ferretdb' ? ferretdbService : secantusService;
 }
 
-/** How to start the configured database on `dataDir` (installing it first if needed), for a process of one's own. */
-export async function databaseLaunch(config: StackConfig, dataDir: string): Promise<LaunchSpec> {
-  const database = databaseService(config);
-  await database.install(config);
-  return database.prepare(config, dataDir);
+/** The stack's processes in start order. */
+export function services(config: StackConfig): readonly StackService[] {
+  return (['kafka', 'registry', 'database'] as const).map((name) => stackService(name, config));
+}
+
+/** How to start a service on `dataDir` (installing it first if needed), for a process of one's own. */
+export async function serviceLaunch(
+  name: StackServiceName,
+  config: StackConfig,
+  dataDir: string,
+): Promise<LaunchSpec> {
+  const service = stackService(name, config);
+  await service.install(config);
+  return service.prepare(config, dataDir);
 }
 
 export class StackError extends Error {

@@ -13,7 +13,13 @@ export type ChatClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** A real socket.io-client connection; resolves once connected, rejects with the connect_error otherwise. */
 export function connectClient(
   url: string,
-  options: { token?: string; queryToken?: string; auth?: Record<string, unknown> } = {},
+  options: {
+    token?: string;
+    queryToken?: string;
+    auth?: Record<string, unknown>;
+    /** Handshake headers, e.g. a browser's Origin. */
+    extraHeaders?: Record<string, string>;
+  } = {},
 ): Promise<ChatClient> {
   const socket: ChatClient = io(url, {
     transports: ['websocket'],
@@ -21,6 +27,7 @@ export function connectClient(
     forceNew: true,
     auth: options.auth ?? (options.token ? { token: options.token } : {}),
     query: options.queryToken ? { token: options.queryToken } : {},
+    ...(options.extraHeaders ? { extraHeaders: options.extraHeaders } : {}),
   });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

@@ -13,7 +13,7 @@ export {
 } from './clients.js';
 export type { TestInfra } from './infra.js';
 export { uniqueName } from './names.js';
-export { PrivateDatabase } from './private-database.js';
+export { PrivateDatabase, PrivateService } from './private-database.js';
 export { type AppProcess, startApp } from './processes.js';
 export { mintToken, TEST_JWT_SECRET, TestSystem, withDatabase } from './system.js';
 export { waitFor } from './wait.js';

@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type DatabaseKind,
-  databaseLaunch,
-  isDatabaseReady,
   loadStackConfig,
   type StackConfig,
+  type StackServiceName,
+  serviceLaunch,
+  stackService,
+  stackUrls,
 } from '@chat/stack';
 import { testLogDir } from './processes.js';
 
@@ -24,32 +26,51 @@ function freePort(): Promise<number> {
 }
 
 /**
- * A database process of a test's own (the local stack's database, SecantusDB, on a free port and a fresh data
- * folder), for tests that kill, stop or restart the database: the shared stack's must never be disturbed.
+ * A process of the local stack of a test's own (the stack's own definition of the database, Kafka or the
+ * registry, on free ports and a fresh data folder), for tests that kill, stop or restart it: the shared
+ * stack's processes must never be disturbed.
  */
-export class PrivateDatabase {
+export class PrivateService {
   private child: ChildProcess | undefined;
-  private readonly dataDir = mkdtempSync(join(tmpdir(), 'chat-db-'));
+  private readonly dataDir: string;
 
-  private constructor(private readonly config: StackConfig) {}
+  private constructor(
+    private readonly name: StackServiceName,
+    private readonly config: StackConfig,
+  ) {
+    this.dataDir = mkdtempSync(join(tmpdir(), `chat-${name}-`));
+  }
 
   static async start(
+    name: StackServiceName,
     options: { kind?: DatabaseKind; syncOnCommit?: boolean } = {},
-  ): Promise<PrivateDatabase> {
+  ): Promise<PrivateService> {
     const stack = loadStackConfig();
     const config: StackConfig = {
       ...stack,
       mongoPort: await freePort(),
+      kafkaPort: await freePort(),
+      kafkaControllerPort: await freePort(),
+      registryPort: await freePort(),
       database: options.kind ?? stack.database,
       databaseSyncOnCommit: options.syncOnCommit ?? stack.databaseSyncOnCommit,
     };
-    const database = new PrivateDatabase(config);
-    await database.launch();
-    return database;
+    const service = new PrivateService(name, config);
+    await service.launch();
+    return service;
   }
 
+  /** The database's URI (without a database name). */
   get uri(): string {
     return `mongodb://${this.config.host}:${this.config.mongoPort}/`;
+  }
+
+  get kafkaBrokers(): string {
+    return stackUrls(this.config).kafkaBrokers;
+  }
+
+  get schemaRegistryUrl(): string {
+    return stackUrls(this.config).schemaRegistryUrl;
   }
 
   get pid(): number | undefined {
@@ -57,20 +78,28 @@ export class PrivateDatabase {
   }
 
   private async launch(): Promise<void> {
-    const spec = await databaseLaunch(this.config, this.dataDir);
+    const service = stackService(this.name, this.config);
+    const spec = await serviceLaunch(this.name, this.config, this.dataDir);
     mkdirSync(testLogDir, { recursive: true });
-    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = createWriteStream(join(testLogDir, `database-${this.config.mongoPort}.log`), { flags: 'a' });
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = createWriteStream(join(testLogDir, `${this.name}-${service.port(this.config)}.log`), {
+      flags: 'a',
+    });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
-    const deadline = Date.now() + 30_000;
-    while (!(await isDatabaseReady(this.config))) {
+    const deadline = Date.now() + service.startTimeoutMs;
+    while (!(await service.isReady(this.config))) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(
-          `the private database exited during start-up (${child.exitCode ?? child.signalCode})`,
+          `the private ${this.name} exited during start-up (${child.exitCode ?? child.signalCode})`,
         );
-      if (Date.now() > deadline) throw new Error('the private database was not ready within 30 s');
+      if (Date.now() > deadline)
+        throw new Error(`the private ${this.name} was not ready within ${service.startTimeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -88,7 +117,16 @@ export class PrivateDatabase {
     return this.signal('SIGKILL');
   }
 
-  /** Starts it again on the same port and data folder. */
+  /** SIGSTOP: the process freezes, connections stay open and every request waits, until `thaw()`. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** Starts it again on the same ports and data folder. */
   restart(): Promise<void> {
     return this.launch();
   }
@@ -99,3 +137,10 @@ export class PrivateDatabase {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** The database as a private process: `PrivateDatabase.start()`, then `uri`. */
+export const PrivateDatabase = {
+  start: (options: { kind?: DatabaseKind; syncOnCommit?: boolean } = {}) =>
+    PrivateService.start('database', options),
+};
+export type PrivateDatabase = PrivateService;

@@ -19,6 +19,12 @@ export interface AppProcess {
   stop(): Promise<number | null>;
   /** SIGKILL and wait: a crash, with no chance to clean up. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process freezes (a long GC pause, a stalled VM) until `thaw()`. */
+  freeze(): void;
+  /** SIGCONT after `freeze()`. */
+  thaw(): void;
+  /** Not exited (it may be frozen). */
+  readonly running: boolean;
 }
 
 /** Runs an app's real entry file (main.ts) as its own process, and waits for its "ready" log line. */
@@ -75,7 +81,19 @@ export function startApp(
       logs.push(entry);
       if (entry.msg === `${app} ready`) {
         clearTimeout(timer);
-        resolve({ name: app, child, port: Number(entry.port), logs, stop, kill });
+        resolve({
+          name: app,
+          child,
+          port: Number(entry.port),
+          logs,
+          stop,
+          kill,
+          freeze: () => child.kill('SIGSTOP'),
+          thaw: () => child.kill('SIGCONT'),
+          get running() {
+            return child.exitCode === null && child.signalCode === null;
+          },
+        });
       }
     });
   });

@@ -64,6 +64,9 @@ export class TestSystem {
       MONGODB_URI: this.mongodbUri,
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
       KAFKA_PARTITIONS: '3',
+      PERSISTER_CONSUMER_GROUP: `${this.topicPrefix}persister`,
+      // The local stack's failover setting (the broker's minimum): a killed persister is replaced after 6 s.
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
       JWT_SECRET: TEST_JWT_SECRET,
       ...this.extraEnv,
     };
@@ -73,7 +76,6 @@ export class TestSystem {
     const persister = await startApp('persister', {
       ...this.env(),
       PERSISTER_PORT: '0',
-      PERSISTER_CONSUMER_GROUP: `${this.topicPrefix}persister`,
       ...env,
     });
     this.persisters.push(persister);

@@ -3,21 +3,39 @@ import jwt from 'jsonwebtoken';
 import type { JwtVerification } from '../config.js';
 import { AppError } from '../errors.js';
 
-/** Verifies an access token (pinned algorithms, expiry required) and returns the user id from `sub`. */
-export function verifyAccessToken(token: unknown, verification: JwtVerification): string {
+export interface VerifiedToken {
+  /** From `sub`. */
+  userId: string;
+  /** From `exp`, in ms since the epoch: a socket is closed then. */
+  expiresAt: number;
+}
+
+/**
+ * Verifies an access token: pinned algorithms (so `alg: none` and algorithm swaps fail), signature, `exp`
+ * required and in the future, `nbf` if present, and `iss`/`aud` when configured.
+ */
+export function verifyAccessToken(token: unknown, verification: JwtVerification): VerifiedToken {
   if (typeof token !== 'string' || token === '') throw new AppError('tokenMissing');
   let claims: string | jwt.JwtPayload;
   try {
-    claims = jwt.verify(token, verification.key, { algorithms: verification.algorithms });
-  } catch (error) {
-    throw new AppError(error instanceof jwt.TokenExpiredError ? 'tokenExpired' : 'tokenInvalid', {
-      cause: error,
+    claims = jwt.verify(token, verification.key, {
+      algorithms: verification.algorithms,
+      ...(verification.issuer ? { issuer: verification.issuer } : {}),
+      ...(verification.audience ? { audience: verification.audience } : {}),
     });
+  } catch (error) {
+    const reason =
+      error instanceof jwt.TokenExpiredError
+        ? 'tokenExpired'
+        : error instanceof jwt.NotBeforeError
+          ? 'tokenNotYetValid'
+          : 'tokenInvalid';
+    throw new AppError(reason, { cause: error });
   }
-  if (typeof claims === 'string' || claims.exp === undefined) {
+  if (typeof claims === 'string' || typeof claims.exp !== 'number') {
     throw new AppError('tokenWithoutExpiry');
   }
   const userId = userIdSchema.safeParse(claims.sub);
   if (!userId.success) throw new AppError('tokenWithoutSubject');
-  return userId.data;
+  return { userId: userId.data, expiresAt: claims.exp * 1000 };
 }

@@ -9,6 +9,36 @@ import { AppError, statusOf, toErrorBody } from '../errors.js';
 import { demoRoutes } from './demo.js';
 import { chatRoutes } from './routes.js';
 
+/** A declared body over the cap is refused before a byte of it is read. */
+function refuseLargeBodies(maxBytes: number) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      // The unread body is discarded by closing the connection after the answer.
+      response.set('connection', 'close');
+      return next(
+        new AppError('PAYLOAD_TOO_LARGE', {
+          details: [{ path: '(body)', message: `must be at most ${maxBytes} bytes` }],
+        }),
+      );
+    }
+    next();
+  };
+}
+
+/** body-parser's errors (too large, not JSON, bad charset) as catalogued ones. */
+function fromBodyParser(error: unknown): unknown {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || error instanceof AppError) return error;
+  if (type === 'entity.too.large') {
+    return new AppError('PAYLOAD_TOO_LARGE', { cause: error });
+  }
+  return new AppError(type === 'entity.parse.failed' ? 'bodyNotJson' : 'VALIDATION_FAILED', {
+    details: [{ path: '(body)', message: type }],
+    cause: error,
+  });
+}
+
 export function createHttpApp(deps: {
   config: GatewayConfig;
   models: ChatModels;
@@ -48,6 +78,9 @@ export function createHttpApp(deps: {
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
     }),
   );
+  // No route reads a body today; one that comes is bounded and must be JSON, so a client learns at once.
+  app.use(refuseLargeBodies(deps.config.httpMaxBodyBytes));
+  app.use(express.json({ limit: deps.config.httpMaxBodyBytes }));
   app.use('/api/v1/chat', chatRoutes(deps));
   if (deps.config.demoPage) app.use(demoRoutes(deps.config));
 
@@ -55,7 +88,8 @@ export function createHttpApp(deps: {
     next(new AppError('noSuchRoute'));
   });
   // The one place HTTP errors become responses.
-  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+  app.use((thrown: unknown, request: Request, response: Response, _next: NextFunction) => {
+    const error = fromBodyParser(thrown);
     const status = statusOf(error);
     if (status >= 500) request.log?.error({ err: error }, 'request failed');
     response.status(status).json({ error: toErrorBody(error) });

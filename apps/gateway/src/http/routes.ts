@@ -24,7 +24,7 @@ function bearerToken(request: Request): string | undefined {
 
 function requireUser(config: GatewayConfig) {
   return (request: Request, response: Response<unknown, Authenticated>, next: NextFunction) => {
-    response.locals.userId = verifyAccessToken(bearerToken(request), config.jwt);
+    response.locals.userId = verifyAccessToken(bearerToken(request), config.jwt).userId;
     next();
   };
 }

@@ -30,6 +30,33 @@ describe('PendingReplies', () => {
     expect(pending.size).toBe(0);
   });
 
+  it('fails at once, publishing nothing, while nobody would answer', async () => {
+    let absent = true;
+    const pending = new PendingReplies<MessageDto>(60_000, 'sendNotConfirmed', () => absent);
+    const publish = vi.fn(async () => {});
+    await expect(pending.request(publish)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: ErrorMessages.noPersister.message,
+      retriable: true,
+    });
+    expect(publish).not.toHaveBeenCalled();
+    absent = false;
+    const answered = pending.request(async (correlationId) => pending.settle(correlationId, message));
+    await expect(answered).resolves.toBe(message);
+  });
+
+  it('fails at the timeout even while the publish itself hangs', async () => {
+    vi.useFakeTimers();
+    const pending = new PendingReplies<MessageDto>(500, 'sendNotConfirmed');
+    const waiting = pending.request(() => new Promise<void>(() => {}));
+    const outcome = expect(waiting).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: ErrorMessages.sendNotConfirmed.message,
+    });
+    await vi.advanceTimersByTimeAsync(501);
+    await outcome;
+  });
+
   it('fails everyone on failAll', async () => {
     const pending = new PendingReplies<MessageDto>(1000, 'sendNotConfirmed');
     const all = [pending.wait('a'), pending.wait('b')];

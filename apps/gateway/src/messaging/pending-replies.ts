@@ -19,6 +19,11 @@ export class PendingReplies<T> {
     private readonly timeoutMs: number,
     /** What a request that timed out is told. */
     private readonly timeoutReason: ErrorMessageKey,
+    /**
+     * True when nobody would answer a command published now (no persister is running): such requests fail at
+     * once with `noPersister` instead of waiting out the timeout.
+     */
+    private readonly answererAbsent: () => boolean | Promise<boolean> = () => false,
   ) {}
 
   get size(): number {
@@ -37,16 +42,17 @@ export class PendingReplies<T> {
 
   /**
    * Sends a command through `publish` (which must put the correlation id on it) and resolves with the fact
-   * that answers it. A failed publish is UNAVAILABLE: the command may be retried.
+   * that answers it, or fails with UNAVAILABLE when the publish fails or no answer comes within the timeout
+   * (whichever is first): the command may be retried.
    */
   async request(publish: (correlationId: string) => Promise<void>): Promise<T> {
+    if (await this.answererAbsent()) throw new AppError('noPersister');
     const correlationId = randomUUID();
     const reply = this.wait(correlationId);
-    try {
-      await publish(correlationId);
-    } catch (error) {
-      this.fail(correlationId, new AppError('UNAVAILABLE', { cause: error }));
-    }
+    // Not awaited: a publish stuck on an unreachable broker must not hold the request past its timeout.
+    publish(correlationId).catch((error: unknown) =>
+      this.fail(correlationId, new AppError('UNAVAILABLE', { cause: error })),
+    );
     return reply;
   }
 

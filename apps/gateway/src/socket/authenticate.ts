@@ -7,22 +7,43 @@ import { AppError } from '../errors.js';
 import { userRoom } from '../rooms.js';
 import type { ChatSocket } from './server.js';
 
-/** Handshake middleware: `auth.token` always; `query.token` only in development (it leaks into URLs and logs). */
+/** Refuses a browser origin outside CORS_ORIGINS in production (native clients send no Origin). */
+function assertOriginAllowed(config: GatewayConfig, socket: ChatSocket): void {
+  const { origin } = socket.handshake.headers;
+  if (config.nodeEnv === 'production' && origin !== undefined && !config.corsOrigins.includes(origin)) {
+    throw new AppError('originNotAllowed');
+  }
+}
+
+/**
+ * Handshake middleware: the origin (in production), `auth.token` always, `query.token` only in development
+ * (it leaks into URLs and logs), then the user's socket cap on this gateway. A refusal's `connect_error`
+ * carries `data.code` from the catalogue.
+ */
 export function authenticate(config: GatewayConfig, logger: Logger) {
   return (socket: ChatSocket, next: (error?: ExtendedError) => void) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     const token =
       auth?.token ?? (config.nodeEnv === 'development' ? socket.handshake.query.token : undefined);
     try {
-      socket.data.userId = verifyAccessToken(token, config.jwt);
+      assertOriginAllowed(config, socket);
+      const { userId, expiresAt } = verifyAccessToken(token, config.jwt);
+      const open = socket.nsp.adapter.rooms.get(userRoom(userId))?.size ?? 0;
+      if (open >= config.maxSocketsPerUser) {
+        throw new AppError('TOO_MANY_CONNECTIONS', {
+          details: [{ path: '(connection)', message: `at most ${config.maxSocketsPerUser} per user` }],
+        });
+      }
+      socket.data.userId = userId;
+      socket.data.tokenExpiresAt = expiresAt;
       // Deliveries go to this room, and presence follows it: the user is online here while it has a socket.
-      void socket.join(userRoom(socket.data.userId));
+      void socket.join(userRoom(userId));
       next();
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('UNAUTHORIZED');
-      logger.debug({ reason: appError.message }, 'socket refused');
+      logger.debug({ code: appError.code, reason: appError.message }, 'socket refused');
       const refusal: ExtendedError & { data?: ConnectErrorData } = new Error(appError.message);
-      refusal.data = { code: 'UNAUTHORIZED' };
+      refusal.data = { code: appError.code };
       next(refusal);
     }
   };

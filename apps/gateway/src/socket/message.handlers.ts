@@ -1,13 +1,21 @@
 import type { Logger } from '@chat/runtime';
+import { AppError } from '../errors.js';
 import { type SendMessageDeps, sendMessage } from '../messaging/send-message.js';
 import { type GatewayMetrics, recordSend } from '../metrics.js';
 import { InFlightLimit } from './in-flight-limit.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { ChatSocket, ClientHandlers } from './server.js';
 import { withAck } from './with-ack.js';
 
 /** `message:send`: validate, hand to the domain, ack with the stored message or a catalogued error. */
 export function createMessageHandlers(
-  deps: SendMessageDeps & { logger: Logger; metrics: GatewayMetrics; maxPendingSends: number },
+  deps: SendMessageDeps & {
+    logger: Logger;
+    metrics: GatewayMetrics;
+    maxPendingSends: number;
+    /** Sends per user, across their sockets on this gateway. */
+    userSendLimiter: RateLimiter<string>;
+  },
 ): Pick<ClientHandlers, 'message:send'> {
   /** Sends still waiting for their ack, per socket. */
   const awaitingAck = new InFlightLimit<ChatSocket>(deps.maxPendingSends, 'tooManyPendingSends');
@@ -15,10 +23,13 @@ export function createMessageHandlers(
     'message:send': withAck(
       'message:send',
       deps.logger,
-      (socket, payload) =>
-        awaitingAck.run(socket, async () => ({
+      (socket, payload) => {
+        const retryAfterMs = deps.userSendLimiter.take(socket.data.userId);
+        if (retryAfterMs !== undefined) throw new AppError('tooManySends', { retryAfterMs });
+        return awaitingAck.run(socket, async () => ({
           message: await sendMessage(deps, socket.data.userId, payload),
-        })),
+        }));
+      },
       (outcome, seconds) => recordSend(deps.metrics, outcome, seconds),
     ),
   };

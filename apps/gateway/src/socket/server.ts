@@ -3,6 +3,8 @@ import type { Server, Socket } from 'socket.io';
 
 export interface SocketData {
   userId: string;
+  /** The token's `exp`, in ms: the socket is told and closed then. */
+  tokenExpiresAt: number;
 }
 
 // biome-ignore lint/complexity/noBannedTypes: Socket.IO's generic slot for server-to-server events, which we do not use.

@@ -61,6 +61,7 @@ describe('withAck', () => {
       error: {
         code: 'RATE_LIMITED',
         message: 'Too many messages are waiting for their ack on this connection.',
+        retriable: true,
       },
     });
     expect(lines).toEqual([]);
@@ -75,7 +76,7 @@ describe('withAck', () => {
     const ack = await emit(listener, payload);
     expect(ack).toEqual({
       ok: false,
-      error: { code: 'INTERNAL', message: 'Something went wrong on our side.' },
+      error: { code: 'INTERNAL', message: 'Something went wrong on our side.', retriable: false },
     });
     expect(lines).toEqual([
       { level: 'error', fields: { err: failure, event: 'message:send' }, msg: 'socket event failed' },

@@ -95,6 +95,16 @@ const socketChannels: Record<
       },
     },
   },
+  sessionExpired: {
+    address: SocketEvents.sessionExpired,
+    messages: {
+      notice: {
+        name: 'session:expired',
+        summary: "The socket's token reached its exp (TOKEN_EXPIRED); the server disconnects right after.",
+        payload: schemaRef('ErrorBody'),
+      },
+    },
+  },
 };
 
 /** What the gateway does with each socket message: receives requests (and replies with the ack), sends the rest. */

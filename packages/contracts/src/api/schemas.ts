@@ -88,20 +88,28 @@ export const componentSchemas: Record<string, JsonSchema> = {
     properties: {
       code: { type: 'string', enum: ERROR_CODES },
       message: { type: 'string' },
+      retriable: { type: 'boolean' },
+      retryAfterMs: { type: 'integer', minimum: 0 },
       details: {
         type: 'array',
         items: record({ path: { type: 'string' }, message: { type: 'string' } }),
       },
     },
-    required: ['code', 'message'],
+    required: ['code', 'message', 'retriable'],
     additionalProperties: false,
   },
   ErrorResponse: record({ error: ref('ErrorBody') }),
   Health: record({ status: { const: 'ok' } }),
-  Readiness: record({
-    ready: { type: 'boolean' },
-    checks: { type: 'object', additionalProperties: { enum: ['up', 'down'] } },
-  }),
+  Readiness: {
+    type: 'object',
+    properties: {
+      ready: { type: 'boolean' },
+      checks: { type: 'object', additionalProperties: { enum: ['up', 'down'] } },
+      reasons: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+    required: ['ready', 'checks'],
+    additionalProperties: false,
+  },
 };
 
 /** The schema of an ack: `{ ok: true, …fields }` or `{ ok: false, error }`. */

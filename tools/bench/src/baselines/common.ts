@@ -70,7 +70,7 @@ export async function runBaselineServer(name: string, store: StoreMessage): Prom
         io.to([`user:${message.senderId}`, `user:${message.recipientId}`]).emit('message:new', message);
       } catch (error) {
         console.error(`${name}: store failed`, error);
-        ack({ ok: false, error: { code: 'UNAVAILABLE', message: 'store failed' } });
+        ack({ ok: false, error: { code: 'UNAVAILABLE', message: 'store failed', retriable: true } });
       }
     });
   });

@@ -1,0 +1,452 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorBody } from '@chat/contracts';
+import {
+  type ChatClient,
+  connectClient,
+  mintToken,
+  type SendAck,
+  sendMessage,
+  sendStored,
+  TEST_JWT_SECRET,
+  TestSystem,
+  testInfra,
+} from '@chat/testkit';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Misbehaving clients get catalogued codes, nothing they send is stored, and a second user's sends keep
+ * their latency. Limits are set low so the floods stay small; production defaults are in docs/protocol.md.
+ */
+const system = new TestSystem(testInfra());
+const limits = {
+  SEND_RATE_PER_USER: '10',
+  SEND_BURST_PER_USER: '20',
+  SOCKET_EVENT_RATE: '20',
+  MAX_SOCKETS_PER_USER: '3',
+};
+const ALLOWED_ORIGIN = 'https://chat.example';
+const ISSUER = 'https://id.example';
+const AUDIENCE = 'chat';
+let user = 0;
+const newUser = (name: string) => `${name}-${++user}-${system.database.slice(-8)}`;
+const url = (index: number) => system.url(system.gateways[index]);
+/** The production gateway (origin checks, issuer and audience pinned) is the second one. */
+const PRODUCTION = 1;
+
+/** How long each flood lasts, so the second user's latency is sampled during it. */
+const FLOOD_MS = 2000;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let probe: ChatClient;
+const probeSender = newUser('probe');
+const probeRecipient = newUser('probe-peer');
+let baseline: LatencySummary;
+
+interface LatencySummary {
+  samples: number;
+  p50: number;
+  max: number;
+}
+
+function summarize(latencies: number[]): LatencySummary {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    samples: sorted.length,
+    p50: Math.round(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN),
+    max: Math.round(sorted.at(-1) ?? Number.NaN),
+  };
+}
+
+/** Runs `abuse` while the probe user sends one message every 150 ms; returns the probe's ack latencies. */
+async function probeDuring(abuse: () => Promise<void>): Promise<LatencySummary> {
+  const latencies: number[] = [];
+  let abusing = true;
+  const probing = (async () => {
+    while (abusing || latencies.length < 3) {
+      const started = performance.now();
+      await sendStored(probe, probeRecipient, 'probe');
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  })();
+  try {
+    await abuse();
+  } finally {
+    abusing = false;
+    await probing;
+  }
+  return summarize(latencies);
+}
+
+/** The probe's latency during abuse stays in a generous bound of its baseline (speed belongs in the bench). */
+async function expectProbeUnaffected(
+  during: LatencySummary,
+  annotate: (message: string) => Promise<unknown>,
+  name: string,
+) {
+  await annotate(
+    `${name}: second user's ack p50 ${during.p50} ms, max ${during.max} ms over ${during.samples} sends (baseline p50 ${baseline.p50} ms, max ${baseline.max} ms)`,
+  );
+  expect(during.max).toBeLessThan(Math.max(2000, 10 * baseline.max));
+}
+
+const storedFrom = (senderId: string) => system.db.collection('messages').countDocuments({ senderId });
+
+const refusal = (index: number, options: Parameters<typeof connectClient>[1]) =>
+  connectClient(url(index), options).then(
+    (client) => {
+      client.close();
+      return 'connected';
+    },
+    (error: Error & { data?: { code: string } }) => error.data?.code ?? error.message,
+  );
+
+beforeAll(async () => {
+  await system.startPersister();
+  await system.startGateway(limits);
+  await system.startGateway({
+    ...limits,
+    NODE_ENV: 'production',
+    CORS_ORIGINS: ALLOWED_ORIGIN,
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+  });
+  probe = await connectClient(url(0), { token: mintToken(probeSender) });
+  const warmUp: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const started = performance.now();
+    await sendStored(probe, probeRecipient, 'baseline');
+    warmUp.push(performance.now() - started);
+  }
+  baseline = summarize(warmUp.slice(3));
+});
+afterAll(async () => {
+  probe?.close();
+  await system.stop();
+});
+
+describe('oversized input', () => {
+  it.each([
+    ['4,001 characters', 4001],
+    ['100 KB', 100_000],
+    ['just under the 1 MiB frame cap', 1024 * 1024 - 1000],
+  ])(
+    'answers text of %s with VALIDATION_FAILED naming the limit, and keeps the socket open',
+    async (_name, size) => {
+      const alice = newUser('alice');
+      const client = await system.connect(alice);
+      const ack = await sendMessage(client, {
+        clientMessageId: randomUUID(),
+        otherUserId: 'bob',
+        text: 'a'.repeat(size),
+      });
+      expect(ack).toMatchObject({
+        ok: false,
+        error: {
+          code: 'VALIDATION_FAILED',
+          retriable: false,
+          details: [{ path: 'text', message: expect.stringContaining('4000') }],
+        },
+      });
+      expect(client.connected).toBe(true);
+      await sendStored(client, newUser('bob'), 'still connected');
+      expect(await storedFrom(alice)).toBe(1);
+    },
+  );
+
+  it('closes the connection for a frame above the cap, with the documented reason', async () => {
+    const alice = newUser('alice');
+    const client = await system.connect(alice);
+    const reason = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    raw(client).emit('message:send', {
+      clientMessageId: 'big',
+      otherUserId: 'bob',
+      text: 'a'.repeat(1100 * 1024),
+    });
+    expect(await reason).toBe('transport close');
+    expect(await storedFrom(alice)).toBe(0);
+  });
+
+  it('answers an HTTP body over the cap with 413 PAYLOAD_TOO_LARGE, and bad JSON with 400', async () => {
+    const headers = {
+      authorization: `Bearer ${mintToken(newUser('alice'))}`,
+      'content-type': 'application/json',
+    };
+    const path = `${url(0)}/api/v1/chat/convo/one-to-one?otherUserId=bob`;
+    for (const [body, status, code] of [
+      [JSON.stringify({ text: 'a'.repeat(200_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+      ['{"text": ', 400, 'VALIDATION_FAILED'],
+    ] as const) {
+      const response = await fetch(path, { method: 'POST', headers, body });
+      expect(response.status).toBe(status);
+      expect(await response.json()).toMatchObject({
+        error: { code, message: expect.any(String), retriable: false },
+      });
+    }
+    // A chunked body (no declared length) is cut off at the cap as it streams in.
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode(`"${'a'.repeat(10_000)}",`));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(path, {
+      method: 'POST',
+      headers,
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect((await fetch(`${url(0)}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('abuse from one user is refused with a code, and a second user is unaffected', () => {
+  it('rate-limits sends across all sockets of a user with RATE_LIMITED and a retry hint', async ({
+    annotate,
+  }) => {
+    const alice = newUser('alice');
+    const bob = newUser('bob');
+    const sockets = await Promise.all([1, 2, 3].map(() => system.connect(alice)));
+    const acks: SendAck[] = [];
+    const started = performance.now();
+    const during = await probeDuring(async () => {
+      // 150 sends a second from three sockets, for the flood's duration.
+      const pending: Promise<SendAck>[] = [];
+      for (let i = 0; performance.now() - started < FLOOD_MS; i++) {
+        pending.push(
+          sendMessage(sockets[i % 3] as ChatClient, {
+            clientMessageId: `flood-${i}`,
+            otherUserId: bob,
+            text: `m${i}`,
+          }),
+        );
+        if (i % 3 === 2) await pause(20);
+      }
+      acks.push(...(await Promise.all(pending)));
+    });
+    const limited = acks.filter((ack) => !ack.ok).map((ack) => (ack as { error: ErrorBody }).error);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const error of limited) {
+      expect(error).toMatchObject({
+        code: 'RATE_LIMITED',
+        retriable: true,
+        retryAfterMs: expect.any(Number),
+      });
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+    }
+    // Only what was acked is stored; a retry after the hint is accepted.
+    expect(await storedFrom(alice)).toBe(acks.filter((ack) => ack.ok).length);
+    await new Promise((resolve) => setTimeout(resolve, limited[0]?.retryAfterMs));
+    expect(
+      await sendMessage(sockets[0] as ChatClient, {
+        clientMessageId: 'after-wait',
+        otherUserId: bob,
+        text: 'ok',
+      }),
+    ).toMatchObject({ ok: true });
+    await expectProbeUnaffected(
+      during,
+      annotate,
+      `send flood (${acks.length} sends from 3 sockets in ${FLOOD_MS} ms, ${limited.length} RATE_LIMITED)`,
+    );
+  });
+
+  it('refuses sockets above the per-user cap with TOO_MANY_CONNECTIONS', async () => {
+    const alice = newUser('alice');
+    await Promise.all([1, 2, 3].map(() => system.connect(alice)));
+    expect(await refusal(0, { token: mintToken(alice) })).toBe('TOO_MANY_CONNECTIONS');
+    // Another user is not counted against alice.
+    expect(await refusal(0, { token: mintToken(newUser('bob')) })).toBe('connected');
+  });
+
+  it('answers unknown events and event floods with codes, or drops them, without running any handler', async ({
+    annotate,
+  }) => {
+    const client = raw(await system.connect(newUser('mallory')));
+    const unknown = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => client.timeout(5000).emitWithAck(`admin:drop-${i}`, {})),
+    );
+    for (const answer of unknown)
+      expect(answer).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    let answers: Array<{ ok: boolean; error?: ErrorBody }> = [];
+    const during = await probeDuring(async () => {
+      // 5,000 unknown events a second for the flood's duration.
+      const started = performance.now();
+      for (let i = 0; performance.now() - started < FLOOD_MS; i++) {
+        client.emit(`nope:${i}`, { x: i });
+        if (i % 50 === 49) await pause(10);
+      }
+      answers = await Promise.all(
+        Array.from({ length: 60 }, () =>
+          client.timeout(10_000).emitWithAck('presence:subscribe', { userIds: ['bob'] }),
+        ),
+      );
+    });
+    const limited = answers.filter((answer) => !answer.ok);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const answer of limited) {
+      expect(answer.error).toMatchObject({
+        code: 'RATE_LIMITED',
+        retriable: true,
+        retryAfterMs: expect.any(Number),
+      });
+    }
+    expect(client.connected).toBe(true);
+    await expectProbeUnaffected(
+      during,
+      annotate,
+      `event flood (5,000 unknown events/s for ${FLOOD_MS} ms, then 60 acked subscribes)`,
+    );
+  });
+
+  it('closes a connection that sends malformed frames, and only that one', async ({ annotate }) => {
+    const mallory = newUser('mallory');
+    let closed = 0;
+    const during = await probeDuring(async () => {
+      // Connect, send unparsable packets, get closed; again and again for the flood's duration.
+      const started = performance.now();
+      while (performance.now() - started < FLOOD_MS) {
+        const client = await connectClient(url(0), { token: mintToken(mallory) });
+        const reason = new Promise<string>((resolve) => client.once('disconnect', resolve));
+        const engine = client.io.engine as unknown as { write: (data: string) => void };
+        for (let i = 0; i < 20; i++) engine.write(`2[not json ${i}`);
+        expect(await reason).toBe('transport close');
+        closed += 1;
+      }
+    });
+    expect(probe.connected).toBe(true);
+    await expectProbeUnaffected(during, annotate, `malformed frames (${closed} connections closed)`);
+  });
+
+  it('tells a socket its token expired (TOKEN_EXPIRED), then disconnects it', async () => {
+    const client = await connectClient(url(0), {
+      token: mintToken(newUser('alice'), { expiresInSeconds: 2 }),
+    });
+    const told = new Promise<ErrorBody>((resolve) => client.once('session:expired', resolve));
+    const reason = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    expect(await told).toEqual({ code: 'TOKEN_EXPIRED', message: expect.any(String), retriable: false });
+    expect(await reason).toBe('io server disconnect');
+  });
+
+  it.each([
+    ['alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice', exp: inSeconds(60) })}.`],
+    [
+      'the wrong algorithm',
+      () => jwt.sign({ sub: 'alice' }, TEST_JWT_SECRET, { algorithm: 'HS512', expiresIn: 60 }),
+    ],
+    [
+      'a wrong key',
+      () => jwt.sign({ sub: 'alice' }, `${TEST_JWT_SECRET}-x`, { algorithm: 'HS256', expiresIn: 60 }),
+    ],
+    ['no exp', () => jwt.sign({ sub: 'alice' }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+    ['an expired exp', () => mintToken('alice', { expiresInSeconds: -5 })],
+    [
+      'a future nbf',
+      () =>
+        jwt.sign({ sub: 'alice', nbf: inSeconds(60) }, TEST_JWT_SECRET, {
+          algorithm: 'HS256',
+          expiresIn: 120,
+        }),
+    ],
+  ])('refuses a socket whose token has %s with UNAUTHORIZED', async (_name, token) => {
+    expect(await refusal(0, { token: token() })).toBe('UNAUTHORIZED');
+  });
+
+  it('checks issuer and audience where they are configured', async () => {
+    const signed = (claims: object) =>
+      jwt.sign({ sub: newUser('alice'), ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 });
+    expect(await refusal(PRODUCTION, { token: signed({ iss: ISSUER, aud: AUDIENCE }) })).toBe('connected');
+    expect(await refusal(PRODUCTION, { token: signed({ iss: 'https://evil.example', aud: AUDIENCE }) })).toBe(
+      'UNAUTHORIZED',
+    );
+    expect(await refusal(PRODUCTION, { token: signed({ iss: ISSUER, aud: 'other' }) })).toBe('UNAUTHORIZED');
+    expect(await refusal(PRODUCTION, { token: signed({}) })).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses a browser origin outside CORS_ORIGINS in production with FORBIDDEN', async () => {
+    const token = jwt.sign({ sub: newUser('alice'), iss: ISSUER, aud: AUDIENCE }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+      expiresIn: 60,
+    });
+    expect(await refusal(PRODUCTION, { token, extraHeaders: { origin: 'https://evil.example' } })).toBe(
+      'FORBIDDEN',
+    );
+    expect(await refusal(PRODUCTION, { token, extraHeaders: { origin: ALLOWED_ORIGIN } })).toBe('connected');
+    expect(await refusal(PRODUCTION, { token })).toBe('connected');
+  });
+
+  it('refuses NoSQL operators where strings are expected, in socket payloads and query strings, storing nothing', async () => {
+    const mallory = newUser('mallory');
+    const client = await system.connect(mallory);
+    for (const payload of [
+      { clientMessageId: 'x', otherUserId: { $gt: '' }, text: 'hi' },
+      { clientMessageId: { $ne: null }, otherUserId: 'bob', text: 'hi' },
+      { clientMessageId: 'x', otherUserId: 'bob', text: { $where: 'sleep(1000)' } },
+    ]) {
+      expect(await sendMessage(client, payload)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    }
+    expect(
+      await client.timeout(5000).emitWithAck('presence:subscribe', { userIds: [{ $gt: '' }] } as never),
+    ).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(
+      await client.timeout(5000).emitWithAck('conversation:read', { otherUserId: { $ne: 'x' } } as never),
+    ).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    for (const [method, query] of [
+      ['POST', 'convo/one-to-one?otherUserId[$ne]=1'],
+      ['POST', 'convo/one-to-one?otherUserId=bob&otherUserId[$gt]='],
+      ['POST', 'convo/one-to-one?otherUserId=a&otherUserId=b'],
+      ['GET', 'convo/one-to-one/message?otherUserId[$regex]=.*'],
+      ['GET', 'convo?limit[$gt]=1'],
+    ]) {
+      const response = await fetch(`${url(0)}/api/v1/chat/${query}`, {
+        method,
+        headers: { authorization: `Bearer ${mintToken(mallory)}` },
+      });
+      expect(response.status, query).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    }
+    expect(await storedFrom(mallory)).toBe(0);
+  });
+
+  it.each([
+    'limit=1e1',
+    'limit=0x10',
+    'limit=%205',
+    'limit=',
+    'from=Infinity',
+    'from=1.5',
+    'after=-1',
+    'after=NaN',
+    'from=99999999999999999999',
+  ])('refuses the page query %s with VALIDATION_FAILED', async (query) => {
+    const response = await fetch(`${url(0)}/api/v1/chat/convo/one-to-one/message?otherUserId=bob&${query}`, {
+      headers: { authorization: `Bearer ${mintToken(newUser('alice'))}` },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
+});
+
+/** A client without the typed event map: what a hostile client can emit. */
+function raw(client: ChatClient) {
+  return client as unknown as {
+    connected: boolean;
+    emit: (event: string, ...args: unknown[]) => void;
+    timeout: (ms: number) => {
+      emitWithAck: (event: string, payload: unknown) => Promise<{ ok: boolean; error?: ErrorBody }>;
+    };
+  };
+}
+
+function b64(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function inSeconds(seconds: number): number {
+  return Math.floor(Date.now() / 1000) + seconds;
+}
