@@ -16,6 +16,7 @@ import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url';
 import { loadStackConfig, stackUrls } from '@chat/stack';
 import { PrivateDatabase } from '@chat/testkit/private-database';
+import type { LatencyBreakdown } from './breakdown.js';
 import { toChartHtml } from './chart.js';
 import { log } from './log.js';
 import { measureConnections, measureSweep, type RunContext } from './measure.js';
@@ -40,7 +41,7 @@ import {
   type TargetName,
   tsxBin,
 } from './targets.js';
-import { type LatencyBreakdown, measureBreakdown } from './trace.js';
+import { measureBreakdown } from './trace.js';
 import { dropDatabase } from './verify.js';
 import { warmUpStack } from './warm-up.js';
 

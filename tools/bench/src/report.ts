@@ -1,8 +1,8 @@
+import type { LatencyBreakdown } from './breakdown.js';
 import { Goals, percent } from './goals.js';
 import type { BenchPlan } from './plan.js';
 import type { ConnectionLevel, ConnectionsResult, DeliveryCheck, StepResult } from './protocol.js';
 import type { TargetName } from './targets.js';
-import type { LatencyBreakdown } from './trace.js';
 import type { StorageCheck } from './verify.js';
 
 export interface MeasuredStep extends StepResult {
