@@ -30,6 +30,13 @@ export const CompactedTopics: readonly TopicName[] = [Topics.presenceConnection,
 export const KafkaHeaders = Object.freeze({
   /** Set by the gateway on a command, echoed by the persister on the fact it causes. */
   correlationId: 'correlation-id',
+  /**
+   * Informational trace, on `message.persisted`: ms since the epoch when the persister's handler received the
+   * command's batch, and when the database writes of the job that stored it finished. For measurement
+   * (`pnpm bench`); no consumer may depend on them.
+   */
+  receivedAt: 'received-at',
+  storedAt: 'stored-at',
   /** On dead letters: where the record came from and why it was set aside. */
   deadLetterSourceTopic: 'dlq-source-topic',
   deadLetterSourcePartition: 'dlq-source-partition',

@@ -71,6 +71,8 @@ export interface IncomingEvent<T extends EventTopic> {
   headers: Record<string, string>;
   partition: number;
   offset: string;
+  /** The record's timestamp, ms since the epoch: when its producer created it (the topics' CreateTime). */
+  timestamp: number;
 }
 
 /**
@@ -313,6 +315,7 @@ export class EventBus {
               headers: headersToStrings(message.headers),
               partition: batch.partition,
               offset: message.offset,
+              timestamp: Number(message.timestamp),
             });
             raw.set(message.offset, message);
           } catch (error) {

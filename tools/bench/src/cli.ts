@@ -6,8 +6,8 @@
  * `pnpm bench --gateway-url http://host:port [--jwt-secret S] [--mongodb-uri URI] [--gateway-pid N]` measures an
  * already running deployment as "ours" instead: nothing of it is started or stopped (see USAGE).
  *
- * This file orchestrates: options (options.ts), the stack, each target in turn, its measurements (measure.ts),
- * and the report files.
+ * This file orchestrates: options (options.ts), the stack and the bench's private database, each target in turn,
+ * its measurements (measure.ts, and trace.ts for ours), and the report files.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,13 +15,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadStackConfig, stackUrls } from '@chat/stack';
+import { PrivateDatabase } from '@chat/testkit/private-database';
+import type { LatencyBreakdown } from './breakdown.js';
 import { toChartHtml } from './chart.js';
 import { log } from './log.js';
 import { measureConnections, measureSweep, type RunContext } from './measure.js';
 import { databaseOf, readOptions, USAGE, UsageError } from './options.js';
 import { connectionCeiling, makePlan } from './plan.js';
 import { openFilesLimit, stackPids } from './process-stats.js';
-import { type BenchReport, type ConnectionsReport, compare, type SweepReport, toMarkdown } from './report.js';
+import {
+  type BenchDatabase,
+  type BenchReport,
+  type ConnectionsReport,
+  compare,
+  databaseName,
+  type SweepReport,
+  toMarkdown,
+} from './report.js';
 import {
   attachExternal,
   type ExternalGateway,
@@ -31,6 +41,7 @@ import {
   type TargetName,
   tsxBin,
 } from './targets.js';
+import { measureBreakdown } from './trace.js';
 import { dropDatabase } from './verify.js';
 import { warmUpStack } from './warm-up.js';
 
@@ -106,14 +117,40 @@ async function main(): Promise<void> {
 
   const targets = [...new Set([...plan.sweepTargets, ...plan.connectionTargets])];
   let infra: Infra | null = null;
-  if (targets.some((name) => !(name === 'ours' && external))) {
-    ensureStack();
-    const stackConfig = loadStackConfig();
-    infra = stackUrls(stackConfig);
-    context.stack = stackPids(stackConfig.stateDir);
-    log('warming up Kafka and the database (8 s)');
-    await warmUpStack(infra, context.runTag);
+  let database: PrivateDatabase | null = null;
+  let databaseInfo: BenchDatabase | null = null;
+  try {
+    if (targets.some((name) => !(name === 'ours' && external))) {
+      ensureStack();
+      const stackConfig = loadStackConfig();
+      // Ours and direct-write store into a database of the bench's own, in the mode the options name, not the
+      // stack's (whose mode is the stack's choice, and which others use at the same time).
+      database = await PrivateDatabase.start({ syncOnCommit: options.dbSync });
+      databaseInfo = { kind: stackConfig.database, syncOnCommit: options.dbSync };
+      const urls: Infra = { ...stackUrls(stackConfig), mongodbUri: database.uri };
+      infra = urls;
+      context.stack = { ...stackPids(stackConfig.stateDir), mongo: database.pid as number };
+      log(
+        `the bench's database: ${databaseName(databaseInfo)} on ${database.uri} (pid ${database.pid}); ` +
+          `warming up Kafka and the database (8 s)`,
+      );
+      await warmUpStack(urls, context.runTag);
+    }
+    await runTargets(targets, context, infra, external, startedAt, databaseInfo);
+  } finally {
+    await database?.stop();
   }
+}
+
+async function runTargets(
+  targets: TargetName[],
+  context: RunContext,
+  infra: Infra | null,
+  external: ExternalGateway | null,
+  startedAt: Date,
+  databaseInfo: BenchDatabase | null,
+): Promise<void> {
+  const { plan, outDir } = context;
   if (external) {
     log(`ours: the running deployment at ${external.url}; nothing of it is started or stopped`);
     if (external.gatewayPid === null)
@@ -128,13 +165,19 @@ async function main(): Promise<void> {
   const sweeps: SweepReport[] = [];
   const connections: ConnectionsReport[] = [];
   const failures: BenchReport['failures'] = [];
+  let breakdown: LatencyBreakdown | null = null;
   for (const name of targets) {
     log(name === 'ours' && external ? 'checking ours (ready, accepts our tokens)' : `starting ${name}`);
     // One target failing (say, a server that does not start) is reported; the others still run.
     try {
       const target = await openTarget(name, context, infra, external);
       try {
-        if (plan.sweepTargets.includes(name)) sweeps.push(await measureSweep(target, context));
+        if (plan.sweepTargets.includes(name)) {
+          // The light-load probe first, on fresh topics, so its consumer reads little.
+          if (infra && target.topicPrefix !== null)
+            breakdown = await measureBreakdown(target, context, infra, target.topicPrefix);
+          sweeps.push(await measureSweep(target, context));
+        }
         if (plan.connectionTargets.includes(name))
           connections.push(await measureConnections(target, context));
       } finally {
@@ -147,7 +190,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const { ratios, targets: checks } = compare(sweeps, connections);
+  const { ratios, targets: checks } = compare(sweeps, connections, plan);
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -158,7 +201,9 @@ async function main(): Promise<void> {
       gatewayPid: external.gatewayPid,
       database: external.mongodbUri && databaseOf(external.mongodbUri),
     },
+    database: databaseInfo,
     machine: machineInfo,
+    breakdown,
     sweeps,
     connections,
     ratios,

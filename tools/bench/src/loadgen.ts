@@ -15,6 +15,7 @@ import type {
   ConnectionsResult,
   LoadEvent,
   LoadJob,
+  MessageTimes,
   StepResult,
   SweepJob,
   SweepResult,
@@ -48,6 +49,9 @@ function nextLine(): Promise<string> {
 const addressFor = (addresses: string[], index: number) =>
   addresses.length > 0 ? addresses[index % addresses.length] : undefined;
 
+/** Now in ms since the epoch, with performance.now()'s resolution: for times compared with other processes'. */
+const epochNow = () => performance.timeOrigin + performance.now();
+
 interface TrackedMessage {
   /** -1 for warm-up messages: checked at the end, but not part of any step's figures. */
   stepIndex: number;
@@ -55,6 +59,8 @@ interface TrackedMessage {
   recipientId: string;
   serverId: string | null;
   deliveries: number;
+  /** Epoch times for the timeline (`job.timeline`). */
+  times: Omit<MessageTimes, 'clientMessageId'>;
 }
 
 class StepState {
@@ -92,6 +98,7 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
         if (!entry) return;
         entry.deliveries += 1;
         if (entry.deliveries !== 1) return;
+        entry.times.deliveredAt = epochNow();
         const state = stateOf(entry.stepIndex);
         state.delivered += 1;
         if (!state.closed) state.sendToDelivery.record(performance.now() - entry.scheduledAt);
@@ -107,7 +114,14 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
     const senderId = userIds[pair * 2 + (forward ? 0 : 1)] as string;
     const recipientId = userIds[pair * 2 + (forward ? 1 : 0)] as string;
     const clientMessageId = `${job.runTag}-s${stepIndex}-${sequence}`;
-    const entry: TrackedMessage = { stepIndex, scheduledAt, recipientId, serverId: null, deliveries: 0 };
+    const entry: TrackedMessage = {
+      stepIndex,
+      scheduledAt,
+      recipientId,
+      serverId: null,
+      deliveries: 0,
+      times: { sentAt: epochNow(), ackedAt: null, deliveredAt: null },
+    };
     tracked.set(clientMessageId, entry);
     const state = stateOf(stepIndex);
     state.sent += 1;
@@ -124,6 +138,7 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
           return;
         }
         entry.serverId = ack.message.id;
+        entry.times.ackedAt = epochNow();
         state.acked += 1;
         if (state.closed) return;
         state.lastAckAt = performance.now();
@@ -183,12 +198,13 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
       generatorLag: state.generatorLag.summary(),
       errorsByCode: state.errorsByCode,
       undeliveredAtClose: state.acked - state.delivered,
-      passed: errors === 0 && state.acked === state.sent && sendToAck.p99 < job.p99BoundMs,
+      passed: errors === 0 && state.acked === state.sent && sendToAck.p99 <= job.p99BoundMs,
     };
     results.push(result);
     await report({ type: 'step-end', index, result });
-    // Past saturation every further step only queues more; one failing step is enough to locate it.
-    if (!result.passed) break;
+    // Past saturation every further step only queues more; one failing step is enough to locate it (once the
+    // rung the cost is compared at has been measured).
+    if (!result.passed && step.rate >= job.runThroughRate) break;
     await sleep(500);
   }
 
@@ -196,9 +212,11 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
   const lastState = steps.at(-1);
   if (lastState) await settle(lastState, 15_000);
   const ackedMessages: SweepResult['ackedMessages'] = [];
+  const timeline: MessageTimes[] = [];
   let lostDeliveries = 0;
   let duplicateDeliveries = 0;
   for (const [clientMessageId, entry] of tracked) {
+    if (job.timeline && entry.stepIndex >= 0) timeline.push({ clientMessageId, ...entry.times });
     if (entry.serverId === null) continue;
     ackedMessages.push({ clientMessageId, id: entry.serverId });
     if (entry.deliveries === 0) lostDeliveries += 1;
@@ -211,6 +229,7 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
     steps: results,
     delivery: { acked: ackedMessages.length, lostDeliveries, duplicateDeliveries },
     ackedMessages,
+    timeline,
   };
 }
 

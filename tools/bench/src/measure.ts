@@ -30,16 +30,17 @@ class CpuMeter {
     this.startedAt = performance.now();
   }
 
-  /** CPU percent of one core used by each process since `start`. */
-  stop(): Record<string, number> {
+  /** CPU used by each process since `start`: in percent of one core, and in milliseconds. */
+  stop(): { cpuPercent: Record<string, number>; cpuMs: Record<string, number> } {
     const after = this.read();
     const seconds = (performance.now() - this.startedAt) / 1000;
-    return Object.fromEntries(
-      Object.entries(after).map(([name, cpu]) => [
-        name,
-        Math.round(((cpu - (this.before[name] ?? cpu)) / seconds) * 100),
-      ]),
+    const used = Object.entries(after).map(
+      ([name, cpu]) => [name, cpu - (this.before[name] ?? cpu)] as const,
     );
+    return {
+      cpuPercent: Object.fromEntries(used.map(([name, cpu]) => [name, Math.round((cpu / seconds) * 100)])),
+      cpuMs: Object.fromEntries(used.map(([name, cpu]) => [name, Math.round(cpu * 1000)])),
+    };
   }
 
   private read(): Record<string, number> {
@@ -86,14 +87,16 @@ export async function measureSweep(target: RunningTarget, context: RunContext): 
       steps: plan.rates.map((rate) => ({ rate, durationMs: plan.stepMs })),
       drainMs: plan.drainMs,
       p99BoundMs: plan.p99BoundMs,
+      runThroughRate: plan.costRate,
       sourceAddresses: sourceAddressesFor(target.url, plan.sourceAddresses),
+      timeline: false,
     },
     `${context.outDir}/work/${target.name}-sweep.json`,
     (event, pid) => {
       loadgenPid = pid;
       if (event.type === 'step-start') meter.start();
       if (event.type === 'step-end') {
-        const step = { ...event.result, cpuPercent: meter.stop() };
+        const step = { ...event.result, ...meter.stop() };
         steps.push(step);
         const errors = Object.entries(step.errorsByCode).map(([code, count]) => `${code}:${count}`);
         log(

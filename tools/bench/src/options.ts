@@ -9,6 +9,11 @@ export const USAGE = `Usage: pnpm bench [options]
   --targets a,b            targets to run, of: ours, relay, kafka-relay, direct-write (default: all;
                            with --gateway-url: ours)
   --skip-connections       no idle-connection ramp
+  --db-sync                the bench's own database (a private SecantusDB for ours and direct-write) fsyncs
+                           its journal on every commit, as the local stack's does by default. Default: off.
+                           MongoDB, which production runs, group-commits: j:true costs a batch one journal
+                           flush. SecantusDB fsyncs each document, so with it on the figures measure the
+                           stand-in's disk, not our pipeline
   --gateway-url URL        measure an already running gateway (http://host:port) as "ours": nothing of it
                            is started or stopped; baselines run on the local stack only if --targets names them
   --jwt-secret S           with --gateway-url, required (or BENCH_JWT_SECRET): the deployment's JWT_SECRET,
@@ -36,6 +41,8 @@ export interface BenchOptions {
   /** Null: the default for the mode. */
   targets: TargetName[] | null;
   skipConnections: boolean;
+  /** Whether the bench's private database fsyncs on every commit (`--db-sync`). */
+  dbSync: boolean;
   external: ExternalGateway | null;
 }
 
@@ -50,6 +57,7 @@ const optionSpec = {
   quick: { type: 'boolean', default: false },
   targets: { type: 'string' },
   'skip-connections': { type: 'boolean', default: false },
+  'db-sync': { type: 'boolean', default: false },
   'gateway-url': { type: 'string' },
   'jwt-secret': { type: 'string' },
   'mongodb-uri': { type: 'string' },
@@ -122,6 +130,7 @@ export function readOptions(args: string[], env: NodeJS.ProcessEnv): Readonly<Be
     quick: values.quick ?? false,
     targets,
     skipConnections: values['skip-connections'] ?? false,
+    dbSync: values['db-sync'] ?? false,
     external,
   });
 }

@@ -34,10 +34,17 @@ export interface SweepJob {
   steps: SweepStep[];
   /** After a step's send window: how long to wait for its last acks and deliveries before counting them missing. */
   drainMs: number;
-  /** A step passes when its send-to-ack p99 is below this and no send failed. */
+  /** A step passes when its send-to-ack p99 is at most this and no send failed. */
   p99BoundMs: number;
+  /**
+   * The sweep stops after its first failing step, but not below this rate: the cost per message is compared at
+   * a fixed rung (plan.costRate), which must be measured even when a noisy machine fails an earlier one.
+   */
+  runThroughRate: number;
   /** Loopback addresses to spread clients over; empty for a server on another host (no binding). */
   sourceAddresses: string[];
+  /** Also return each measured message's own times (the latency breakdown's probe; small runs only). */
+  timeline: boolean;
 }
 
 export interface ConnectionsJob {
@@ -87,6 +94,18 @@ export interface SweepResult {
   delivery: DeliveryCheck;
   /** Every acked message, for the database check: client message id → server message id. */
   ackedMessages: Array<{ clientMessageId: string; id: string }>;
+  /** With `timeline`: each measured message's times; otherwise empty. */
+  timeline: MessageTimes[];
+}
+
+/** One message as its clients saw it, in ms since the epoch (sub-millisecond): comparable with Kafka timestamps. */
+export interface MessageTimes {
+  clientMessageId: string;
+  /** When the sender emitted it. */
+  sentAt: number;
+  ackedAt: number | null;
+  /** When the recipient first received it. */
+  deliveredAt: number | null;
 }
 
 export interface ConnectionLevel {

@@ -34,6 +34,8 @@ export interface RunningTarget {
   jwtSecret: string;
   /** The database its messages are stored in, for the exactly-once check; none for pure relays. */
   mongodbUri: string | null;
+  /** Ours started here: the prefix of its Kafka topics, for the latency breakdown's consumer; else null. */
+  topicPrefix: string | null;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ async function startOurs(infra: Infra, probeDir: string): Promise<RunningTarget>
       socketServerPid: gateway.child.pid as number,
       jwtSecret: JWT_SECRET,
       mongodbUri: system.mongodbUri,
+      topicPrefix: system.topicPrefix,
       stop: () => system.stop(),
     };
   } catch (error) {
@@ -142,6 +145,7 @@ export async function startTarget(
     socketServerPid: child.pid as number,
     jwtSecret: JWT_SECRET,
     mongodbUri,
+    topicPrefix: null,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -191,6 +195,7 @@ export async function attachExternal(gateway: ExternalGateway, runTag: string): 
     socketServerPid: pid,
     jwtSecret: gateway.jwtSecret,
     mongodbUri: gateway.mongodbUri,
+    topicPrefix: null,
     stop: async () => {},
   };
 }

@@ -61,7 +61,7 @@ async function startConsumer(localRooms = ['user:alice', 'user:bob']) {
 }
 
 function incoming<T extends EventTopic>(value: EventsByTopic[T], headers: Record<string, string> = {}) {
-  const event: IncomingEvent<T> = { key: 'k', value, headers, partition: 0, offset: '0' };
+  const event: IncomingEvent<T> = { key: 'k', value, headers, partition: 0, offset: '0', timestamp: 0 };
   return event;
 }
 

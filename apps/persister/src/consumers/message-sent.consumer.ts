@@ -1,4 +1,5 @@
 import {
+  KafkaHeaders,
   type MessagePersisted,
   type MessageSent,
   messageSendSchema,
@@ -37,6 +38,8 @@ function rejectionReason(command: MessageSent): string | undefined {
 interface Stored {
   message: MessagePersisted;
   reward: RepliedIn24hrFirst | undefined;
+  /** When the store's database writes finished, ms since the epoch (the `stored-at` trace header). */
+  storedAt: string;
 }
 
 /**
@@ -70,16 +73,18 @@ export function handleMessageSent(deps: {
       throw error;
     });
     written();
+    const storedAt = String(Date.now());
     // A reward goes with the first command that yielded its message (a resend in the same batch yields it too).
     const unpublished = new Map(stored.rewards.map((reward) => [reward.messageId, reward]));
     return stored.messages.map((message): Stored => {
       const reward = unpublished.get(message.id);
       unpublished.delete(message.id);
-      return { message, reward };
+      return { message, reward, storedAt };
     });
   });
 
   return async (events, deadLetter) => {
+    const receivedAt = String(Date.now());
     const valid: IncomingEvent<typeof Topics.messageSent>[] = [];
     for (const event of events) {
       const reason = rejectionReason(event.value);
@@ -90,10 +95,15 @@ export function handleMessageSent(deps: {
     const stored = await store(valid);
     await deps.bus.publish(
       Topics.messagePersisted,
-      stored.map(({ message }, index) => ({
+      stored.map(({ message, storedAt }, index) => ({
         key: message.conversationId,
         value: message,
-        headers: replyHeaders(valid[index] as IncomingEvent<typeof Topics.messageSent>),
+        headers: {
+          ...replyHeaders(valid[index] as IncomingEvent<typeof Topics.messageSent>),
+          // Informational trace for `pnpm bench` (docs/protocol.md).
+          [KafkaHeaders.receivedAt]: receivedAt,
+          [KafkaHeaders.storedAt]: storedAt,
+        },
       })),
     );
     const rewards = stored.flatMap(({ reward }) => (reward ? [reward] : []));
