@@ -82,6 +82,7 @@ function openTarget(
     runTag: context.runTag,
     probeDir: context.probeDir,
     logDir: `${context.outDir}/work`,
+    persisters: context.plan.persisters,
   });
 }
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     .toISOString()
     .replaceAll(':', '-')
     .replace(/\.\d+Z$/, 'Z')}`;
+  plan.persisters = options.persisters;
   const context: RunContext = {
     plan,
     runTag: `bench-${randomUUID().slice(0, 6)}`,

@@ -14,6 +14,8 @@ export const USAGE = `Usage: pnpm bench [options]
                            MongoDB, which production runs, group-commits: j:true costs a batch one journal
                            flush. SecantusDB fsyncs each document, so with it on the figures measure the
                            stand-in's disk, not our pipeline
+  --persisters N           run ours with N persisters in one consumer group (default 1): how the pipeline
+                           scales with workers (each process's CPU is reported)
   --gateway-url URL        measure an already running gateway (http://host:port) as "ours": nothing of it
                            is started or stopped; baselines run on the local stack only if --targets names them
   --jwt-secret S           with --gateway-url, required (or BENCH_JWT_SECRET): the deployment's JWT_SECRET,
@@ -43,6 +45,8 @@ export interface BenchOptions {
   skipConnections: boolean;
   /** Whether the bench's private database fsyncs on every commit (`--db-sync`). */
   dbSync: boolean;
+  /** Persisters of ours, in one consumer group (`--persisters`). */
+  persisters: number;
   external: ExternalGateway | null;
 }
 
@@ -58,6 +62,7 @@ const optionSpec = {
   targets: { type: 'string' },
   'skip-connections': { type: 'boolean', default: false },
   'db-sync': { type: 'boolean', default: false },
+  persisters: { type: 'string', default: '1' },
   'gateway-url': { type: 'string' },
   'jwt-secret': { type: 'string' },
   'mongodb-uri': { type: 'string' },
@@ -123,6 +128,10 @@ export function readOptions(args: string[], env: NodeJS.ProcessEnv): Readonly<Be
     external = { url: origin, jwtSecret: jwtSecret ?? '', mongodbUri, gatewayPid };
   }
 
+  const persisters = Number(values.persisters);
+  if (!Number.isInteger(persisters) || persisters < 1 || persisters > 8)
+    problems.push(`--persisters must be a whole number from 1 to 8, got "${values.persisters}"`);
+
   // --help answers even a command line with mistakes.
   if (problems.length > 0 && !values.help) throw new UsageError(problems.join('\n'));
   return Object.freeze({
@@ -131,6 +140,7 @@ export function readOptions(args: string[], env: NodeJS.ProcessEnv): Readonly<Be
     targets,
     skipConnections: values['skip-connections'] ?? false,
     dbSync: values['db-sync'] ?? false,
+    persisters,
     external,
   });
 }

@@ -2,6 +2,8 @@ import type { TargetName } from './targets.js';
 
 export interface BenchPlan {
   mode: 'quick' | 'full';
+  /** Persisters of ours, in one consumer group. */
+  persisters: number;
   /** Sweep order: baselines interleave with ours so slow drift on the shared machine hits all alike. */
   sweepTargets: TargetName[];
   connectionTargets: TargetName[];
@@ -44,6 +46,7 @@ export function connectionCeiling(openFilesLimit: number): number {
 export function makePlan(mode: 'quick' | 'full', openFilesLimit: number): BenchPlan {
   const ceiling = connectionCeiling(openFilesLimit);
   const shared = {
+    persisters: 1,
     sweepTargets: ['relay', 'ours', 'kafka-relay', 'direct-write'] as TargetName[],
     connectionTargets: ['relay', 'ours'] as TargetName[],
     p99BoundMs: 250,

@@ -383,7 +383,8 @@ export function toMarkdown(report: BenchReport): string {
   lines.push(databaseNote(report), '');
   lines.push(
     `Saturation bound: every message acked, no errors, send-to-ack p99 <= ${report.plan.p99BoundMs} ms. ` +
-      `${report.plan.pairs} user pairs, ${report.plan.stepMs} ms per step, open loop; latencies from each message's scheduled send time.`,
+      `${report.plan.pairs} user pairs, ${report.plan.stepMs} ms per step, open loop; latencies from each message's scheduled send time. ` +
+      `Ours: one gateway, ${report.plan.persisters} persister${report.plan.persisters === 1 ? '' : 's'}.`,
     '',
   );
   lines.push('## Targets', '', '| target | goal | measured | verdict |', '| --- | --- | --- | --- |');

@@ -49,8 +49,8 @@ export interface ExternalGateway {
   gatewayPid: number | null;
 }
 
-/** Our gateway and persister, started the way the integration tests start them, with the memory probe. */
-async function startOurs(infra: Infra, probeDir: string): Promise<RunningTarget> {
+/** Our gateway and persisters, started the way the integration tests start them, with the memory probe. */
+async function startOurs(infra: Infra, probeDir: string, persisterCount: number): Promise<RunningTarget> {
   const system = new TestSystem(
     { ...infra, kind: 'local' },
     {
@@ -63,13 +63,22 @@ async function startOurs(infra: Infra, probeDir: string): Promise<RunningTarget>
     },
   );
   try {
-    const persister = await system.startPersister();
+    const persisters = [];
+    for (let i = 0; i < persisterCount; i++) persisters.push(await system.startPersister());
     const gateway = await system.startGateway();
     return {
       name: 'ours',
       url: system.url(gateway),
       external: false,
-      components: { gateway: gateway.child.pid as number, persister: persister.child.pid as number },
+      components: {
+        gateway: gateway.child.pid as number,
+        ...Object.fromEntries(
+          persisters.map((persister, i) => [
+            i === 0 ? 'persister' : `persister${i + 1}`,
+            persister.child.pid as number,
+          ]),
+        ),
+      },
       socketServerPid: gateway.child.pid as number,
       jwtSecret: JWT_SECRET,
       mongodbUri: system.mongodbUri,
@@ -125,9 +134,9 @@ function startBaseline(
 
 export async function startTarget(
   name: TargetName,
-  options: { infra: Infra; runTag: string; probeDir: string; logDir: string },
+  options: { infra: Infra; runTag: string; probeDir: string; logDir: string; persisters: number },
 ): Promise<RunningTarget> {
-  if (name === 'ours') return startOurs(options.infra, options.probeDir);
+  if (name === 'ours') return startOurs(options.infra, options.probeDir, options.persisters);
   // The run tag starts with "bench-" already.
   const database = `${options.runTag}_${name}`.replaceAll('-', '_');
   const mongodbUri = name === 'direct-write' ? withDatabase(options.infra.mongodbUri, database) : null;
