@@ -140,11 +140,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     io,
     async start() {
       await presence.start();
+      await typing.start(`gateway-${config.gatewayId}-typing`);
       await consumeFacts({
         bus,
         io,
         members,
-        typing,
         pendingSends,
         pendingReads,
         pendingGroupChanges,

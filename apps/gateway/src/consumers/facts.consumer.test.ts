@@ -16,7 +16,6 @@ import { describe, expect, it } from 'vitest';
 import { ConversationMembers } from '../groups/conversation-members.js';
 import { PendingReplies } from '../messaging/pending-replies.js';
 import type { ChatServer } from '../socket/server.js';
-import { TypingService } from '../typing/typing-service.js';
 import { consumeFacts } from './facts.consumer.js';
 
 /** What the consumer asked Socket.IO to do, in order. */
@@ -54,12 +53,10 @@ async function startConsumer(localRooms = ['user:alice', 'user:bob']) {
   // Never asked for a conversation in these tests: group facts tell it the members.
   const members = new ConversationMembers({} as ChatModels, 10);
   const io = recordingIo(calls, localRooms);
-  const typing = new TypingService({ bus, io, members }, 50);
   await consumeFacts({
     bus,
     io,
     members,
-    typing,
     pendingSends,
     pendingReads,
     pendingGroupChanges,
@@ -71,7 +68,6 @@ async function startConsumer(localRooms = ['user:alice', 'user:bob']) {
     subscribed,
     calls,
     members,
-    typing,
     pendingSends,
     pendingReads,
     pendingGroupChanges,
@@ -110,7 +106,6 @@ describe('consumeFacts', () => {
         Topics.messagePersisted,
         Topics.groupChangePersisted,
         Topics.messageDeliveredPersisted,
-        Topics.typingChanged,
       ].sort(),
     );
   });
@@ -274,32 +269,5 @@ describe('consumeFacts', () => {
     );
     await expect(waiting).resolves.toEqual(refused);
     expect(calls).toEqual([]);
-  });
-
-  it('shows typing to the other members once, keeps it while refreshed, and expires it by itself', async () => {
-    const { handlers, calls, typing } = await startConsumer();
-    const typingFact = (isTyping: boolean) =>
-      incoming<typeof Topics.typingChanged>({
-        conversationId: 'grp_1',
-        userId: 'alice',
-        isTyping,
-        memberIds: ['alice', 'bob', 'carol'],
-        at: Date.now(),
-      });
-    const shown = { conversationId: 'grp_1', userId: 'alice', isTyping: true };
-    await handlers[Topics.typingChanged]([typingFact(true), typingFact(true)], noDeadLetters);
-    expect(calls).toEqual([['emit', ['user:bob', 'user:carol'], 'typing', shown]]);
-    // Expiry after 50 ms in this test (5 s in the gateway).
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (calls.length < 2) return;
-        clearInterval(poll);
-        resolve();
-      }, 5);
-    });
-    expect(calls[1]).toEqual(['emit', ['user:bob', 'user:carol'], 'typing', { ...shown, isTyping: false }]);
-    await handlers[Topics.typingChanged]([typingFact(true), typingFact(false)], noDeadLetters);
-    expect(calls.slice(2).map((call) => (call[3] as { isTyping: boolean }).isTyping)).toEqual([true, false]);
-    typing.stop();
   });
 });

@@ -16,18 +16,17 @@ import { DeliveredSeqs } from '../messaging/delivered-seqs.js';
 import type { PendingReplies } from '../messaging/pending-replies.js';
 import { conversationRoom, userRoom } from '../rooms.js';
 import type { ChatServer } from '../socket/server.js';
-import type { TypingService } from '../typing/typing-service.js';
 
 /**
  * Every gateway reads every fact (its own consumer group, new records only): it answers the requests it holds
- * and delivers to the members' sockets connected to it. Each fact becomes its client DTO here, once, for
+ * and delivers to the members' sockets connected to it. (Typing has a consumer of its own, so a burst of
+ * typing never queues in front of messages: TypingService.) Each fact becomes its client DTO here, once, for
  * both the waiting request and the deliveries.
  */
 export function consumeFacts(deps: {
   bus: EventBus;
   io: ChatServer;
   members: ConversationMembers;
-  typing: TypingService;
   pendingSends: PendingReplies<MessageDto>;
   pendingReads: PendingReplies<ReadReceiptDto>;
   pendingGroupChanges: PendingReplies<GroupChangePersisted>;
@@ -100,9 +99,6 @@ export function consumeFacts(deps: {
           if (correlationId) deps.pendingDeliveries.settle(correlationId, receipt);
           deps.io.to(usersRooms(value.memberIds)).emit('conversation:delivered', receipt);
         }
-      },
-      [Topics.typingChanged]: async (events) => {
-        for (const { value } of events) deps.typing.onChanged(value);
       },
     },
   });

@@ -13,7 +13,9 @@ interface Indicator {
  * Typing indicators: never stored. A member's start or stop goes to the `typing.changed` topic; every gateway
  * reads it and tells its own sockets of the other members. Every gateway also expires each indicator by itself
  * `expiryMs` after its last refresh, so a client (or a gateway) that vanishes never leaves "typing…" behind.
- * Only changes reach clients: a refresh of a running indicator just restarts its timer.
+ * Only changes reach clients: a refresh of a running indicator just restarts its timer. Typing is read by a
+ * consumer of its own (group `<groupId>`), never in the consumer that delivers messages, so no burst of typing
+ * can queue in front of a message.
  */
 export class TypingService {
   private readonly indicators = new Map<string, Indicator>();
@@ -22,6 +24,20 @@ export class TypingService {
     private readonly deps: { bus: EventBus; io: ChatServer; members: ConversationMembers },
     private readonly expiryMs: number = Limits.typingExpiryMs,
   ) {}
+
+  /** Starts reading `typing.changed` (new records only) with a consumer group of this gateway's own. */
+  async start(groupId: string): Promise<void> {
+    await this.deps.bus.subscribe({
+      groupId,
+      fromBeginning: false,
+      commitOffsets: false,
+      handlers: {
+        [Topics.typingChanged]: async (events) => {
+          for (const { value } of events) this.onChanged(value);
+        },
+      },
+    });
+  }
 
   /** Publishes a member's start (or refresh) or stop; NOT_FOUND or FORBIDDEN for a non-member. */
   async change(userId: string, conversationId: string, isTyping: boolean): Promise<void> {
