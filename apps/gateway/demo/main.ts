@@ -108,7 +108,8 @@ function signIn(token: string): void {
 
 class ChatPage {
   private readonly socket: ChatSocket;
-  private inbox: InboxEntryDto[] = [];
+  /** The demo shows 1-1 conversations only (groups have no otherUserId). */
+  private inbox: Array<InboxEntryDto & { otherUserId: string }> = [];
   private readonly presence = new Map<string, PresenceDto>();
   private open?: {
     otherUserId: string;
@@ -228,7 +229,9 @@ class ChatPage {
 
   private async refreshInbox(): Promise<void> {
     const page = await this.api<InboxPageResponse>('GET', '/api/v1/chat/convo', { limit: 50 });
-    this.inbox = page.conversations;
+    this.inbox = page.conversations.filter(
+      (entry): entry is InboxEntryDto & { otherUserId: string } => entry.otherUserId !== null,
+    );
     this.renderInbox();
     await this.watch(this.inbox.map((entry) => entry.otherUserId));
   }

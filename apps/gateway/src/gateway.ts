@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { MessageDto, ReadReceiptDto } from '@chat/contracts';
+import type { DeliveredReceiptDto, GroupChangePersisted, MessageDto, ReadReceiptDto } from '@chat/contracts';
 import type { EventBus, GroupWatch } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
@@ -8,6 +8,7 @@ import { Server } from 'socket.io';
 import type { GatewayConfig } from './config.js';
 import { consumeFacts } from './consumers/facts.consumer.js';
 import { AppError } from './errors.js';
+import { ConversationMembers } from './groups/conversation-members.js';
 import { createHttpApp } from './http/app.js';
 import { PendingReplies } from './messaging/pending-replies.js';
 import { gatewayMetrics } from './metrics.js';
@@ -15,11 +16,14 @@ import { PresenceService } from './presence/presence-service.js';
 import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { guardEvents } from './socket/event-guard.js';
+import { createGroupHandlers } from './socket/group.handlers.js';
 import { createMessageHandlers } from './socket/message.handlers.js';
 import { createPresenceHandlers } from './socket/presence.handlers.js';
 import { RateLimiter } from './socket/rate-limiter.js';
 import { type ChatServer, type ChatSocket, type ClientHandlers, listen } from './socket/server.js';
 import { SessionExpiry } from './socket/session-expiry.js';
+import { createTypingHandlers } from './socket/typing.handlers.js';
+import { TypingService } from './typing/typing-service.js';
 
 /** How often rate limiters forget the keys that have been quiet long enough to be full again. */
 const LIMITER_SWEEP_MS = 10_000;
@@ -72,6 +76,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
     'readNotConfirmed',
     noPersister,
   );
+  const pendingGroupChanges = new PendingReplies<GroupChangePersisted>(
+    config.sendAckTimeoutMs,
+    'groupChangeNotConfirmed',
+    noPersister,
+  );
+  const pendingDeliveries = new PendingReplies<DeliveredReceiptDto>(
+    config.sendAckTimeoutMs,
+    'deliveredNotConfirmed',
+    noPersister,
+  );
+  // About 100 bytes plus the member ids per conversation.
+  const members = new ConversationMembers(models, 10_000);
+  const typing = new TypingService({ bus, io, members });
   const metrics = gatewayMetrics(deps.metrics, {
     connectedSockets: () => io.of('/').sockets.size,
     pendingAcks: () => ({ send: pendingSends.size, read: pendingReads.size }),
@@ -100,13 +117,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...createPresenceHandlers({ presence, logger }),
     ...createMessageHandlers({
       bus,
+      members,
       pendingSends,
       logger,
       metrics,
       maxPendingSends: config.maxPendingSendsPerSocket,
       userSendLimiter,
     }),
-    ...createConversationHandlers({ bus, models, pendingReads, logger }),
+    ...createConversationHandlers({ bus, models, members, pendingReads, pendingDeliveries, logger }),
+    ...createGroupHandlers({ bus, pendingGroupChanges, logger }),
+    ...createTypingHandlers({ typing, logger }),
   };
   io.use(authenticate(config, logger));
   io.on('connection', (socket) => {
@@ -120,7 +140,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
     io,
     async start() {
       await presence.start();
-      await consumeFacts({ bus, io, pendingSends, pendingReads, groupId: `gateway-${config.gatewayId}` });
+      await typing.start(`gateway-${config.gatewayId}-typing`);
+      await consumeFacts({
+        bus,
+        io,
+        members,
+        pendingSends,
+        pendingReads,
+        pendingGroupChanges,
+        pendingDeliveries,
+        groupId: `gateway-${config.gatewayId}`,
+      });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => resolve());
@@ -130,8 +160,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       clearInterval(limiterSweep);
       sessionExpiry.stop();
       const retry = new AppError('restarting');
-      pendingSends.failAll(retry);
-      pendingReads.failAll(retry);
+      for (const pending of [pendingSends, pendingReads, pendingGroupChanges, pendingDeliveries]) {
+        pending.failAll(retry);
+      }
+      typing.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });

@@ -190,7 +190,7 @@ describe('HTTP routes', () => {
     const conversation = body.conversation as Record<string, unknown>;
     expect(conversation).toMatchObject({ lastMessage: null, unreadCount: 0, createdAt: null });
     expect(conversation.participants).toEqual(
-      [alice, bob].sort().map((userId) => ({ userId, lastReadAt: null })),
+      [alice, bob].sort().map((userId) => ({ userId, lastReadAt: null, lastDeliveredSeq: 0 })),
     );
     expect(
       await system.db.collection('conversations').countDocuments({ _id: conversation.id as never }),

@@ -129,7 +129,7 @@ describe('inbox and catch-up', () => {
       const query: string = `limit=2${cursor ? `&cursor=${cursor}` : ''}`;
       const { status, body } = await get<InboxPageResponse>(`/api/v1/chat/convo?${query}`, me);
       expect(status).toBe(200);
-      ids.push(...body.conversations.map((c) => c.otherUserId));
+      ids.push(...body.conversations.map((c) => c.otherUserId ?? 'group'));
       cursor = body.nextCursor;
       pages += 1;
     } while (cursor);

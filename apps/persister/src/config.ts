@@ -6,6 +6,8 @@ export interface PersisterConfig extends ServiceSettings {
   port: number;
   /** Conversations whose head (seq counter, latest message) the persister keeps in memory between batches. */
   conversationCacheSize: number;
+  /** Members a group may have besides its creator. */
+  maxGroupMembers: number;
   shutdownTimeoutMs: number;
 }
 
@@ -17,6 +19,7 @@ export function loadPersisterConfig(env: Record<string, string | undefined>): Re
     port: read.integer('PERSISTER_PORT', 3001, { min: 0, max: 65535 }),
     // About 1 KB each (measured with 64-character ids): the default costs some 10 MB.
     conversationCacheSize: read.integer('PERSISTER_CONVERSATION_CACHE_SIZE', 10_000, { min: 0 }),
+    maxGroupMembers: read.integer('MAX_GROUP_MEMBERS', 256, { min: 1 }),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),
   });
 }

@@ -12,6 +12,8 @@ import { ConversationHeads, chatModels, ensureIndexes } from '@chat/storage';
 import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
 import { handleConversationRead } from './consumers/conversation-read.consumer.js';
+import { handleGroupChange } from './consumers/group-change.consumer.js';
+import { handleMessageDelivered } from './consumers/message-delivered.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
 import { persisterMetrics } from './metrics.js';
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
     handlers: {
       [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer, heads, metrics }),
       [Topics.conversationRead]: handleConversationRead({ bus, models, metrics }),
+      [Topics.groupChange]: handleGroupChange({ bus, models, maxGroupMembers: config.maxGroupMembers }),
+      [Topics.messageDelivered]: handleMessageDelivered({ bus, models }),
       [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
     },
   });

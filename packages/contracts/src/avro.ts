@@ -6,11 +6,15 @@ export const MessageSentSchema = {
   type: 'record',
   name: 'MessageSent',
   namespace: 'chat.events.v1',
-  doc: 'Command: a user asked to send a 1-1 message. Keyed by conversationId.',
+  doc: 'Command: a user asked to send a message (1-1 or group). Keyed by conversationId.',
   fields: [
     { name: 'conversationId', type: 'string' },
     { name: 'senderId', type: 'string' },
-    { name: 'recipientId', type: 'string' },
+    {
+      name: 'recipientId',
+      type: ['null', 'string'],
+      doc: 'The other user of a 1-1 message; null in a group.',
+    },
     { name: 'clientMessageId', type: 'string', doc: "The sender's idempotency key." },
     { name: 'text', type: 'string' },
     {
@@ -25,16 +29,26 @@ export const MessagePersistedSchema = {
   type: 'record',
   name: 'MessagePersisted',
   namespace: 'chat.events.v1',
-  doc: 'Fact: a 1-1 message is stored in MongoDB. Keyed by conversationId; published again when a resend is deduplicated.',
+  doc: 'Fact: a message (1-1 or group) is stored in MongoDB. Keyed by conversationId; published again when a resend is deduplicated.',
   fields: [
     { name: 'id', type: 'string' },
     { name: 'conversationId', type: 'string' },
     { name: 'senderId', type: 'string' },
-    { name: 'recipientId', type: 'string' },
+    {
+      name: 'recipientId',
+      type: ['null', 'string'],
+      doc: 'The other user of a 1-1 message; null in a group.',
+    },
     { name: 'clientMessageId', type: 'string' },
     { name: 'text', type: 'string' },
     { name: 'seq', type: 'long', doc: '1, 2, 3… per conversation, in storage order.' },
     { name: 'createdAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+    {
+      name: 'memberIds',
+      type: { type: 'array', items: 'string' },
+      default: [],
+      doc: "The conversation's members when the message was stored: who receives it.",
+    },
   ],
 } as const;
 
@@ -60,8 +74,19 @@ export const ConversationReadPersistedSchema = {
   fields: [
     { name: 'conversationId', type: 'string' },
     { name: 'readerId', type: 'string' },
-    { name: 'otherUserId', type: 'string' },
+    {
+      name: 'otherUserId',
+      type: ['null', 'string'],
+      default: null,
+      doc: 'In a 1-1 conversation; null in a group.',
+    },
     { name: 'lastReadAt', type: millis },
+    {
+      name: 'memberIds',
+      type: { type: 'array', items: 'string' },
+      default: [],
+      doc: "The conversation's members: who is told.",
+    },
   ],
 } as const;
 
@@ -108,5 +133,110 @@ export const RepliedIn24hrFirstSchema = {
       doc: 'createdAt of the reply minus createdAt of the answered message.',
     },
     { name: 'repliedAt', type: millis },
+  ],
+} as const;
+
+const memberIds = { type: 'array', items: 'string' } as const;
+
+export const GroupChangeSchema = {
+  type: 'record',
+  name: 'GroupChange',
+  namespace: 'chat.events.v1',
+  doc: 'Command: create a group, add members to it, or remove one. Keyed by conversationId.',
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    {
+      name: 'actorId',
+      type: 'string',
+      doc: 'Who asked: the creator, an admin, or a member removing themselves.',
+    },
+    { name: 'action', type: { type: 'enum', name: 'GroupAction', symbols: ['create', 'add', 'remove'] } },
+    { name: 'name', type: ['null', 'string'], default: null, doc: 'The group name, for create.' },
+    { name: 'memberIds', type: memberIds, doc: 'Members to add (create, add) or the one to remove.' },
+    { name: 'at', type: millis, doc: 'When the gateway accepted it.' },
+  ],
+} as const;
+
+export const GroupChangePersistedSchema = {
+  type: 'record',
+  name: 'GroupChangePersisted',
+  namespace: 'chat.events.v1',
+  doc: 'Fact: a group change was stored (or refused), with the participants after it. Keyed by conversationId.',
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'actorId', type: 'string' },
+    {
+      name: 'action',
+      type: { type: 'enum', name: 'GroupChangeAction', symbols: ['create', 'add', 'remove'] },
+    },
+    {
+      name: 'userIds',
+      type: memberIds,
+      doc: 'Who was added or removed by this change (a removed member is told too).',
+    },
+    { name: 'name', type: 'string' },
+    {
+      name: 'participants',
+      doc: 'The members after the change.',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'GroupParticipant',
+          fields: [
+            { name: 'userId', type: 'string' },
+            { name: 'role', type: { type: 'enum', name: 'GroupRole', symbols: ['admin', 'member'] } },
+            { name: 'lastReadAt', type: ['null', millis] },
+            { name: 'lastDeliveredSeq', type: 'long' },
+          ],
+        },
+      },
+    },
+    { name: 'createdAt', type: millis },
+    {
+      name: 'refusal',
+      type: ['null', 'string'],
+      default: null,
+      doc: 'Why the change was refused (an ErrorMessages key); null when it was stored.',
+    },
+  ],
+} as const;
+
+export const MessageDeliveredSchema = {
+  type: 'record',
+  name: 'MessageDelivered',
+  namespace: 'chat.events.v1',
+  doc: "Command: a member's device received the conversation's messages up to seq. Keyed by conversationId.",
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'userId', type: 'string' },
+    { name: 'seq', type: 'long' },
+  ],
+} as const;
+
+export const MessageDeliveredPersistedSchema = {
+  type: 'record',
+  name: 'MessageDeliveredPersisted',
+  namespace: 'chat.events.v1',
+  doc: "Fact: a member's delivered marker as stored (never lower than before). Keyed by conversationId.",
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'userId', type: 'string' },
+    { name: 'lastDeliveredSeq', type: 'long' },
+    { name: 'memberIds', type: memberIds, doc: "The conversation's members: who is told." },
+  ],
+} as const;
+
+export const TypingChangedSchema = {
+  type: 'record',
+  name: 'TypingChanged',
+  namespace: 'chat.events.v1',
+  doc: 'Fact, never stored: a member started (or refreshed) or stopped typing. Keyed by conversationId.',
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'userId', type: 'string' },
+    { name: 'isTyping', type: 'boolean' },
+    { name: 'memberIds', type: memberIds, doc: "The conversation's members: who is told." },
+    { name: 'at', type: millis },
   ],
 } as const;

@@ -36,6 +36,12 @@ export type ErrorCode = keyof typeof ErrorCatalog;
  */
 export const ErrorMessages = {
   notAnotherUser: { code: 'VALIDATION_FAILED', message: 'otherUserId must be another user.' },
+  notAMember: { code: 'FORBIDDEN', message: 'You are not a member of this conversation.' },
+  notAGroupAdmin: { code: 'FORBIDDEN', message: 'Only an admin of the group can do this.' },
+  noSuchConversation: { code: 'NOT_FOUND', message: 'There is no such conversation.' },
+  notAGroup: { code: 'VALIDATION_FAILED', message: 'This conversation is not a group.' },
+  groupTooLarge: { code: 'VALIDATION_FAILED', message: 'The group would have more members than allowed.' },
+  notWithYourself: { code: 'VALIDATION_FAILED', message: 'memberIds must not include your own id.' },
   unknownCursor: { code: 'VALIDATION_FAILED', message: 'The cursor is not one this server issued.' },
   tokenMissing: { code: 'UNAUTHORIZED', message: 'An access token is required.' },
   tokenExpired: { code: 'UNAUTHORIZED', message: 'The access token has expired.' },
@@ -62,6 +68,15 @@ export const ErrorMessages = {
     code: 'UNAVAILABLE',
     message: 'The read could not be confirmed as stored in time; send it again.',
   },
+  groupChangeNotConfirmed: {
+    code: 'UNAVAILABLE',
+    message: 'The group change could not be confirmed as stored in time; send it again with the same ids.',
+  },
+  deliveredNotConfirmed: {
+    code: 'UNAVAILABLE',
+    message: 'The delivered marker could not be confirmed as stored in time; send it again.',
+  },
+  typingTooFast: { code: 'RATE_LIMITED', message: 'Too many typing events on this connection.' },
   restarting: { code: 'UNAVAILABLE', message: 'The server is restarting; send again.' },
   noPersister: {
     code: 'UNAVAILABLE',
@@ -73,6 +88,11 @@ export type ErrorMessageKey = keyof typeof ErrorMessages;
 
 /** Why a request failed, as a server names it: a code (with its default message) or a specific message. */
 export type ErrorReason = ErrorCode | ErrorMessageKey;
+
+/** Whether `value` names a reason (a fact that crossed Kafka names its refusal this way). */
+export function isErrorReason(value: string): value is ErrorReason {
+  return value in ErrorCatalog || value in ErrorMessages;
+}
 
 /** The code and the client-facing message of a reason. */
 export function describeError(reason: ErrorReason): { code: ErrorCode; message: string } {

@@ -1,18 +1,24 @@
 import {
   ConversationReadPersistedSchema,
   ConversationReadSchema,
+  GroupChangePersistedSchema,
+  GroupChangeSchema,
+  MessageDeliveredPersistedSchema,
+  MessageDeliveredSchema,
   MessagePersistedSchema,
   MessageSentSchema,
   PresenceConnectionSchema,
   PresenceGatewaySchema,
   RepliedIn24hrFirstSchema,
+  TypingChangedSchema,
 } from './avro.js';
 import { Topics } from './topics.js';
 
 /**
  * The TypeScript value of an Avro type, as avsc reads and writes it. Only the types our schemas use are mapped;
  * any other yields `never`, so a schema field of a new kind breaks the build until it is mapped here.
- * `long` (also with `timestamp-millis`, epoch milliseconds) is a JavaScript number.
+ * `long` (also with `timestamp-millis`, epoch milliseconds) is a JavaScript number; a `['null', X]` union is
+ * `X | null` (avsc unwraps it); an enum is the union of its symbols; an array and a nested record as expected.
  */
 type AvroValue<T> = T extends 'string'
   ? string
@@ -22,7 +28,15 @@ type AvroValue<T> = T extends 'string'
       ? boolean
       : T extends { type: infer Inner; logicalType: 'timestamp-millis' }
         ? AvroValue<Inner>
-        : never;
+        : T extends readonly ['null', infer Inner]
+          ? AvroValue<Inner> | null
+          : T extends { type: 'enum'; symbols: readonly (infer Symbol)[] }
+            ? Symbol
+            : T extends { type: 'array'; items: infer Item }
+              ? AvroValue<Item>[]
+              : T extends { type: 'record'; fields: readonly { name: string; type: unknown }[] }
+                ? AvroRecord<T>
+                : never;
 
 /** The event type of an Avro record schema: one property per field, derived, never written out by hand. */
 export type AvroRecord<S extends { fields: readonly { name: string; type: unknown }[] }> = {
@@ -36,6 +50,11 @@ export type ConversationReadPersisted = AvroRecord<typeof ConversationReadPersis
 export type PresenceConnection = AvroRecord<typeof PresenceConnectionSchema>;
 export type PresenceGateway = AvroRecord<typeof PresenceGatewaySchema>;
 export type RepliedIn24hrFirst = AvroRecord<typeof RepliedIn24hrFirstSchema>;
+export type GroupChange = AvroRecord<typeof GroupChangeSchema>;
+export type GroupChangePersisted = AvroRecord<typeof GroupChangePersistedSchema>;
+export type MessageDelivered = AvroRecord<typeof MessageDeliveredSchema>;
+export type MessageDeliveredPersisted = AvroRecord<typeof MessageDeliveredPersistedSchema>;
+export type TypingChanged = AvroRecord<typeof TypingChangedSchema>;
 
 /** Which schema belongs to which topic: the one table producers, consumers and the codec share. */
 export const EventCatalog = {
@@ -46,6 +65,11 @@ export const EventCatalog = {
   [Topics.presenceConnection]: PresenceConnectionSchema,
   [Topics.presenceGateway]: PresenceGatewaySchema,
   [Topics.repliedIn24hrFirst]: RepliedIn24hrFirstSchema,
+  [Topics.groupChange]: GroupChangeSchema,
+  [Topics.groupChangePersisted]: GroupChangePersistedSchema,
+  [Topics.messageDelivered]: MessageDeliveredSchema,
+  [Topics.messageDeliveredPersisted]: MessageDeliveredPersistedSchema,
+  [Topics.typingChanged]: TypingChangedSchema,
 } as const;
 
 export type EventTopic = keyof typeof EventCatalog;

@@ -9,4 +9,17 @@ export const Limits = Object.freeze({
   inboxPageDefault: 20,
   inboxPageMax: 100,
   presenceSubscribeMax: 100,
+  /** Code points in a group's name (trimmed name must not be empty). */
+  groupNameMaxLength: 100,
+  /**
+   * Most member ids one request may carry; the group size limit itself is the persister's
+   * MAX_GROUP_MEMBERS (default 256 besides the creator).
+   */
+  groupMemberIdsMax: 1000,
+  conversationIdMaxLength: 128,
+  /** A typing indicator expires this long after its last refresh. */
+  typingExpiryMs: 5000,
+  /** Typing events (start and stop together) a socket may send per window; more are RATE_LIMITED. */
+  typingEventsPerWindow: 10,
+  typingRateWindowMs: 5000,
 });

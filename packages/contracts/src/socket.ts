@@ -1,13 +1,32 @@
 import type { z } from 'zod';
-import type { MessageDto, PresenceDto, ReadReceiptDto } from './dto.js';
+import type {
+  ConversationDto,
+  ConversationUpdatedDto,
+  DeliveredReceiptDto,
+  MessageDto,
+  ParticipantDto,
+  PresenceDto,
+  ReadReceiptDto,
+  TypingDto,
+} from './dto.js';
 import type { ErrorBody } from './errors.js';
 import {
   type ConversationReadPayload,
   conversationReadSchema,
+  type GroupAddMembersPayload,
+  type GroupCreatePayload,
+  type GroupRemoveMemberPayload,
+  groupAddMembersSchema,
+  groupCreateSchema,
+  groupRemoveMemberSchema,
+  type MessageDeliveredPayload,
   type MessageSendPayload,
+  messageDeliveredSchema,
   messageSendSchema,
   type PresenceSubscribePayload,
   presenceSubscribeSchema,
+  type TypingPayload,
+  typingSchema,
 } from './validation.js';
 
 /** Every ack has one shape: success with a payload, or a catalogued error. */
@@ -30,16 +49,45 @@ export interface ClientToServerEvents {
     payload: ConversationReadPayload,
     ack: (response: Ack<{ conversationId: string; lastReadAt: string }>) => void,
   ) => void;
+  /** Creates a group with the sender as admin; ack after it is stored. Idempotent on clientRequestId. */
+  'group:create': (
+    payload: GroupCreatePayload,
+    ack: (response: Ack<{ conversation: ConversationDto }>) => void,
+  ) => void;
+  /** Admins only; ack after storage, with the participants after the change. */
+  'group:add-members': (
+    payload: GroupAddMembersPayload,
+    ack: (response: Ack<{ conversationId: string; participants: ParticipantDto[] }>) => void,
+  ) => void;
+  /** Admins, or any member removing themselves; ack after storage. */
+  'group:remove-member': (
+    payload: GroupRemoveMemberPayload,
+    ack: (response: Ack<{ conversationId: string; participants: ParticipantDto[] }>) => void,
+  ) => void;
+  /** "This device received the messages up to seq." Ack after the marker is stored. */
+  'message:delivered': (
+    payload: MessageDeliveredPayload,
+    ack: (response: Ack<{ conversationId: string; lastDeliveredSeq: number }>) => void,
+  ) => void;
+  /** Start or refresh the typing indicator (expires after 5 s without a refresh). Never stored; ack optional. */
+  'typing:start': (payload: TypingPayload, ack?: (response: Ack<object>) => void) => void;
+  'typing:stop': (payload: TypingPayload, ack?: (response: Ack<object>) => void) => void;
 }
 
 export interface ServerToClientEvents {
-  /** A stored message in one of your conversations, to every socket of both participants. De-duplicate by id. */
+  /** A stored message in one of your conversations, to every socket of every member. De-duplicate by id. */
   'message:new': (message: MessageDto) => void;
   'presence:update': (presence: PresenceDto) => void;
-  /** A participant's read marker moved: to the other participant and the reader's other devices. */
+  /** A participant's read marker moved: to the other participants and the reader's other devices. */
   'conversation:read': (receipt: ReadReceiptDto) => void;
   /** The token this socket connected with has expired (TOKEN_EXPIRED); the server disconnects right after. */
   'session:expired': (error: ErrorBody) => void;
+  /** A group was created or its members changed: to every member, old and new. */
+  'conversation:updated': (update: ConversationUpdatedDto) => void;
+  /** A member's delivered marker moved: to the other members and the member's other devices. */
+  'conversation:delivered': (receipt: DeliveredReceiptDto) => void;
+  /** Another member started or stopped typing (or their indicator expired). */
+  typing: (typing: TypingDto) => void;
 }
 
 export type ClientEvent = keyof ClientToServerEvents;
@@ -49,7 +97,7 @@ export type ClientPayload<E extends ClientEvent> = Parameters<ClientToServerEven
 export type ClientAck<E extends ClientEvent> = Parameters<ClientToServerEvents[E]>[1];
 /** What a successful ack of event `E` carries besides `ok: true`. */
 export type AckResult<E extends ClientEvent> =
-  ClientAck<E> extends (response: Ack<infer Result>) => void ? Result : never;
+  NonNullable<ClientAck<E>> extends (response: Ack<infer Result>) => void ? Result : never;
 
 /** The schema that validates each client event's payload: one for every event, so none goes unchecked. */
 export const ClientEventSchemas: { readonly [E in ClientEvent]: z.ZodType<ClientPayload<E>> } = {
@@ -57,6 +105,12 @@ export const ClientEventSchemas: { readonly [E in ClientEvent]: z.ZodType<Client
   'presence:subscribe': presenceSubscribeSchema,
   'presence:unsubscribe': presenceSubscribeSchema,
   'conversation:read': conversationReadSchema,
+  'group:create': groupCreateSchema,
+  'group:add-members': groupAddMembersSchema,
+  'group:remove-member': groupRemoveMemberSchema,
+  'message:delivered': messageDeliveredSchema,
+  'typing:start': typingSchema,
+  'typing:stop': typingSchema,
 };
 
 /** `connect_error` data when the handshake is refused. */
@@ -72,4 +126,13 @@ export const SocketEvents = Object.freeze({
   presenceUpdate: 'presence:update',
   conversationRead: 'conversation:read',
   sessionExpired: 'session:expired',
+  groupCreate: 'group:create',
+  groupAddMembers: 'group:add-members',
+  groupRemoveMember: 'group:remove-member',
+  conversationUpdated: 'conversation:updated',
+  messageDelivered: 'message:delivered',
+  conversationDelivered: 'conversation:delivered',
+  typingStart: 'typing:start',
+  typingStop: 'typing:stop',
+  typing: 'typing',
 } as const);

@@ -17,6 +17,16 @@ export const Topics = Object.freeze({
   presenceGateway: 'presence.gateway',
   /** Fact: a user replied to the other participant's message within 24 h, the first time in a 24 h window. Key: conversationId. Producer: persister. Consumers: downstream services (rewards). */
   repliedIn24hrFirst: 'replied.in.24hr.first',
+  /** Command: create a group, add members, remove one. Key: conversationId. Producer: gateway. Consumer: persister. */
+  groupChange: 'group.change',
+  /** Fact: a group change stored (or refused), with the participants after it. Key: conversationId. Producer: persister. Consumers: every gateway. */
+  groupChangePersisted: 'group.change.persisted',
+  /** Command: a member's device received messages up to a seq. Key: conversationId. Producer: gateway. Consumer: persister. */
+  messageDelivered: 'message.delivered',
+  /** Fact: a delivered marker as stored. Key: conversationId. Producer: persister. Consumers: every gateway. */
+  messageDeliveredPersisted: 'message.delivered.persisted',
+  /** Fact, never stored: a member is typing, or stopped. Key: conversationId. Producer: gateways. Consumers: every gateway. */
+  typingChanged: 'typing.changed',
   /** Records that could not be decoded or processed, with the reason in headers. Producer: any consumer. */
   deadLetter: 'dead-letter',
 });

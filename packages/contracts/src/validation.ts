@@ -10,24 +10,57 @@ export const userIdSchema = z
   .max(Limits.userIdMaxLength, `must be at most ${Limits.userIdMaxLength} characters`)
   .regex(printable, 'must not contain control characters');
 
-export const messageSendSchema = z.strictObject({
-  clientMessageId: z
-    .string({ error: 'must be a string' })
-    .min(1, 'must not be empty')
-    .max(Limits.clientMessageIdMaxLength, `must be at most ${Limits.clientMessageIdMaxLength} characters`)
-    .regex(printable, 'must not contain control characters'),
-  otherUserId: userIdSchema,
-  text: z
+export const conversationIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(Limits.conversationIdMaxLength, `must be at most ${Limits.conversationIdMaxLength} characters`)
+  .regex(printable, 'must not contain control characters');
+
+/** A client's idempotency key (clientMessageId, clientRequestId). */
+const idempotencyKeySchema = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(Limits.clientMessageIdMaxLength, `must be at most ${Limits.clientMessageIdMaxLength} characters`)
+  .regex(printable, 'must not contain control characters');
+
+/** Text of at most `max` code points that is not empty or only whitespace. */
+const nonBlankText = (max: number) =>
+  z
     .string({ error: 'must be a string' })
     .refine((text) => text.trim().length > 0, 'must not be empty')
     .refine(
       // A code point is one or two UTF-16 units: only lengths in between need counting (a frame may be 1 MB).
-      (text) =>
-        text.length <= Limits.messageTextMaxLength ||
-        (text.length <= 2 * Limits.messageTextMaxLength && [...text].length <= Limits.messageTextMaxLength),
-      `must be at most ${Limits.messageTextMaxLength} characters`,
-    ),
-});
+      (text) => text.length <= max || (text.length <= 2 * max && [...text].length <= max),
+      `must be at most ${max} characters`,
+    );
+
+/**
+ * Exactly one of the two keys: a 1-1 conversation named by the other user, or any conversation by its id. With
+ * neither, the issue names `otherUserId` (what a 1-1 client forgot); with both, `conversationId`.
+ */
+function oneTarget(
+  payload: { otherUserId?: string | undefined; conversationId?: string | undefined },
+  context: z.RefinementCtx,
+) {
+  if ((payload.otherUserId === undefined) === (payload.conversationId === undefined)) {
+    context.addIssue({
+      code: 'custom',
+      message: 'give either otherUserId or conversationId, not both',
+      path: [payload.otherUserId === undefined ? 'otherUserId' : 'conversationId'],
+    });
+  }
+}
+
+export const messageSendSchema = z
+  .strictObject({
+    clientMessageId: idempotencyKeySchema,
+    /** A 1-1 message to this user. */
+    otherUserId: userIdSchema.optional(),
+    /** A message to this conversation (a group, or a 1-1 conversation) the sender belongs to. */
+    conversationId: conversationIdSchema.optional(),
+    text: nonBlankText(Limits.messageTextMaxLength),
+  })
+  .superRefine(oneTarget);
 
 export type MessageSendPayload = z.infer<typeof messageSendSchema>;
 
@@ -41,29 +74,39 @@ const integerFromQuery = z
   .transform(Number);
 const positiveIntFromQuery = integerFromQuery.pipe(z.number().positive('must be positive'));
 
+const historyPage = {
+  /** Older than this seq, newest first. */
+  from: positiveIntFromQuery.optional(),
+  /** Newer than this seq, oldest first (catch-up). */
+  after: integerFromQuery.optional(),
+  limit: integerFromQuery
+    .pipe(
+      z
+        .number()
+        .positive('must be positive')
+        .max(Limits.historyPageMax, `must be at most ${Limits.historyPageMax}`),
+    )
+    .optional()
+    .transform((limit) => limit ?? Limits.historyPageDefault),
+};
+const fromOrAfter: [
+  (query: { from?: number | undefined; after?: number | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (query) => query.from === undefined || query.after === undefined,
+  { message: 'use either from or after, not both', path: ['after'] },
+];
+
 export const messageHistoryQuerySchema = z
-  .strictObject({
-    otherUserId: userIdSchema,
-    /** Older than this seq, newest first. */
-    from: positiveIntFromQuery.optional(),
-    /** Newer than this seq, oldest first (catch-up). */
-    after: integerFromQuery.optional(),
-    limit: integerFromQuery
-      .pipe(
-        z
-          .number()
-          .positive('must be positive')
-          .max(Limits.historyPageMax, `must be at most ${Limits.historyPageMax}`),
-      )
-      .optional()
-      .transform((limit) => limit ?? Limits.historyPageDefault),
-  })
-  .refine((query) => query.from === undefined || query.after === undefined, {
-    message: 'use either from or after, not both',
-    path: ['after'],
-  });
+  .strictObject({ otherUserId: userIdSchema, ...historyPage })
+  .refine(...fromOrAfter);
 
 export type MessageHistoryQuery = z.infer<typeof messageHistoryQuerySchema>;
+
+/** `GET /convo/:conversationId/message`: the same pages, the conversation named by its id. */
+export const conversationHistoryQuerySchema = z.strictObject(historyPage).refine(...fromOrAfter);
+
+export const conversationParamsSchema = z.strictObject({ conversationId: conversationIdSchema });
 
 export const presenceSubscribeSchema = z.strictObject({
   userIds: z
@@ -74,7 +117,14 @@ export const presenceSubscribeSchema = z.strictObject({
 
 export type PresenceSubscribePayload = z.infer<typeof presenceSubscribeSchema>;
 
-export const conversationReadSchema = z.strictObject({ otherUserId: userIdSchema });
+export const conversationReadSchema = z
+  .strictObject({
+    otherUserId: userIdSchema.optional(),
+    conversationId: conversationIdSchema.optional(),
+    /** When the conversation was opened, if earlier than now (an offline client syncing); later times count as now. */
+    readAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  })
+  .superRefine(oneTarget);
 
 export type ConversationReadPayload = z.infer<typeof conversationReadSchema>;
 
@@ -94,3 +144,44 @@ export const inboxQuerySchema = z.strictObject({
 });
 
 export type InboxQuery = z.infer<typeof inboxQuerySchema>;
+
+const memberIdsSchema = z
+  .array(userIdSchema, { error: 'must be an array of user ids' })
+  .min(1, 'must not be empty')
+  .max(Limits.groupMemberIdsMax, `must have at most ${Limits.groupMemberIdsMax} ids`)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id');
+
+export const groupCreateSchema = z.strictObject({
+  /** The idempotency key: a retry with the same one yields the same group. */
+  clientRequestId: idempotencyKeySchema,
+  name: nonBlankText(Limits.groupNameMaxLength),
+  /** The other members; the creator is a member (and admin) anyway. */
+  memberIds: memberIdsSchema,
+});
+
+export type GroupCreatePayload = z.infer<typeof groupCreateSchema>;
+
+export const groupAddMembersSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  memberIds: memberIdsSchema,
+});
+
+export type GroupAddMembersPayload = z.infer<typeof groupAddMembersSchema>;
+
+export const groupRemoveMemberSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  userId: userIdSchema,
+});
+
+export type GroupRemoveMemberPayload = z.infer<typeof groupRemoveMemberSchema>;
+
+export const messageDeliveredSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  seq: z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'),
+});
+
+export type MessageDeliveredPayload = z.infer<typeof messageDeliveredSchema>;
+
+export const typingSchema = z.strictObject({ conversationId: conversationIdSchema });
+
+export type TypingPayload = z.infer<typeof typingSchema>;

@@ -1,13 +1,17 @@
 /** The part of a conversation document a batch reads before it writes. */
 export interface ConversationState {
   _id: string;
+  /** Read for groups (heads of 1-1 conversations leave it out). */
+  kind?: 'one_to_one' | 'group';
   lastSeq: number;
   lastMessage?: { id?: string | null; senderId?: string | null; createdAt?: Date | null } | null;
   participants: Array<{ userId: string; lastReplyRewardAt?: Date | null }>;
+  /** A group's current members, read with every batch (never remembered). */
+  participantIds?: string[];
 }
 
 /**
- * The head of each conversation this writer stored to last: its seq counter, latest message and reply-reward
+ * The head of each 1-1 conversation this writer stored to last: its seq counter, latest message and reply-reward
  * windows, which is all a batch needs to read before it writes. A persister owns its partitions' conversations,
  * so what it wrote last is what is stored, and keeping it saves a read per conversation and batch. Forget
  * everything when partitions move (another persister may have written since); a failed batch forgets its own.

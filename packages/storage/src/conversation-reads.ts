@@ -18,11 +18,15 @@ function lastMessageDoc(conversation: ConversationDoc): MessageDoc | null {
   return last ? { ...last, _id: last.id, conversationId: conversation._id } : null;
 }
 
+/** The other participants' messages newer than the caller's read marker. */
 async function unreadCount(
   models: ChatModels,
   conversation: ConversationDoc,
   userId: string,
+  untilSeq: number | undefined,
 ): Promise<number> {
+  // A former member is no longer kept up to date: nothing counts as unread for them.
+  if (untilSeq !== undefined) return 0;
   const me = conversation.participants.find((participant) => participant.userId === userId);
   return models.messages.countDocuments({
     conversationId: conversation._id,
@@ -31,22 +35,76 @@ async function unreadCount(
   });
 }
 
+const toDto = (doc: MessageDoc) => toMessageDto(toPersisted(doc, []));
+
+/** What `userId` sees of a conversation: everything as a member; as a former member, nothing after `untilSeq`. */
 async function toConversationDto(
   models: ChatModels,
   conversation: ConversationDoc,
   userId: string,
+  untilSeq?: number,
 ): Promise<ConversationDto> {
-  const lastMessage = lastMessageDoc(conversation);
+  let lastMessage = lastMessageDoc(conversation);
+  if (lastMessage && untilSeq !== undefined && lastMessage.seq > untilSeq) {
+    lastMessage = await models.messages.findOne({ conversationId: conversation._id, seq: untilSeq });
+  }
   return {
     id: conversation._id,
+    kind: conversation.kind,
+    ...(conversation.kind === 'group' ? { name: conversation.name ?? '' } : {}),
     participants: conversation.participants.map((participant) => ({
       userId: participant.userId,
+      ...(participant.role ? { role: participant.role } : {}),
       lastReadAt: participant.lastReadAt ? participant.lastReadAt.toISOString() : null,
+      lastDeliveredSeq: participant.lastDeliveredSeq ?? 0,
     })),
-    lastMessage: lastMessage ? toMessageDto(toPersisted(lastMessage)) : null,
-    unreadCount: await unreadCount(models, conversation, userId),
+    lastMessage: lastMessage ? toDto(lastMessage) : null,
+    unreadCount: await unreadCount(models, conversation, userId, untilSeq),
     createdAt: conversation.createdAt.toISOString(),
   };
+}
+
+/**
+ * How `userId` may see a conversation named by its id: a member sees all of it, a removed member the history up
+ * to their removal (`untilSeq`); anyone else is `forbidden`, and an unknown id is `not-found`.
+ */
+export type ConversationAccess =
+  | { conversation: ConversationDoc; untilSeq?: number }
+  | 'not-found'
+  | 'forbidden';
+
+export async function findConversationAccess(
+  models: ChatModels,
+  conversationId: string,
+  userId: string,
+): Promise<ConversationAccess> {
+  const conversation = await models.conversations.findOne({ _id: conversationId });
+  if (!conversation) return 'not-found';
+  if (conversation.participantIds.includes(userId)) return { conversation };
+  const removals = (conversation.formerMembers ?? []).filter((former) => former.userId === userId);
+  if (removals.length === 0) return 'forbidden';
+  return { conversation, untilSeq: Math.max(...removals.map((former) => former.untilSeq ?? 0)) };
+}
+
+/** A conversation as `userId` sees it (see findConversationAccess). */
+export async function findConversationById(
+  models: ChatModels,
+  access: Exclude<ConversationAccess, string>,
+  userId: string,
+): Promise<ConversationDto> {
+  return toConversationDto(models, access.conversation, userId, access.untilSeq);
+}
+
+/** A conversation's kind and current members, for the gateway's membership checks; undefined when unknown. */
+export async function findConversationMembers(
+  models: ChatModels,
+  conversationId: string,
+): Promise<{ kind: ConversationDoc['kind']; participantIds: string[] } | undefined> {
+  const doc = await models.conversations.findOne(
+    { _id: conversationId },
+    { projection: { kind: 1, participantIds: 1 } },
+  );
+  return doc ? { kind: doc.kind, participantIds: doc.participantIds } : undefined;
 }
 
 /** The caller's 1-1 conversation with `otherUserId`; before the first message, an empty one (nothing is written). */
@@ -60,9 +118,10 @@ export async function findOneToOneConversation(
   if (conversation) return toConversationDto(models, conversation, userId);
   return {
     id,
+    kind: 'one_to_one',
     participants: [userId, otherUserId]
       .sort()
-      .map((participantId) => ({ userId: participantId, lastReadAt: null })),
+      .map((participantId) => ({ userId: participantId, lastReadAt: null, lastDeliveredSeq: 0 })),
     lastMessage: null,
     unreadCount: 0,
     createdAt: null,
@@ -116,7 +175,7 @@ export async function findInboxPage(
   const conversations: InboxEntryDto[] = await Promise.all(
     docs.slice(0, page.limit).map(async (doc) => ({
       ...(await toConversationDto(models, doc, userId)),
-      otherUserId: doc.participantIds.find((id) => id !== userId) ?? userId,
+      otherUserId: doc.kind === 'group' ? null : (doc.participantIds.find((id) => id !== userId) ?? userId),
       lastActivityAt: doc.lastActivityAt.toISOString(),
       updatedAt: doc.updatedAt.toISOString(),
     })),
@@ -131,6 +190,12 @@ export async function findInboxPage(
   };
 }
 
+interface PageRequest {
+  from?: number | undefined;
+  after?: number | undefined;
+  limit: number;
+}
+
 /**
  * One page of a 1-1 conversation's messages: newest first, older than `from` (a seq) when given; or, with
  * `after`, oldest first and newer than it (catch-up after a reconnect).
@@ -140,18 +205,33 @@ export async function findMessagePage(
   models: ChatModels,
   userId: string,
   otherUserId: string,
-  page: { from?: number | undefined; after?: number | undefined; limit: number },
+  page: PageRequest,
 ): Promise<MessagePageResponse> {
-  const conversationId = oneToOneConversationId(userId, otherUserId);
+  return findConversationMessagePage(models, oneToOneConversationId(userId, otherUserId), page);
+}
+
+/**
+ * One page of any conversation's messages, as findMessagePage; for a former member, nothing after `untilSeq`.
+ * The caller checked access (findConversationAccess).
+ */
+export async function findConversationMessagePage(
+  models: ChatModels,
+  conversationId: string,
+  page: PageRequest,
+  untilSeq?: number,
+): Promise<MessagePageResponse> {
   const forward = page.after !== undefined;
+  const seq: mongo.FilterOperators<number> = {};
+  if (page.from !== undefined) seq.$lt = page.from;
+  if (forward) seq.$gt = page.after;
+  if (untilSeq !== undefined) seq.$lte = untilSeq;
   const filter: mongo.Filter<MessageDoc> = { conversationId };
-  if (page.from !== undefined) filter.seq = { $lt: page.from };
-  if (forward) filter.seq = { $gt: page.after };
+  if (Object.keys(seq).length > 0) filter.seq = seq;
   // One extra document tells whether another page exists.
   const docs = await models.messages
     .find(filter, { sort: { seq: forward ? 1 : -1 }, limit: page.limit + 1 })
     .toArray();
-  const messages = docs.slice(0, page.limit).map((doc) => toMessageDto(toPersisted(doc)));
+  const messages = docs.slice(0, page.limit).map(toDto);
   const lastOfPage = messages.at(-1);
   return { messages, nextCursor: docs.length > page.limit && lastOfPage ? lastOfPage.seq : null };
 }

@@ -14,3 +14,8 @@ export function oneToOneConversationId(userA: string, userB: string): string {
 export function messageId(conversationId: string, senderId: string, clientMessageId: string): string {
   return `msg_${digest([conversationId, senderId, clientMessageId])}`;
 }
+
+/** A group's id, derived from its creator and the creation's idempotency key: a retried create finds the group. */
+export function groupConversationId(creatorId: string, clientRequestId: string): string {
+  return `grp_${digest(['group', creatorId, clientRequestId])}`;
+}

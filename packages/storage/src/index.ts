@@ -1,12 +1,19 @@
 export { ConversationHeads } from './conversation-heads.js';
 export {
+  type ConversationAccess,
   decodeInboxCursor,
+  findConversationAccess,
+  findConversationById,
+  findConversationMembers,
+  findConversationMessagePage,
   findInboxPage,
   findMessagePage,
   findOneToOneConversation,
   oneToOneConversationExists,
 } from './conversation-reads.js';
-export { messageId, oneToOneConversationId } from './ids.js';
+export { applyDeliveredMarkers } from './delivered-markers.js';
+export { applyGroupChange } from './group-writes.js';
+export { groupConversationId, messageId, oneToOneConversationId } from './ids.js';
 export {
   markRewardsPublished,
   type StoredBatch,

@@ -20,8 +20,13 @@ export class WriteConflictError extends Error implements CodedError {
 const DUPLICATE_KEY = 11000;
 
 export interface StoredBatch {
-  /** The stored message for each command, in command order (a duplicate yields the message stored before). */
+  /**
+   * The stored message for each command that was not refused, in command order (a duplicate yields the message
+   * stored before).
+   */
   messages: MessagePersisted[];
+  /** Commands refused, by their index in the batch, with the reason: a group message from a non-member. */
+  refused: Map<number, string>;
   /** Reply rewards to publish: decided in this batch, or decided earlier and not yet marked published. */
   rewards: RepliedIn24hrFirst[];
 }
@@ -32,7 +37,7 @@ function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
     eventId: doc._id,
     conversationId: doc.conversationId,
     replierId: doc.senderId,
-    repliedToId: doc.recipientId,
+    repliedToId: doc.recipientId ?? '',
     messageId: doc._id,
     repliedToMessageId: doc.replyReward.repliedToMessageId,
     replyDelayMs: doc.replyReward.replyDelayMs ?? 0,
@@ -77,6 +82,9 @@ async function storeBatch(
       .toArray(),
   ]);
   const lastSeqs = new Map([...states].map(([id, state]) => [id, state.lastSeq]));
+  const membersOf = (conversationId: string, doc: MessageDoc) =>
+    states.get(conversationId)?.participantIds ?? [doc.senderId, doc.recipientId ?? ''].sort();
+  const refused = new Map<number, string>();
   const rules = new Map(conversationIds.map((id) => [id, new ReplyRewardRule(states.get(id))]));
   const rule = (conversationId: string) => rules.get(conversationId) as ReplyRewardRule;
   const stored = new Map<string, MessageDoc>(existing.map((doc) => [doc._id, doc]));
@@ -98,6 +106,11 @@ async function storeBatch(
   commands.forEach((command, index) => {
     const id = ids[index] as string;
     if (stored.has(id)) return;
+    const reason = groupRefusal(command, states.get(command.conversationId));
+    if (reason) {
+      refused.set(index, reason);
+      return;
+    }
     const seq = (lastSeqs.get(command.conversationId) ?? 0) + 1;
     lastSeqs.set(command.conversationId, seq);
     const doc: MessageDoc = {
@@ -129,16 +142,32 @@ async function storeBatch(
     for (const head of newHeads(latest, states, rules)) heads?.remember(head);
   }
 
-  const results = ids.map((id) => stored.get(id) as MessageDoc);
+  const results = ids.flatMap((id, index) => (refused.has(index) ? [] : [stored.get(id) as MessageDoc]));
   return {
-    messages: results.map(toPersisted),
+    messages: results.map((doc) => toPersisted(doc, membersOf(doc.conversationId, doc))),
+    refused,
     rewards: [...new Set(results)]
       .filter((doc) => doc.replyReward?.repliedToMessageId && !doc.replyReward.publishedAt)
       .map((doc) => toReward(doc) as RepliedIn24hrFirst),
   };
 }
 
-/** The batch's conversations: from `heads` where this persister wrote them last, the rest in one `$in` read. */
+/**
+ * Why a group message cannot be stored: the group does not exist or the sender is not (or no longer) one of its
+ * members. Read from the database in this batch (group heads are never remembered), so a removal stored before
+ * the message was sent always counts.
+ */
+function groupRefusal(command: MessageSent, state: ConversationState | undefined): string | undefined {
+  if (command.recipientId) return undefined;
+  if (state?.kind !== 'group') return 'no such group';
+  if (!state.participantIds?.includes(command.senderId)) return 'sender is not a member of the group';
+  return undefined;
+}
+
+/**
+ * The batch's conversations: from `heads` where this persister wrote them last, the rest in one `$in` read.
+ * Groups are always read: their membership may have been changed by another persister since.
+ */
 async function readConversationStates(
   models: ChatModels,
   conversationIds: string[],
@@ -153,7 +182,10 @@ async function readConversationStates(
   }
   if (misses.length > 0) {
     const docs = await models.conversations
-      .find({ _id: { $in: misses } }, { projection: { lastSeq: 1, lastMessage: 1, participants: 1 } })
+      .find(
+        { _id: { $in: misses } },
+        { projection: { kind: 1, lastSeq: 1, lastMessage: 1, participants: 1, participantIds: 1 } },
+      )
       .toArray();
     for (const doc of docs) states.set(doc._id, doc);
   }
@@ -226,7 +258,8 @@ function conversationUpdates(
   now: Date,
 ): mongo.AnyBulkWriteOperation<ConversationDoc>[] {
   return latest.map((message) => {
-    const participantIds = [message.senderId, message.recipientId].sort();
+    // A group always exists (its messages are refused otherwise); a 1-1 conversation is created here.
+    const participantIds = [message.senderId, message.recipientId ?? ''].sort();
     const rule = rules.get(message.conversationId);
     const exists = states.has(message.conversationId);
     const forward: mongo.MatchKeysAndValues<ConversationDoc> = {
@@ -238,6 +271,7 @@ function conversationUpdates(
     const participants = participantIds.map((userId) => ({
       userId,
       lastReadAt: null,
+      lastDeliveredSeq: 0,
       lastReplyRewardAt: rule?.rewardWindowStart(userId) ?? null,
     }));
     // An existing conversation gets its reward windows by array index; a new one gets everything on insert
@@ -270,13 +304,15 @@ function newHeads(
   states: Map<string, ConversationState>,
   rules: Map<string, ReplyRewardRule>,
 ): ConversationState[] {
-  return latest.map((message) => {
+  // A group's membership may change on another persister: its head is read again for every batch.
+  return latest.flatMap((message) => {
+    if (!message.recipientId) return [];
     const rule = rules.get(message.conversationId);
     const participantIds = states.get(message.conversationId)?.participants.map((p) => p.userId) ?? [
       message.senderId,
       message.recipientId,
     ];
-    return {
+    const head: ConversationState = {
       _id: message.conversationId,
       lastSeq: message.seq,
       // What the reply-reward rule needs of it; the text would only make the head heavier.
@@ -286,6 +322,7 @@ function newHeads(
         lastReplyRewardAt: rule?.rewardWindowStart(userId) ?? null,
       })),
     };
+    return [head];
   });
 }
 

@@ -11,7 +11,8 @@ const messageSchema = new Schema(
     _id: { type: String, required: true },
     conversationId: { type: String, required: true },
     senderId: { type: String, required: true },
-    recipientId: { type: String, required: true },
+    /** The other user of a 1-1 message; null in a group. */
+    recipientId: { type: String, default: null },
     clientMessageId: { type: String, required: true },
     text: { type: String, required: true },
     seq: { type: Number, required: true },
@@ -35,7 +36,11 @@ messageSchema.index({ conversationId: 1, senderId: 1, createdAt: 1 });
 const participantSchema = new Schema(
   {
     userId: { type: String, required: true },
+    /** In a group: `admin` or `member`; absent in a 1-1 conversation. */
+    role: { type: String, enum: ['admin', 'member'], default: undefined },
     lastReadAt: { type: Date, default: null },
+    /** The highest seq this participant's devices reported received; moves forward only. */
+    lastDeliveredSeq: { type: Number, default: 0 },
     /** Start of this participant's current 24 h reply-reward window. */
     lastReplyRewardAt: { type: Date, default: null },
   },
@@ -58,9 +63,17 @@ const lastMessageSchema = new Schema(
 const conversationSchema = new Schema(
   {
     _id: { type: String, required: true },
-    kind: { type: String, enum: ['one_to_one'], required: true },
+    kind: { type: String, enum: ['one_to_one', 'group'], required: true },
+    /** A group's name. */
+    name: { type: String, default: undefined },
+    /** The current members: who receives, and whose inbox lists it. */
     participantIds: { type: [String], required: true },
     participants: { type: [participantSchema], required: true },
+    /** Members removed from a group, each with the last seq they may still read. */
+    formerMembers: {
+      type: [new Schema({ userId: String, untilSeq: Number }, { _id: false })],
+      default: undefined,
+    },
     lastSeq: { type: Number, required: true, default: 0 },
     lastMessage: { type: lastMessageSchema, default: null },
     createdAt: { type: Date, required: true },
@@ -85,11 +98,15 @@ const userPresenceSchema = new Schema(
 );
 
 export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: string };
-export type ParticipantDoc = InferSchemaType<typeof participantSchema>;
+export type ParticipantDoc = InferSchemaType<typeof participantSchema> & { role?: 'admin' | 'member' | null };
 /** As stored (what the driver reads and writes): participants are a plain array, not a Mongoose DocumentArray. */
-export type ConversationDoc = Omit<InferSchemaType<typeof conversationSchema>, 'participants'> & {
+export type ConversationDoc = Omit<
+  InferSchemaType<typeof conversationSchema>,
+  'participants' | 'formerMembers'
+> & {
   _id: string;
   participants: ParticipantDoc[];
+  formerMembers?: Array<{ userId: string; untilSeq: number }> | null;
 };
 export type UserPresenceDoc = InferSchemaType<typeof userPresenceSchema> & { _id: string };
 

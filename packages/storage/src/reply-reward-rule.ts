@@ -23,10 +23,13 @@ export class ReplyRewardRule {
     }
   }
 
-  /** Decides for a new message (and records it); replays the recorded decision of a stored one. */
+  /**
+   * Decides for a new message (and records it); replays the recorded decision of a stored one. A 1-1 rule:
+   * group messages (no recipient) never earn a reward.
+   */
   next(doc: MessageDoc, isNew: boolean): void {
     const createdAt = doc.createdAt.getTime();
-    if (isNew) {
+    if (isNew && doc.recipientId) {
       const previous = this.previous;
       const rewardedBefore = this.lastRewardAt.get(doc.senderId);
       if (

@@ -16,8 +16,10 @@ import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url';
 import { loadStackConfig, stackUrls } from '@chat/stack';
 import { PrivateDatabase } from '@chat/testkit/private-database';
+import { mintToken } from '@chat/testkit/system';
 import type { LatencyBreakdown } from './breakdown.js';
 import { toChartHtml } from './chart.js';
+import { groupScenarioDefaults, runGroupScenario } from './group/scenario.js';
 import { log } from './log.js';
 import { measureConnections, measureSweep, type RunContext } from './measure.js';
 import { databaseOf, readOptions, USAGE, UsageError } from './options.js';
@@ -168,6 +170,7 @@ async function runTargets(
   const connections: ConnectionsReport[] = [];
   const failures: BenchReport['failures'] = [];
   let breakdown: LatencyBreakdown | null = null;
+  let group: BenchReport['group'] = null;
   for (const name of targets) {
     log(name === 'ours' && external ? 'checking ours (ready, accepts our tokens)' : `starting ${name}`);
     // One target failing (say, a server that does not start) is reported; the others still run.
@@ -182,6 +185,20 @@ async function runTargets(
         }
         if (plan.connectionTargets.includes(name))
           connections.push(await measureConnections(target, context));
+        if (name === 'ours') {
+          // Groups exist only in ours: the baselines model the 1-1 design.
+          const options =
+            plan.mode === 'quick' ? { ...groupScenarioDefaults, messages: 60 } : groupScenarioDefaults;
+          log(`ours: group scenario, ${options.members} members, ${options.messages} messages`);
+          const users = Array.from({ length: options.members }, (_, i) => `${context.runTag}-group-${i}`);
+          const phases = await runGroupScenario(
+            [target.url],
+            users,
+            (userId) => mintToken(userId, { secret: target.jwtSecret }),
+            options,
+          );
+          group = { options, phases };
+        }
       } finally {
         await target.stop();
         if (target.name === 'direct-write' && target.mongodbUri) await dropDatabase(target.mongodbUri);
@@ -211,6 +228,7 @@ async function runTargets(
     ratios,
     targets: checks,
     failures,
+    group,
   };
   writeFileSync(`${outDir}/report.json`, `${JSON.stringify(report, null, 2)}\n`);
   const markdown = toMarkdown(report);

@@ -1,5 +1,6 @@
 import type { LatencyBreakdown } from './breakdown.js';
 import { Goals, percent } from './goals.js';
+import { type GroupPhaseResult, type GroupScenarioOptions, groupMarkdown } from './group/report.js';
 import type { BenchPlan } from './plan.js';
 import type { ConnectionLevel, ConnectionsResult, DeliveryCheck, StepResult } from './protocol.js';
 import type { TargetName } from './targets.js';
@@ -79,6 +80,8 @@ export interface BenchReport {
   targets: TargetCheck[];
   /** Targets that could not be measured, and why. */
   failures: Array<{ target: TargetName; error: string }>;
+  /** The group scenario against ours (group/scenario.ts); null when ours was not measured. */
+  group: { options: GroupScenarioOptions; phases: GroupPhaseResult[] } | null;
 }
 
 /** The passing steps below the first failing one: a step that passes after a failure does not count. */
@@ -461,6 +464,9 @@ export function toMarkdown(report: BenchReport): string {
         `Presence: ${holding.presence}.${holding.firstError ? ` First connect error: ${holding.firstError}.` : ''}`,
       '',
     );
+  }
+  if (report.group) {
+    lines.push('## Group scenario (ours)', '', groupMarkdown(report.group.phases, report.group.options, 1));
   }
   for (const failure of report.failures) {
     lines.push(`**${failure.target} could not be measured:** ${failure.error.split('\n')[0]}`, '');

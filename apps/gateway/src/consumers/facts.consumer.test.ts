@@ -1,7 +1,9 @@
 import {
   type ConversationReadPersisted,
+  type DeliveredReceiptDto,
   type EventsByTopic,
   type EventTopic,
+  type GroupChangePersisted,
   KafkaHeaders,
   type MessageDto,
   type MessagePersisted,
@@ -9,7 +11,9 @@ import {
   Topics,
 } from '@chat/contracts';
 import type { BatchHandlers, EventBus, IncomingEvent, SubscribeOptions } from '@chat/event-bus';
+import type { ChatModels } from '@chat/storage';
 import { describe, expect, it } from 'vitest';
+import { ConversationMembers } from '../groups/conversation-members.js';
 import { PendingReplies } from '../messaging/pending-replies.js';
 import type { ChatServer } from '../socket/server.js';
 import { consumeFacts } from './facts.consumer.js';
@@ -44,19 +48,29 @@ async function startConsumer(localRooms = ['user:alice', 'user:bob']) {
   const calls: IoCall[] = [];
   const pendingSends = new PendingReplies<MessageDto>(1000, 'sendNotConfirmed');
   const pendingReads = new PendingReplies<ReadReceiptDto>(1000, 'readNotConfirmed');
+  const pendingGroupChanges = new PendingReplies<GroupChangePersisted>(1000, 'groupChangeNotConfirmed');
+  const pendingDeliveries = new PendingReplies<DeliveredReceiptDto>(1000, 'deliveredNotConfirmed');
+  // Never asked for a conversation in these tests: group facts tell it the members.
+  const members = new ConversationMembers({} as ChatModels, 10);
+  const io = recordingIo(calls, localRooms);
   await consumeFacts({
     bus,
-    io: recordingIo(calls, localRooms),
+    io,
+    members,
     pendingSends,
     pendingReads,
+    pendingGroupChanges,
+    pendingDeliveries,
     groupId: 'gateway-g1',
   });
   return {
     handlers: subscribed?.handlers as Required<BatchHandlers>,
     subscribed,
     calls,
+    members,
     pendingSends,
     pendingReads,
+    pendingGroupChanges,
   };
 }
 
@@ -74,8 +88,10 @@ const fact: MessagePersisted = {
   text: 'hi',
   seq: 1,
   createdAt: Date.UTC(2026, 0, 1),
+  memberIds: ['alice', 'bob'],
 };
-const dto: MessageDto = { ...fact, createdAt: '2026-01-01T00:00:00.000Z' };
+const { memberIds: _routing, ...factFields } = fact;
+const dto: MessageDto = { ...factFields, createdAt: '2026-01-01T00:00:00.000Z' };
 const noDeadLetters = async () => {
   throw new Error('nothing here is a dead letter');
 };
@@ -85,7 +101,12 @@ describe('consumeFacts', () => {
     const { subscribed } = await startConsumer();
     expect(subscribed).toMatchObject({ groupId: 'gateway-g1', fromBeginning: false, commitOffsets: false });
     expect(Object.keys(subscribed?.handlers ?? {}).sort()).toEqual(
-      [Topics.conversationReadPersisted, Topics.messagePersisted].sort(),
+      [
+        Topics.conversationReadPersisted,
+        Topics.messagePersisted,
+        Topics.groupChangePersisted,
+        Topics.messageDeliveredPersisted,
+      ].sort(),
     );
   });
 
@@ -154,6 +175,7 @@ describe('consumeFacts', () => {
       readerId: 'bob',
       otherUserId: 'alice',
       lastReadAt: Date.UTC(2026, 0, 2),
+      memberIds: ['alice', 'bob'],
     };
     const receipt = { conversationId: 'dm_1', userId: 'bob', lastReadAt: '2026-01-02T00:00:00.000Z' };
     const waiting = pendingReads.wait('corr-2');
@@ -163,5 +185,89 @@ describe('consumeFacts', () => {
     );
     await expect(waiting).resolves.toEqual(receipt);
     expect(calls).toEqual([['emit', ['user:alice', 'user:bob'], 'conversation:read', receipt]]);
+  });
+
+  it('delivers a group message to the members the persister named that have a socket here', async () => {
+    // Dave is connected here but not a member; erin is a member connected elsewhere.
+    const { handlers, calls } = await startConsumer(['user:alice', 'user:bob', 'user:carol', 'user:dave']);
+    const groupFact: MessagePersisted = {
+      ...fact,
+      conversationId: 'grp_1',
+      recipientId: null,
+      memberIds: ['alice', 'bob', 'carol', 'erin'],
+    };
+    await handlers[Topics.messagePersisted](
+      [incoming<typeof Topics.messagePersisted>(groupFact)],
+      noDeadLetters,
+    );
+    expect(calls).toEqual([
+      [
+        'emit',
+        ['user:alice', 'user:bob', 'user:carol'],
+        'message:new',
+        { ...dto, conversationId: 'grp_1', recipientId: null },
+      ],
+    ]);
+  });
+
+  const change: GroupChangePersisted = {
+    conversationId: 'grp_1',
+    actorId: 'alice',
+    action: 'remove',
+    userIds: ['carol'],
+    name: 'team',
+    participants: [
+      { userId: 'alice', role: 'admin', lastReadAt: null, lastDeliveredSeq: 0 },
+      { userId: 'bob', role: 'member', lastReadAt: Date.UTC(2026, 0, 3), lastDeliveredSeq: 2 },
+    ],
+    createdAt: Date.UTC(2026, 0, 1),
+    refusal: null,
+  };
+
+  it('acks a group change and tells the members after it and the removed member, with the new participants', async () => {
+    const { handlers, calls, pendingGroupChanges, members } = await startConsumer();
+    const waiting = pendingGroupChanges.wait('corr-3');
+    await handlers[Topics.groupChangePersisted](
+      [incoming<typeof Topics.groupChangePersisted>(change, { [KafkaHeaders.correlationId]: 'corr-3' })],
+      noDeadLetters,
+    );
+    await expect(waiting).resolves.toEqual(change);
+    expect(calls).toEqual([
+      [
+        'emit',
+        ['user:alice', 'user:bob', 'user:carol'],
+        'conversation:updated',
+        {
+          conversationId: 'grp_1',
+          kind: 'group',
+          name: 'team',
+          change: 'remove',
+          actorId: 'alice',
+          userIds: ['carol'],
+          participants: [
+            { userId: 'alice', role: 'admin', lastReadAt: null, lastDeliveredSeq: 0 },
+            { userId: 'bob', role: 'member', lastReadAt: '2026-01-03T00:00:00.000Z', lastDeliveredSeq: 2 },
+          ],
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+    ]);
+    // The members this gateway checks against are the stored ones, without a database read.
+    await expect(members.require('grp_1', 'bob')).resolves.toEqual({
+      kind: 'group',
+      participantIds: ['alice', 'bob'],
+    });
+  });
+
+  it('answers a refused change and tells nobody', async () => {
+    const { handlers, calls, pendingGroupChanges } = await startConsumer();
+    const refused = { ...change, participants: [], refusal: 'notAGroupAdmin' };
+    const waiting = pendingGroupChanges.wait('corr-4');
+    await handlers[Topics.groupChangePersisted](
+      [incoming<typeof Topics.groupChangePersisted>(refused, { [KafkaHeaders.correlationId]: 'corr-4' })],
+      noDeadLetters,
+    );
+    await expect(waiting).resolves.toEqual(refused);
+    expect(calls).toEqual([]);
   });
 });

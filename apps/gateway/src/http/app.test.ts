@@ -19,8 +19,9 @@ function mountedRoutes(app: Express): string[] {
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
+        // Express's `:name` path parameters are OpenAPI's `{name}`.
         for (const method of Object.keys(layer.route.methods))
-          routes.push(`${method} ${prefix}${layer.route.path}`);
+          routes.push(`${method} ${prefix}${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
       } else if (layer.handle?.stack) {
         expect(typeof layer.rawPath, 'a mounted router has a plain path').toBe('string');
         walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : layer.rawPath));

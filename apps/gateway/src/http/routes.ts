@@ -1,7 +1,16 @@
-import { conversationQuerySchema, inboxQuerySchema, messageHistoryQuerySchema } from '@chat/contracts';
+import {
+  conversationHistoryQuerySchema,
+  conversationParamsSchema,
+  conversationQuerySchema,
+  inboxQuerySchema,
+  messageHistoryQuerySchema,
+} from '@chat/contracts';
 import {
   type ChatModels,
   decodeInboxCursor,
+  findConversationAccess,
+  findConversationById,
+  findConversationMessagePage,
   findInboxPage,
   findMessagePage,
   findOneToOneConversation,
@@ -30,9 +39,22 @@ function requireUser(config: GatewayConfig) {
 }
 
 function parseQuery<T extends z.ZodType>(schema: T, request: Request): z.infer<T> {
-  const parsed = schema.safeParse(request.query);
+  return parse(schema, request.query);
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) throw AppError.validation(parsed.error);
   return parsed.data;
+}
+
+/** A conversation named in the path, as the caller may see it: 404 if unknown, 403 if never a member. */
+async function accessOf(models: ChatModels, request: Request, userId: string) {
+  const { conversationId } = parse(conversationParamsSchema, request.params);
+  const access = await findConversationAccess(models, conversationId, userId);
+  if (access === 'not-found') throw new AppError('noSuchConversation');
+  if (access === 'forbidden') throw new AppError('notAMember');
+  return access;
 }
 
 /** /api/v1/chat routes; handlers stay thin: validate, call storage reads, answer. Errors go to the error handler. */
@@ -55,6 +77,24 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
       await findMessagePage(deps.models, response.locals.userId, otherUserId, { from, after, limit }),
     );
   });
+
+  router.get('/convo/:conversationId', async (request, response: Response<unknown, Authenticated>) => {
+    const access = await accessOf(deps.models, request, response.locals.userId);
+    response.json({
+      conversation: await findConversationById(deps.models, access, response.locals.userId),
+    });
+  });
+
+  router.get(
+    '/convo/:conversationId/message',
+    async (request, response: Response<unknown, Authenticated>) => {
+      const page = parseQuery(conversationHistoryQuerySchema, request);
+      const access = await accessOf(deps.models, request, response.locals.userId);
+      response.json(
+        await findConversationMessagePage(deps.models, access.conversation._id, page, access.untilSeq),
+      );
+    },
+  );
 
   router.get('/convo', async (request, response: Response<unknown, Authenticated>) => {
     const { cursor, limit, updatedSince } = parseQuery(inboxQuerySchema, request);

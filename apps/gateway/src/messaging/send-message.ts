@@ -2,11 +2,33 @@ import { KafkaHeaders, type MessageDto, type MessageSendPayload, Topics } from '
 import type { EventBus } from '@chat/event-bus';
 import { oneToOneConversationId } from '@chat/storage';
 import { assertOtherUser } from '../errors.js';
+import type { ConversationMembers } from '../groups/conversation-members.js';
 import type { PendingReplies } from './pending-replies.js';
 
 export interface SendMessageDeps {
   bus: EventBus;
+  members: ConversationMembers;
   pendingSends: PendingReplies<MessageDto>;
+}
+
+/** The conversation a send goes to, and its recipient in a 1-1 conversation (null in a group). */
+async function targetOf(
+  deps: SendMessageDeps,
+  senderId: string,
+  payload: MessageSendPayload,
+): Promise<{ conversationId: string; recipientId: string | null }> {
+  if (payload.conversationId === undefined) {
+    const otherUserId = payload.otherUserId ?? '';
+    assertOtherUser(senderId, otherUserId);
+    return { conversationId: oneToOneConversationId(senderId, otherUserId), recipientId: otherUserId };
+  }
+  // A non-member is refused here, before anything is published.
+  const members = await deps.members.require(payload.conversationId, senderId);
+  return {
+    conversationId: payload.conversationId,
+    recipientId:
+      members.kind === 'group' ? null : (members.participantIds.find((id) => id !== senderId) ?? senderId),
+  };
 }
 
 /**
@@ -18,8 +40,7 @@ export async function sendMessage(
   senderId: string,
   payload: MessageSendPayload,
 ): Promise<MessageDto> {
-  assertOtherUser(senderId, payload.otherUserId);
-  const conversationId = oneToOneConversationId(senderId, payload.otherUserId);
+  const { conversationId, recipientId } = await targetOf(deps, senderId, payload);
   return deps.pendingSends.request((correlationId) =>
     deps.bus.publish(Topics.messageSent, [
       {
@@ -28,7 +49,7 @@ export async function sendMessage(
         value: {
           conversationId,
           senderId,
-          recipientId: payload.otherUserId,
+          recipientId,
           clientMessageId: payload.clientMessageId,
           text: payload.text,
           sentAt: Date.now(),

@@ -16,7 +16,8 @@ import type { ChatSocket } from './server.js';
  * The listener of client event `E`: validates the payload with the event's schema, runs `handle` for the
  * socket that sent it, and answers through the ack callback with its result or a catalogued error. The
  * payload `handle` gets and the result it returns are the event's, from `ClientToServerEvents`: the compiler
- * checks both. Events sent without an ack callback are ignored (logged). `observe`, when given, learns each
+ * checks both. Events sent without an ack callback are ignored (logged), unless `ackOptional` (fire-and-forget
+ * events such as typing): those are handled, and their failures only logged. `observe`, when given, learns each
  * answer's outcome (`ok` or the error code) and how long it took.
  *
  * Build it once per gateway, not per connection: Socket.IO calls a listener with the emitting socket as `this`
@@ -28,15 +29,19 @@ export function withAck<E extends ClientEvent>(
   logger: Logger,
   handle: (socket: ChatSocket, payload: ClientPayload<E>) => Promise<AckResult<E>>,
   observe?: (outcome: 'ok' | ErrorCode, seconds: number) => void,
+  options: { ackOptional?: boolean } = {},
 ): ClientToServerEvents[E] {
   const schema: z.ZodType<ClientPayload<E>> = ClientEventSchemas[event];
+  const unanswered = (response: Ack<AckResult<E>>) => {
+    if (!response.ok) logger.debug({ event, code: response.error.code }, 'event without ack callback failed');
+  };
   async function onEvent(this: ChatSocket, payload: unknown, ack: unknown): Promise<void> {
-    if (typeof ack !== 'function') {
+    if (typeof ack !== 'function' && !options.ackOptional) {
       logger.debug({ event }, 'event without ack callback ignored');
       return;
     }
     // The one unchecked step: what the client passed as its callback is taken for the event's ack callback.
-    const answer = ack as (response: Ack<AckResult<E>>) => void;
+    const answer = typeof ack === 'function' ? (ack as (response: Ack<AckResult<E>>) => void) : unanswered;
     const started = performance.now();
     const reply = (response: Ack<AckResult<E>>) => {
       observe?.(response.ok ? 'ok' : response.error.code, (performance.now() - started) / 1000);

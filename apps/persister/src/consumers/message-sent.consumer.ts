@@ -23,24 +23,32 @@ import type { SerialWriter } from '../serial-writer.js';
 function rejectionReason(command: MessageSent): string | undefined {
   const payload = messageSendSchema.safeParse({
     clientMessageId: command.clientMessageId,
-    otherUserId: command.recipientId,
+    ...(command.recipientId === null
+      ? { conversationId: command.conversationId }
+      : { otherUserId: command.recipientId }),
     text: command.text,
   });
   if (!payload.success) return `invalid command: ${payload.error.issues.map((i) => i.message).join('; ')}`;
   if (command.senderId === '' || command.senderId === command.recipientId) return 'invalid sender';
-  if (command.conversationId !== oneToOneConversationId(command.senderId, command.recipientId)) {
+  // A group message's membership is checked where it is stored, against the group as read in that batch.
+  if (
+    command.recipientId !== null &&
+    command.conversationId !== oneToOneConversationId(command.senderId, command.recipientId)
+  ) {
     return 'conversationId does not match its participants';
   }
   return undefined;
 }
 
-/** A stored command's message, and its reply reward if one is still to be published. */
-interface Stored {
-  message: MessagePersisted;
-  reward: RepliedIn24hrFirst | undefined;
-  /** When the store's database writes finished, ms since the epoch (the `stored-at` trace header). */
-  storedAt: string;
-}
+/** A stored command's message and its reply reward if one is still to be published; or why it was refused. */
+type Stored =
+  | {
+      message: MessagePersisted;
+      reward: RepliedIn24hrFirst | undefined;
+      /** When the store's database writes finished, ms since the epoch (the `stored-at` trace header). */
+      storedAt: string;
+    }
+  | { refusal: string };
 
 /**
  * message.sent → MongoDB → message.persisted (and replied.in.24hr.first). The bus commits a batch's offsets
@@ -76,7 +84,13 @@ export function handleMessageSent(deps: {
     const storedAt = String(Date.now());
     // A reward goes with the first command that yielded its message (a resend in the same batch yields it too).
     const unpublished = new Map(stored.rewards.map((reward) => [reward.messageId, reward]));
-    return stored.messages.map((message): Stored => {
+    let next = 0;
+    return events.map((_event, index): Stored => {
+      // Refused: set aside by the caller. Possible only when a member was removed between the gateway's check
+      // and the write; the sender's retry is then refused by the gateway with FORBIDDEN.
+      const refusal = stored.refused.get(index);
+      if (refusal) return { refusal };
+      const message = stored.messages[next++] as MessagePersisted;
       const reward = unpublished.get(message.id);
       unpublished.delete(message.id);
       return { message, reward, storedAt };
@@ -92,10 +106,16 @@ export function handleMessageSent(deps: {
       else valid.push(event);
     }
     if (valid.length === 0) return;
-    const stored = await store(valid);
+    const results = await store(valid);
+    const stored: Array<Exclude<Stored, { refusal: string }> & { index: number }> = [];
+    for (const [index, result] of results.entries()) {
+      const event = valid[index] as IncomingEvent<typeof Topics.messageSent>;
+      if ('refusal' in result) await deadLetter(event, result.refusal);
+      else stored.push({ ...result, index });
+    }
     await deps.bus.publish(
       Topics.messagePersisted,
-      stored.map(({ message, storedAt }, index) => ({
+      stored.map(({ message, storedAt, index }) => ({
         key: message.conversationId,
         value: message,
         headers: {

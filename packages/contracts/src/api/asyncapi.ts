@@ -16,6 +16,11 @@ interface MessageObject {
   correlationId?: { location: string };
 }
 
+const groupMembersAck = ackSchema({
+  conversationId: { type: 'string' },
+  participants: { type: 'array', items: schemaRef('Participant') },
+});
+
 /** Socket.IO channels, one per event name; requests with an ack carry both messages. */
 const socketChannels: Record<
   keyof typeof SocketEvents,
@@ -26,7 +31,8 @@ const socketChannels: Record<
     messages: {
       request: {
         name: 'message:send',
-        summary: 'Send a 1-1 message; resend with the same clientMessageId to retry.',
+        summary:
+          'Send a message: to otherUserId (1-1) or to conversationId (a group, or a 1-1 conversation); resend with the same clientMessageId to retry.',
         payload: fromZod(ClientEventSchemas[SocketEvents.messageSend]),
       },
       ack: {
@@ -41,7 +47,7 @@ const socketChannels: Record<
     messages: {
       message: {
         name: 'message:new',
-        summary: 'A stored message, to every socket of both participants. De-duplicate by id.',
+        summary: 'A stored message, to every socket of every member. De-duplicate by id.',
         payload: schemaRef('Message'),
       },
     },
@@ -78,7 +84,7 @@ const socketChannels: Record<
     messages: {
       request: {
         name: 'conversation:read',
-        summary: 'I opened my conversation with this user now.',
+        summary: 'I opened this conversation (named by otherUserId or conversationId) now, or at readAt.',
         payload: fromZod(ClientEventSchemas[SocketEvents.conversationRead]),
       },
       ack: {
@@ -102,6 +108,113 @@ const socketChannels: Record<
         name: 'session:expired',
         summary: "The socket's token reached its exp (TOKEN_EXPIRED); the server disconnects right after.",
         payload: schemaRef('ErrorBody'),
+      },
+    },
+  },
+  groupCreate: {
+    address: SocketEvents.groupCreate,
+    messages: {
+      request: {
+        name: 'group:create',
+        summary: 'Create a group with the sender as admin; idempotent on clientRequestId.',
+        payload: fromZod(ClientEventSchemas[SocketEvents.groupCreate]),
+      },
+      ack: {
+        name: 'group:create ack',
+        summary: 'Once the group is stored.',
+        payload: ackSchema({ conversation: schemaRef('Conversation') }),
+      },
+    },
+  },
+  groupAddMembers: {
+    address: SocketEvents.groupAddMembers,
+    messages: {
+      request: {
+        name: 'group:add-members',
+        summary: 'Admins only.',
+        payload: fromZod(ClientEventSchemas[SocketEvents.groupAddMembers]),
+      },
+      ack: { name: 'group:add-members ack', payload: groupMembersAck },
+    },
+  },
+  groupRemoveMember: {
+    address: SocketEvents.groupRemoveMember,
+    messages: {
+      request: {
+        name: 'group:remove-member',
+        summary: 'Admins, or a member removing themselves.',
+        payload: fromZod(ClientEventSchemas[SocketEvents.groupRemoveMember]),
+      },
+      ack: { name: 'group:remove-member ack', payload: groupMembersAck },
+    },
+  },
+  conversationUpdated: {
+    address: SocketEvents.conversationUpdated,
+    messages: {
+      update: {
+        name: 'conversation:updated',
+        summary: 'A group was created or its members changed: to every member, old and new.',
+        payload: schemaRef('ConversationUpdated'),
+      },
+    },
+  },
+  messageDelivered: {
+    address: SocketEvents.messageDelivered,
+    messages: {
+      request: {
+        name: 'message:delivered',
+        summary: 'The messages up to seq reached this device.',
+        payload: fromZod(ClientEventSchemas[SocketEvents.messageDelivered]),
+      },
+      ack: {
+        name: 'message:delivered ack',
+        payload: ackSchema({
+          conversationId: { type: 'string' },
+          lastDeliveredSeq: { type: 'integer', minimum: 0 },
+        }),
+      },
+    },
+  },
+  conversationDelivered: {
+    address: SocketEvents.conversationDelivered,
+    messages: {
+      receipt: {
+        name: 'conversation:delivered',
+        summary: "A member's delivered marker moved.",
+        payload: schemaRef('DeliveredReceipt'),
+      },
+    },
+  },
+  typingStart: {
+    address: SocketEvents.typingStart,
+    messages: {
+      request: {
+        name: 'typing:start',
+        summary:
+          'Start or refresh the typing indicator (expires 5 s after the last one); the ack is optional.',
+        payload: fromZod(ClientEventSchemas[SocketEvents.typingStart]),
+      },
+      ack: { name: 'typing:start ack', payload: ackSchema({}) },
+    },
+  },
+  typingStop: {
+    address: SocketEvents.typingStop,
+    messages: {
+      request: {
+        name: 'typing:stop',
+        summary: 'Stop the typing indicator; the ack is optional.',
+        payload: fromZod(ClientEventSchemas[SocketEvents.typingStop]),
+      },
+      ack: { name: 'typing:stop ack', payload: ackSchema({}) },
+    },
+  },
+  typing: {
+    address: SocketEvents.typing,
+    messages: {
+      update: {
+        name: 'typing',
+        summary: 'Another member started or stopped typing, or their indicator expired.',
+        payload: schemaRef('Typing'),
       },
     },
   },
@@ -137,6 +250,10 @@ const correlated = new Set<TopicName>([
   Topics.messagePersisted,
   Topics.conversationRead,
   Topics.conversationReadPersisted,
+  Topics.groupChange,
+  Topics.groupChangePersisted,
+  Topics.messageDelivered,
+  Topics.messageDeliveredPersisted,
 ]);
 
 /** Kafka channels are named apart from socket channels (`conversationRead` is both an event and a topic). */

@@ -1,5 +1,10 @@
-import type { z } from 'zod';
-import { conversationQuerySchema, inboxQuerySchema, messageHistoryQuerySchema } from '../validation.js';
+import { z } from 'zod';
+import {
+  conversationHistoryQuerySchema,
+  conversationQuerySchema,
+  inboxQuerySchema,
+  messageHistoryQuerySchema,
+} from '../validation.js';
 import { componentSchemas, fromZod, type JsonSchema, schemaRef } from './schemas.js';
 
 /** Where the gateway serves its machine-readable API descriptions. */
@@ -44,6 +49,29 @@ function chatRoute(
     security: [{ bearer: [] }],
     parameters: queryParameters(query.schema, query.descriptions),
     responses: { '200': { description: 'OK', content: json(ok) }, ...authErrors },
+  };
+}
+
+/** A route under `/convo/{conversationId}`: a member's conversation (403 for anyone else, 404 if unknown). */
+function conversationRoute(...args: Parameters<typeof chatRoute>) {
+  const route = chatRoute(...args);
+  return {
+    ...route,
+    parameters: [
+      {
+        name: 'conversationId',
+        in: 'path',
+        required: true,
+        description: 'A 1-1 (`dm_…`) or group (`grp_…`) conversation id.',
+        schema: { type: 'string', minLength: 1, maxLength: 128 },
+      },
+      ...route.parameters,
+    ],
+    responses: {
+      ...route.responses,
+      '403': errorResponse('FORBIDDEN: the caller never was a member of this conversation.'),
+      '404': errorResponse('NOT_FOUND: no such conversation.'),
+    },
   };
 }
 
@@ -96,6 +124,29 @@ export function openApiDocument() {
             schema: messageHistoryQuerySchema,
             descriptions: {
               otherUserId: 'The other participant.',
+              from: 'Older than this seq: the nextCursor of the previous page.',
+              after: 'Newer than this seq, oldest first; not together with from.',
+              limit: 'Page size.',
+            },
+          },
+          schemaRef('MessagePage'),
+        ),
+      },
+      '/api/v1/chat/convo/{conversationId}': {
+        get: conversationRoute(
+          'A conversation by its id, 1-1 or group',
+          'For a member removed from a group: as it was at their removal (unreadCount 0).',
+          { schema: z.object({}), descriptions: {} },
+          schemaRef('ConversationResponse'),
+        ),
+      },
+      '/api/v1/chat/convo/{conversationId}/message': {
+        get: conversationRoute(
+          'One page of a conversation’s messages, 1-1 or group',
+          'As the 1-1 history; a member removed from a group gets only messages up to their removal.',
+          {
+            schema: conversationHistoryQuerySchema,
+            descriptions: {
               from: 'Older than this seq: the nextCursor of the previous page.',
               after: 'Newer than this seq, oldest first; not together with from.',
               limit: 'Page size.',

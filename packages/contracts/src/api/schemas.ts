@@ -14,12 +14,17 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}
 const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
 const nullable = (schema: JsonSchema): JsonSchema => ({ oneOf: [schema, { type: 'null' }] });
 
-function record(properties: Record<string, JsonSchema>, description?: string): JsonSchema {
+/** An object with exactly these properties, all required but those named `optional`. */
+function record(
+  properties: Record<string, JsonSchema>,
+  description?: string,
+  optional: string[] = [],
+): JsonSchema {
   return {
     type: 'object',
     ...(description ? { description } : {}),
     properties,
-    required: Object.keys(properties),
+    required: Object.keys(properties).filter((name) => !optional.includes(name)),
     additionalProperties: false,
   };
 }
@@ -32,12 +37,18 @@ export function fromZod(schema: z.ZodType): JsonSchema {
 
 const conversationFields = {
   id: { type: 'string' },
-  participants: { type: 'array', items: ref('Participant'), description: 'Sorted by user id.' },
+  kind: { enum: ['one_to_one', 'group'] },
+  name: { type: 'string', description: "A group's name; absent in a 1-1 conversation." },
+  participants: {
+    type: 'array',
+    items: ref('Participant'),
+    description: 'Sorted by user id in a 1-1 conversation; in the order they joined in a group.',
+  },
   lastMessage: nullable(ref('Message')),
   unreadCount: {
     type: 'integer',
     minimum: 0,
-    description: "Messages from the other participant newer than the caller's lastReadAt.",
+    description: "Messages from the other participants newer than the caller's lastReadAt.",
   },
   createdAt: nullable(dateTime),
 };
@@ -48,27 +59,44 @@ export const componentSchemas: Record<string, JsonSchema> = {
       id: { type: 'string' },
       conversationId: { type: 'string' },
       senderId: { type: 'string' },
-      recipientId: { type: 'string' },
+      recipientId: nullable({ type: 'string' }),
       clientMessageId: { type: 'string', maxLength: Limits.clientMessageIdMaxLength },
       text: { type: 'string' },
       seq: { type: 'integer', minimum: 1, description: '1, 2, 3… per conversation, with no gaps.' },
       createdAt: { ...dateTime, description: 'When the persister stored it.' },
     },
-    'A stored 1-1 message (MessageDto).',
+    'A stored message (MessageDto); recipientId is null in a group.',
   ),
-  Participant: record({ userId: { type: 'string' }, lastReadAt: nullable(dateTime) }),
-  Conversation: record(conversationFields, 'A 1-1 conversation as the caller sees it (ConversationDto).'),
+  Participant: record(
+    {
+      userId: { type: 'string' },
+      role: { enum: ['admin', 'member'], description: 'In a group only.' },
+      lastReadAt: nullable(dateTime),
+      lastDeliveredSeq: { type: 'integer', minimum: 0 },
+    },
+    undefined,
+    ['role'],
+  ),
+  Conversation: record(
+    conversationFields,
+    'A 1-1 or group conversation as the caller sees it (ConversationDto).',
+    ['name'],
+  ),
   ConversationResponse: record({ conversation: ref('Conversation') }),
   MessagePage: record({
     messages: { type: 'array', items: ref('Message') },
     nextCursor: nullable({ type: 'integer' }),
   }),
-  InboxEntry: record({
-    ...conversationFields,
-    otherUserId: { type: 'string' },
-    lastActivityAt: dateTime,
-    updatedAt: dateTime,
-  }),
+  InboxEntry: record(
+    {
+      ...conversationFields,
+      otherUserId: nullable({ type: 'string' }),
+      lastActivityAt: dateTime,
+      updatedAt: dateTime,
+    },
+    undefined,
+    ['name'],
+  ),
   InboxPage: record({
     conversations: { type: 'array', items: ref('InboxEntry') },
     nextCursor: nullable({ type: 'string' }),
@@ -82,6 +110,29 @@ export const componentSchemas: Record<string, JsonSchema> = {
     conversationId: { type: 'string' },
     userId: { type: 'string' },
     lastReadAt: dateTime,
+  }),
+  ConversationUpdated: record(
+    {
+      conversationId: { type: 'string' },
+      kind: { const: 'group' },
+      name: { type: 'string' },
+      change: { enum: ['create', 'add', 'remove'] },
+      actorId: { type: 'string' },
+      userIds: { type: 'array', items: { type: 'string' } },
+      participants: { type: 'array', items: ref('Participant') },
+      createdAt: dateTime,
+    },
+    'A group was created or its members changed (ConversationUpdatedDto).',
+  ),
+  DeliveredReceipt: record({
+    conversationId: { type: 'string' },
+    userId: { type: 'string' },
+    seq: { type: 'integer', minimum: 0 },
+  }),
+  Typing: record({
+    conversationId: { type: 'string' },
+    userId: { type: 'string' },
+    isTyping: { type: 'boolean' },
   }),
   ErrorBody: {
     type: 'object',

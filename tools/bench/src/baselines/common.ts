@@ -33,14 +33,21 @@ export function conversationIdOf(userA: string, userB: string): string {
   return `dm_${[userA, userB].sort().join('|')}`;
 }
 
+/** The recipient of a send; the baselines model the 1-1 design only. */
+export function recipientOf(payload: MessageSendPayload): string {
+  if (payload.otherUserId === undefined) throw new Error('the baselines serve 1-1 sends only');
+  return payload.otherUserId;
+}
+
 /** The message a baseline that stores nothing answers with: our DTO, numbered by the baseline process. */
 export function unstoredMessage(senderId: string, payload: MessageSendPayload, seq: number): MessageDto {
-  const conversationId = conversationIdOf(senderId, payload.otherUserId);
+  const recipientId = recipientOf(payload);
+  const conversationId = conversationIdOf(senderId, recipientId);
   return {
     id: `${conversationId}|${senderId}|${payload.clientMessageId}`,
     conversationId,
     senderId,
-    recipientId: payload.otherUserId,
+    recipientId,
     clientMessageId: payload.clientMessageId,
     text: payload.text,
     seq,

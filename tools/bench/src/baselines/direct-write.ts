@@ -3,7 +3,7 @@
  * the same database, one message at a time (two round trips), then acked and delivered; no Kafka.
  */
 import { MongoClient } from 'mongodb';
-import { conversationIdOf, runBaselineServer } from './common.js';
+import { conversationIdOf, recipientOf, runBaselineServer } from './common.js';
 
 const uri = process.env.MONGODB_URI;
 if (!uri) throw new Error('MONGODB_URI is required');
@@ -13,7 +13,8 @@ const conversations = database.collection<{ _id: string; lastSeq: number }>('con
 const messages = database.collection<{ _id: string; clientMessageId: string }>('messages');
 
 await runBaselineServer('direct-write', async (senderId, payload) => {
-  const conversationId = conversationIdOf(senderId, payload.otherUserId);
+  const recipientId = recipientOf(payload);
+  const conversationId = conversationIdOf(senderId, recipientId);
   const conversation = await conversations.findOneAndUpdate(
     { _id: conversationId },
     { $inc: { lastSeq: 1 } },
@@ -24,7 +25,7 @@ await runBaselineServer('direct-write', async (senderId, payload) => {
     _id: `${conversationId}|${senderId}|${payload.clientMessageId}`,
     conversationId,
     senderId,
-    recipientId: payload.otherUserId,
+    recipientId,
     clientMessageId: payload.clientMessageId,
     text: payload.text,
     seq: conversation?.lastSeq ?? 1,

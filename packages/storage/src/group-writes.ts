@@ -1,0 +1,142 @@
+import type { ErrorMessageKey, GroupChange, GroupChangePersisted } from '@chat/contracts';
+import type { ChatModels, ConversationDoc, ParticipantDoc } from './models.js';
+
+type Refusal = Extract<
+  ErrorMessageKey,
+  'noSuchConversation' | 'notAGroup' | 'notAMember' | 'notAGroupAdmin' | 'groupTooLarge'
+>;
+
+function newParticipant(userId: string, role: 'admin' | 'member', lastReadAt: Date | null): ParticipantDoc {
+  return { userId, role, lastReadAt, lastDeliveredSeq: 0, lastReplyRewardAt: null };
+}
+
+function changed(
+  command: GroupChange,
+  conversation: ConversationDoc,
+  userIds: string[],
+): GroupChangePersisted {
+  return {
+    conversationId: command.conversationId,
+    actorId: command.actorId,
+    action: command.action,
+    userIds,
+    name: conversation.name ?? '',
+    participants: conversation.participants.map((participant) => ({
+      userId: participant.userId,
+      role: participant.role ?? 'member',
+      lastReadAt: participant.lastReadAt ? participant.lastReadAt.getTime() : null,
+      lastDeliveredSeq: participant.lastDeliveredSeq ?? 0,
+    })),
+    createdAt: conversation.createdAt.getTime(),
+    refusal: null,
+  };
+}
+
+function refused(command: GroupChange, refusal: Refusal): GroupChangePersisted {
+  return {
+    conversationId: command.conversationId,
+    actorId: command.actorId,
+    action: command.action,
+    userIds: command.memberIds,
+    name: '',
+    participants: [],
+    createdAt: command.at,
+    refusal,
+  };
+}
+
+/**
+ * Applies one group change and returns it as stored, with the participants after it, or refused with the
+ * reason. Idempotent: a replayed create finds the group it created, adding a member twice adds them once,
+ * removing someone who is gone changes nothing. `maxMembers` counts the members besides the creator.
+ *
+ * Membership moves by `$push` and `$pull` of single participants, never by rewriting the array, so a read or
+ * delivered marker stored at the same moment on another participant is kept.
+ */
+export async function applyGroupChange(
+  models: ChatModels,
+  command: GroupChange,
+  maxMembers: number,
+): Promise<GroupChangePersisted> {
+  const at = new Date(command.at);
+  if (command.action === 'create') {
+    const others = [...new Set(command.memberIds)].filter((id) => id !== command.actorId);
+    if (others.length > maxMembers) return refused(command, 'groupTooLarge');
+    const participants = [
+      newParticipant(command.actorId, 'admin', null),
+      ...others.map((id) => newParticipant(id, 'member', null)),
+    ];
+    const group = await models.conversations.findOneAndUpdate(
+      { _id: command.conversationId },
+      {
+        $setOnInsert: {
+          kind: 'group',
+          name: command.name ?? '',
+          participantIds: participants.map((participant) => participant.userId),
+          participants,
+          formerMembers: [],
+          lastSeq: 0,
+          lastMessage: null,
+          createdAt: at,
+          lastActivityAt: at,
+          updatedAt: at,
+        },
+      },
+      { upsert: true, returnDocument: 'after' },
+    );
+    if (!group) throw new Error(`group ${command.conversationId} vanished after its upsert`);
+    return changed(
+      command,
+      group,
+      group.participantIds.filter((id) => id !== command.actorId),
+    );
+  }
+
+  const group = await models.conversations.findOne({ _id: command.conversationId });
+  if (!group) return refused(command, 'noSuchConversation');
+  if (group.kind !== 'group') return refused(command, 'notAGroup');
+  const actor = group.participants.find((participant) => participant.userId === command.actorId);
+  const isAdmin = actor?.role === 'admin';
+  const target = command.memberIds[0] ?? '';
+  const leaving = command.action === 'remove' && target === command.actorId;
+  if (!isAdmin && !leaving) return refused(command, actor ? 'notAGroupAdmin' : 'notAMember');
+
+  if (command.action === 'add') {
+    const added = [...new Set(command.memberIds)].filter((id) => !group.participantIds.includes(id));
+    if (group.participantIds.length + added.length > maxMembers + 1) return refused(command, 'groupTooLarge');
+    if (added.length === 0) return changed(command, group, []);
+    // Added members start with everything before their arrival read: none of it is unread for them.
+    const after = await models.conversations.findOneAndUpdate(
+      { _id: command.conversationId },
+      {
+        $push: { participants: { $each: added.map((id) => newParticipant(id, 'member', at)) } },
+        $addToSet: { participantIds: { $each: added } },
+        $max: { updatedAt: at },
+      },
+      { returnDocument: 'after' },
+    );
+    return changed(command, after ?? group, added);
+  }
+
+  if (!group.participantIds.includes(target)) return changed(command, group, []);
+  // The removed member may still read the history up to here, and nothing after it.
+  let after: ConversationDoc | null = await models.conversations.findOneAndUpdate(
+    { _id: command.conversationId },
+    {
+      $pull: { participants: { userId: target }, participantIds: target },
+      $push: { formerMembers: { userId: target, untilSeq: group.lastSeq } },
+      $max: { updatedAt: at },
+    },
+    { returnDocument: 'after' },
+  );
+  // A group keeps an admin while it has members: the longest-standing member takes over from the last one.
+  const successor = after?.participants[0];
+  if (after && successor && !after.participants.some((participant) => participant.role === 'admin')) {
+    after = await models.conversations.findOneAndUpdate(
+      { _id: command.conversationId, 'participants.userId': successor.userId },
+      { $set: { 'participants.$.role': 'admin' } },
+      { returnDocument: 'after' },
+    );
+  }
+  return changed(command, after ?? group, [target]);
+}

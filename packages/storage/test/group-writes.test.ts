@@ -1,0 +1,154 @@
+import type { GroupChange, MessageSent } from '@chat/contracts';
+import { testInfra, uniqueName } from '@chat/testkit';
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConversationHeads } from '../src/conversation-heads.js';
+import { findConversationAccess, findConversationMessagePage } from '../src/conversation-reads.js';
+import { applyDeliveredMarkers } from '../src/delivered-markers.js';
+import { applyGroupChange } from '../src/group-writes.js';
+import { groupConversationId } from '../src/ids.js';
+import { storeMessageBatch } from '../src/message-writes.js';
+import { type ChatModels, chatModels, ensureIndexes } from '../src/models.js';
+import { applyReadMarkers } from '../src/read-markers.js';
+
+let connection: mongoose.Connection;
+let models: ChatModels;
+let groups = 0;
+
+beforeAll(async () => {
+  connection = await mongoose
+    .createConnection(testInfra().mongodbUri, { dbName: uniqueName('groups').replaceAll('-', '_') })
+    .asPromise();
+  models = chatModels(connection);
+  await ensureIndexes(models);
+});
+afterAll(async () => {
+  await connection.dropDatabase();
+  await connection.close();
+});
+
+/** A fresh group of `owner` with `members`, as created through `group:create`. */
+async function newGroup(members: string[]) {
+  groups += 1;
+  const owner = `owner${groups}`;
+  const conversationId = groupConversationId(owner, `request${groups}`);
+  const create: GroupChange = {
+    conversationId,
+    actorId: owner,
+    action: 'create',
+    name: 'team',
+    memberIds: members,
+    at: Date.now(),
+  };
+  return { owner, conversationId, create, stored: await applyGroupChange(models, create, 256) };
+}
+
+const change = (
+  conversationId: string,
+  actorId: string,
+  action: 'add' | 'remove',
+  memberIds: string[],
+): GroupChange => ({ conversationId, actorId, action, name: null, memberIds, at: Date.now() });
+
+function groupMessage(conversationId: string, senderId: string, n: number): MessageSent {
+  return {
+    conversationId,
+    senderId,
+    recipientId: null,
+    clientMessageId: `m${n}`,
+    text: `text ${n}`,
+    sentAt: Date.now(),
+  };
+}
+
+describe('applyGroupChange', () => {
+  it('creates once: a replayed create answers the group as stored', async () => {
+    const { create, stored } = await newGroup(['x', 'y']);
+    expect(stored.participants.map((p) => [p.userId, p.role])).toEqual([
+      [create.actorId, 'admin'],
+      ['x', 'member'],
+      ['y', 'member'],
+    ]);
+    const replay = await applyGroupChange(
+      models,
+      { ...create, memberIds: ['z'], at: Date.now() + 1000 },
+      256,
+    );
+    expect(replay).toEqual(stored);
+  });
+
+  it('refuses non-admins and groups grown past the limit, and changes nothing twice', async () => {
+    const { owner, conversationId } = await newGroup(['x']);
+    expect((await applyGroupChange(models, change(conversationId, 'x', 'add', ['y']), 256)).refusal).toBe(
+      'notAGroupAdmin',
+    );
+    expect(
+      (await applyGroupChange(models, change(conversationId, 'nobody', 'add', ['y']), 256)).refusal,
+    ).toBe('notAMember');
+    expect(
+      (await applyGroupChange(models, change(conversationId, owner, 'add', ['y', 'z']), 2)).refusal,
+    ).toBe('groupTooLarge');
+    const added = await applyGroupChange(models, change(conversationId, owner, 'add', ['y']), 256);
+    const again = await applyGroupChange(models, change(conversationId, owner, 'add', ['y']), 256);
+    expect(again.participants).toEqual(added.participants);
+    expect(again.userIds).toEqual([]);
+  });
+
+  it('keeps the read and delivered markers of others stored at the same moment as a membership change', async () => {
+    const members = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    const { owner, conversationId } = await newGroup(members);
+    await storeMessageBatch(models, [groupMessage(conversationId, owner, 1)]);
+    const readAt = Date.UTC(2030, 0, 1);
+    // Members leave while the others' markers move: indexes shift under the marker writes.
+    await Promise.all([
+      ...members
+        .slice(0, 5)
+        .map((id) => applyGroupChange(models, change(conversationId, id, 'remove', [id]), 256)),
+      ...members.slice(5).map((id) => applyReadMarkers(models, [{ conversationId, readerId: id, readAt }])),
+    ]);
+    const group = await models.conversations.findOne({ _id: conversationId });
+    expect(group?.participantIds).toEqual([owner, ...members.slice(5)]);
+    for (const id of members.slice(5)) {
+      const participant = group?.participants.find((p) => p.userId === id);
+      expect(participant?.lastReadAt?.getTime()).toBe(readAt);
+      expect(participant?.lastDeliveredSeq).toBe(1);
+    }
+  });
+
+  it('refuses a removed member’s message even when a head was remembered, and limits their history', async () => {
+    const { owner, conversationId } = await newGroup(['x']);
+    const heads = new ConversationHeads(100);
+    const first = await storeMessageBatch(models, [groupMessage(conversationId, 'x', 1)], heads);
+    expect(first.messages[0]?.memberIds).toEqual([owner, 'x']);
+    await applyGroupChange(models, change(conversationId, owner, 'remove', ['x']), 256);
+    const refused = await storeMessageBatch(
+      models,
+      [groupMessage(conversationId, 'x', 2), groupMessage(conversationId, owner, 3)],
+      heads,
+    );
+    expect([...refused.refused]).toEqual([[0, 'sender is not a member of the group']]);
+    expect(refused.messages.map((m) => [m.seq, m.memberIds])).toEqual([[2, [owner]]]);
+
+    const access = await findConversationAccess(models, conversationId, 'x');
+    expect(access).toMatchObject({ untilSeq: 1 });
+    const page = await findConversationMessagePage(models, conversationId, { limit: 10 }, 1);
+    expect(page.messages.map((m) => m.seq)).toEqual([1]);
+    expect(await findConversationAccess(models, conversationId, 'stranger')).toBe('forbidden');
+  });
+
+  it('moves delivered markers forward only, never past the last message', async () => {
+    const { owner, conversationId } = await newGroup(['x']);
+    await storeMessageBatch(
+      models,
+      [1, 2, 3].map((n) => groupMessage(conversationId, owner, n)),
+    );
+    const marker = async (seq: number) =>
+      (await applyDeliveredMarkers(models, [{ conversationId, userId: 'x', seq }]))[0]?.lastDeliveredSeq;
+    expect(await marker(2)).toBe(2);
+    expect(await marker(1)).toBe(2);
+    expect(await marker(9)).toBe(3);
+    expect(await applyDeliveredMarkers(models, [{ conversationId, userId: 'stranger', seq: 1 }])).toEqual([
+      undefined,
+    ]);
+  });
+});
