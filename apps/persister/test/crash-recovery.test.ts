@@ -17,13 +17,7 @@ describe('persister killed mid-load', () => {
   it('loses and duplicates nothing that was acked, and every send is eventually acked', async () => {
     const pairs = 8;
     const messagesPerSender = 25;
-    const senders = await Promise.all(
-      Array.from({ length: pairs * 2 }, async (_, index) => {
-        const userId = `crash-user-${index}`;
-        const client = await system.connect(userId);
-        return { userId, client, peer: `crash-user-${index % 2 === 0 ? index + 1 : index - 1}` };
-      }),
-    );
+    const senders = await system.connectPairs('crash-user', pairs);
 
     let acked = 0;
     const killedAfter = Math.floor((pairs * 2 * messagesPerSender) / 4);

@@ -25,13 +25,7 @@ describe('database killed mid-load', () => {
   it('keeps every acked message across a SIGKILL and restart of the database', async () => {
     const pairs = 6;
     const messagesPerSender = 30;
-    const senders = await Promise.all(
-      Array.from({ length: pairs * 2 }, async (_, index) => {
-        const userId = `db-crash-${index}`;
-        const client = await system.connect(userId);
-        return { userId, client, peer: `db-crash-${index % 2 === 0 ? index + 1 : index - 1}` };
-      }),
-    );
+    const senders = await system.connectPairs('db-crash', pairs);
 
     const acks: MessageDto[] = [];
     const ackedBeforeCrash: MessageDto[] = [];

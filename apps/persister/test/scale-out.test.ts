@@ -57,16 +57,12 @@ describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => 
     const pairs = 12;
     const run = randomUUID().slice(0, 6);
     // A pair's two users sit on different gateways.
-    const users: User[] = await Promise.all(
-      Array.from({ length: pairs * 2 }, async (_, index) => {
-        const userId = `so-${run}-${index}`;
-        const peer = `so-${run}-${index % 2 === 0 ? index + 1 : index - 1}`;
-        const client = await system.connect(userId, system.gateways[index % 3]);
-        const received: MessageDto[] = [];
-        client.on('message:new', (message) => received.push(message));
-        return { userId, peer, client, received };
-      }),
-    );
+    const connected = await system.connectPairs(`so-${run}`, pairs, (index) => system.gateways[index % 3]);
+    const users: User[] = connected.map((user) => {
+      const received: MessageDto[] = [];
+      user.client.on('message:new', (message) => received.push(message));
+      return { ...user, received };
+    });
 
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     // The membership changes, one after another, while the load runs.

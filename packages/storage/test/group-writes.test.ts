@@ -1,30 +1,21 @@
 import type { GroupChange, MessageSent } from '@chat/contracts';
-import { testInfra, uniqueName } from '@chat/testkit';
-import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConversationHeads } from '../src/conversation-heads.js';
 import { findConversationAccess, findConversationMessagePage } from '../src/conversation-reads.js';
 import { applyDeliveredMarkers } from '../src/delivered-markers.js';
 import { applyGroupChange } from '../src/group-writes.js';
 import { groupConversationId } from '../src/ids.js';
 import { storeMessageBatch } from '../src/message-writes.js';
-import { type ChatModels, chatModels, ensureIndexes } from '../src/models.js';
+import type { ChatModels } from '../src/models.js';
 import { applyReadMarkers } from '../src/read-markers.js';
+import { useTestModels } from './fixtures.js';
 
-let connection: mongoose.Connection;
+const testModels = useTestModels('groups');
 let models: ChatModels;
 let groups = 0;
 
-beforeAll(async () => {
-  connection = await mongoose
-    .createConnection(testInfra().mongodbUri, { dbName: uniqueName('groups').replaceAll('-', '_') })
-    .asPromise();
-  models = chatModels(connection);
-  await ensureIndexes(models);
-});
-afterAll(async () => {
-  await connection.dropDatabase();
-  await connection.close();
+beforeAll(() => {
+  models = testModels();
 });
 
 /** A fresh group of `owner` with `members`, as created through `group:create`. */

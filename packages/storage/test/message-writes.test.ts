@@ -1,27 +1,18 @@
 import type { MessageSent } from '@chat/contracts';
-import { testInfra, uniqueName } from '@chat/testkit';
-import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConversationHeads } from '../src/conversation-heads.js';
 import { oneToOneConversationId } from '../src/ids.js';
 import { storeMessageBatch, WriteConflictError } from '../src/message-writes.js';
-import { type ChatModels, chatModels, ensureIndexes } from '../src/models.js';
+import type { ChatModels } from '../src/models.js';
 import { applyReadMarkers } from '../src/read-markers.js';
+import { useTestModels } from './fixtures.js';
 
-let connection: mongoose.Connection;
+const testModels = useTestModels('storage');
 let models: ChatModels;
 let pair = 0;
 
-beforeAll(async () => {
-  connection = await mongoose
-    .createConnection(testInfra().mongodbUri, { dbName: uniqueName('storage').replaceAll('-', '_') })
-    .asPromise();
-  models = chatModels(connection);
-  await ensureIndexes(models);
-});
-afterAll(async () => {
-  await connection.dropDatabase();
-  await connection.close();
+beforeAll(() => {
+  models = testModels();
 });
 
 function commandsFor(count: number, start = 1) {

@@ -104,6 +104,24 @@ export class TestSystem {
     return client;
   }
 
+  /**
+   * `pairs` pairs of connected users named `<prefix>-<n>`; user 2k and 2k+1 are each other's `peer`. `gatewayOf`
+   * picks each user's gateway by index (the first gateway by default).
+   */
+  connectPairs(
+    prefix: string,
+    pairs: number,
+    gatewayOf: (index: number) => AppProcess | undefined = () => undefined,
+  ): Promise<Array<{ userId: string; peer: string; client: ChatClient }>> {
+    return Promise.all(
+      Array.from({ length: pairs * 2 }, async (_, index) => {
+        const userId = `${prefix}-${index}`;
+        const peer = `${prefix}-${index % 2 === 0 ? index + 1 : index - 1}`;
+        return { userId, peer, client: await this.connect(userId, gatewayOf(index)) };
+      }),
+    );
+  }
+
   /** A user id no other test of any file uses: conversations never carry over from one test to the next. */
   newUser(name: string): string {
     this.users += 1;
