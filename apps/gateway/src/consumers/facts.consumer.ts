@@ -50,7 +50,7 @@ export function consumeFacts(deps: {
           // before it was sent never gets it, and one added before it always does.
           const recipients =
             value.recipientId === null ? value.memberIds : [value.senderId, value.recipientId];
-          const local = [...new Set(recipients)].map(userRoom).filter((room) => localRooms.has(room));
+          const local = usersRooms(recipients).filter((room) => localRooms.has(room));
           // Every gateway reads every fact; most concern no request and no socket of this one.
           if (local.length === 0 && !(correlationId && deps.pendingSends.has(correlationId))) continue;
           const message = toMessageDto(value);

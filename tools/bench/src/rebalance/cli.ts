@@ -12,8 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadStackConfig, stackUrls } from '@chat/stack';
-import { connectClient } from '@chat/testkit/clients';
-import { mintToken, TestSystem } from '@chat/testkit/system';
+import { TestSystem } from '@chat/testkit/system';
 
 const { values } = parseArgs({
   options: {
@@ -51,25 +50,20 @@ async function round(): Promise<RoundResult> {
   try {
     await system.startPersister();
     await system.startPersister();
-    const gateway = await system.startGateway();
-    const pairs = 30;
-    const clients = await Promise.all(
-      Array.from({ length: pairs * 2 }, (_, i) =>
-        connectClient(system.url(gateway), { token: mintToken(`rb-${i}`) }),
-      ),
-    );
+    await system.startGateway();
+    const users = await system.connectPairs('rb', 30);
     const sent: Sent[] = [];
     let running = true;
     const load = (async () => {
       for (let n = 0; running; n++) {
-        const i = n % clients.length;
+        const { client, peer } = users[n % users.length] as (typeof users)[number];
         const record: Sent = { at: Date.now() };
         sent.push(record);
-        void clients[i]
-          ?.timeout(90_000)
+        void client
+          .timeout(90_000)
           .emitWithAck('message:send', {
             clientMessageId: randomUUID(),
-            otherUserId: `rb-${i % 2 === 0 ? i + 1 : i - 1}`,
+            otherUserId: peer,
             text: 'rebalance probe',
           })
           .then((ack) => {
@@ -107,7 +101,6 @@ async function round(): Promise<RoundResult> {
 
     running = false;
     await load;
-    for (const client of clients) client.close();
     return { killToFlowMs, startToFirstBatchMs, leaveToFlowMs };
   } finally {
     await system.stop();
