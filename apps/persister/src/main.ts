@@ -11,9 +11,8 @@ import {
 import { ConversationHeads, chatModels, ensureIndexes } from '@chat/storage';
 import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
-import { handleConversationRead } from './consumers/conversation-read.consumer.js';
 import { handleGroupChange } from './consumers/group-change.consumer.js';
-import { handleMessageDelivered } from './consumers/message-delivered.consumer.js';
+import { handleConversationRead, handleMessageDelivered } from './consumers/marker-commands.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
 import { persisterMetrics } from './metrics.js';
