@@ -1,5 +1,11 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { DeliveredReceiptDto, GroupChangePersisted, MessageDto, ReadReceiptDto } from '@chat/contracts';
+import type {
+  DeliveredReceiptDto,
+  ErrorMessageKey,
+  GroupChangePersisted,
+  MessageDto,
+  ReadReceiptDto,
+} from '@chat/contracts';
 import type { EventBus, GroupWatch } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
@@ -66,26 +72,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // The cached view says so first (no cost while persisters run); a fresh description confirms it, so a persister
   // that joined within the last interval is not refused.
   const noPersister = async () => !persisters.current().alive && !(await persisters.fresh(100)).alive;
-  const pendingSends = new PendingReplies<MessageDto>(
-    config.sendAckTimeoutMs,
-    'sendNotConfirmed',
-    noPersister,
-  );
-  const pendingReads = new PendingReplies<ReadReceiptDto>(
-    config.sendAckTimeoutMs,
-    'readNotConfirmed',
-    noPersister,
-  );
-  const pendingGroupChanges = new PendingReplies<GroupChangePersisted>(
-    config.sendAckTimeoutMs,
-    'groupChangeNotConfirmed',
-    noPersister,
-  );
-  const pendingDeliveries = new PendingReplies<DeliveredReceiptDto>(
-    config.sendAckTimeoutMs,
-    'deliveredNotConfirmed',
-    noPersister,
-  );
+  /** Requests waiting for the fact that answers their command; each times out as a send does. */
+  const pendingReplies = <T>(timeoutReason: ErrorMessageKey) =>
+    new PendingReplies<T>(config.sendAckTimeoutMs, timeoutReason, noPersister);
+  const pendingSends = pendingReplies<MessageDto>('sendNotConfirmed');
+  const pendingReads = pendingReplies<ReadReceiptDto>('readNotConfirmed');
+  const pendingGroupChanges = pendingReplies<GroupChangePersisted>('groupChangeNotConfirmed');
+  const pendingDeliveries = pendingReplies<DeliveredReceiptDto>('deliveredNotConfirmed');
   // About 100 bytes plus the member ids per conversation.
   const members = new ConversationMembers(models, 10_000);
   const typing = new TypingService({ bus, io, members });
