@@ -377,7 +377,7 @@ describe('abuse from one user is refused with a code, and a second user is unaff
     expect(await refusal(PRODUCTION, { token })).toBe('connected');
   });
 
-  it('refuses NoSQL operators where strings are expected, in socket payloads and query strings, storing nothing', async () => {
+  it('refuses NoSQL operators where strings are expected, in socket payloads, query strings and paths, storing nothing', async () => {
     const mallory = newUser('mallory');
     const client = await system.connect(mallory);
     for (const payload of [
@@ -409,6 +409,14 @@ describe('abuse from one user is refused with a code, and a second user is unaff
       });
       expect(response.status, query).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    }
+    // A path parameter is always a string: an operator written there is a literal id that names nothing.
+    for (const path of [`convo/${encodeURIComponent('{"$ne":null}')}`, 'convo/$where/message']) {
+      const response = await fetch(`${url(0)}/api/v1/chat/${path}`, {
+        headers: { authorization: `Bearer ${mintToken(mallory)}` },
+      });
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
     }
     expect(await storedFrom(mallory)).toBe(0);
   });
