@@ -215,7 +215,9 @@ async function writeBatch(
   } catch (error) {
     if (error instanceof SeqTaken) {
       await repairLastSeq(models, [...new Set(fresh.map((doc) => doc.conversationId))]);
-      throw new WriteConflictError('a message or seq of this batch was stored concurrently; counters repaired');
+      throw new WriteConflictError(
+        'a message or seq of this batch was stored concurrently; counters repaired',
+      );
     }
     if (isOnlyDuplicateKeys(error))
       throw new WriteConflictError('a conversation of this batch was created concurrently');

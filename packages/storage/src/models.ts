@@ -1,4 +1,10 @@
-import mongoose, { type Collection, type Connection, type InferSchemaType, type mongo, Schema } from 'mongoose';
+import mongoose, {
+  type Collection,
+  type Connection,
+  type InferSchemaType,
+  type mongo,
+  Schema,
+} from 'mongoose';
 
 const COLLECTIONS = {
   messages: 'messages',
