@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     topicPrefix: config.kafkaTopicPrefix,
     partitions: config.kafkaPartitions,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+    produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics: registry,
   });
