@@ -240,10 +240,7 @@ function isOnlyDuplicateKeys(error: unknown): boolean {
   return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY);
 }
 
-/**
- * The conversation's latest message as stored in `lastMessage`. `seq` comes first on purpose: `$max` compares
- * embedded documents field by field in order, so the higher seq wins whatever the rest holds.
- */
+/** The conversation's latest message as stored in `lastMessage`. */
 function lastMessageOf(message: MessageDoc) {
   return {
     seq: message.seq,
@@ -264,10 +261,11 @@ function latestPerConversation(advanced: MessageDoc[]): MessageDoc[] {
 }
 
 /**
- * One update per conversation: create it on its first message, move lastSeq, lastMessage, times and reward
- * windows forward. Every field moves by `$max`, so the updates commute with each other and with read markers:
- * a redelivered old batch, or a zombie writer's late update, can never move a conversation backwards, and no
- * writer needs to read-modify-write (or lock) a conversation.
+ * The updates that create each conversation on its first message, or move it forward: `lastSeq`, times and reward
+ * windows by `$max`, and `lastMessage` only where the stored one has a lower seq. So the updates commute with
+ * each other and with read markers: a redelivered old batch, or a zombie writer's late update, can never move a
+ * conversation backwards, and no writer needs to read-modify-write (or lock) a conversation. Participants are
+ * found by user id (array filters), never by position, which a membership change may shift.
  */
 function conversationUpdates(
   latest: MessageDoc[],
@@ -275,44 +273,56 @@ function conversationUpdates(
   rules: Map<string, ReplyRewardRule>,
   now: Date,
 ): mongo.AnyBulkWriteOperation<ConversationDoc>[] {
-  return latest.map((message) => {
+  return latest.flatMap((message): mongo.AnyBulkWriteOperation<ConversationDoc>[] => {
     // A group always exists (its messages are refused otherwise); a 1-1 conversation is created here.
     const participantIds = [message.senderId, message.recipientId ?? ''].sort();
     const rule = rules.get(message.conversationId);
-    const exists = states.has(message.conversationId);
+    const filter = { _id: message.conversationId };
     const forward: mongo.MatchKeysAndValues<ConversationDoc> = {
       lastSeq: message.seq,
-      lastMessage: lastMessageOf(message),
       lastActivityAt: message.createdAt,
       updatedAt: now,
     };
-    const participants = participantIds.map((userId) => ({
-      userId,
-      lastReadAt: null,
-      lastDeliveredSeq: 0,
-      lastReplyRewardAt: rule?.rewardWindowStart(userId) ?? null,
-    }));
-    // An existing conversation gets its reward windows by array index; a new one gets everything on insert
-    // (MongoDB refuses a $setOnInsert of an array beside an update of its elements).
-    if (exists) {
-      participants.forEach((participant, index) => {
-        if (participant.lastReplyRewardAt)
-          forward[`participants.${index}.lastReplyRewardAt`] = participant.lastReplyRewardAt;
-      });
+    if (!states.has(message.conversationId)) {
+      const participants = participantIds.map((userId) => ({
+        userId,
+        lastReadAt: null,
+        lastDeliveredSeq: 0,
+        lastReplyRewardAt: rule?.rewardWindowStart(userId) ?? null,
+      }));
+      const onInsert = {
+        kind: 'one_to_one' as const,
+        participantIds,
+        participants,
+        lastMessage: lastMessageOf(message),
+        createdAt: message.createdAt,
+      };
+      // Created by another writer since our read: the upsert's duplicate key makes the caller retry the batch.
+      return [{ updateOne: { filter, update: { $max: forward, $setOnInsert: onInsert }, upsert: true } }];
     }
-    const onInsert = {
-      kind: 'one_to_one' as const,
-      participantIds,
-      participants,
-      createdAt: message.createdAt,
-    };
-    return {
-      updateOne: {
-        filter: { _id: message.conversationId },
-        update: exists ? { $max: forward } : { $max: forward, $setOnInsert: onInsert },
-        upsert: !exists,
+    const arrayFilters: Record<string, string>[] = [];
+    for (const userId of participantIds) {
+      const windowStart = rule?.rewardWindowStart(userId);
+      if (!windowStart) continue;
+      const name = `p${arrayFilters.length}`;
+      forward[`participants.$[${name}].lastReplyRewardAt`] = windowStart;
+      arrayFilters.push({ [`${name}.userId`]: userId });
+    }
+    return [
+      {
+        updateOne: {
+          filter,
+          update: { $max: forward },
+          ...(arrayFilters.length > 0 ? { arrayFilters } : {}),
+        },
       },
-    };
+      {
+        updateOne: {
+          filter: { ...filter, $or: [{ 'lastMessage.seq': { $lt: message.seq } }, { lastMessage: null }] },
+          update: { $set: { lastMessage: lastMessageOf(message) } },
+        },
+      },
+    ];
   });
 }
 
