@@ -12,6 +12,7 @@
  * after the batch's effects. Each run is a child process (one client, all roles), so the Node CPU is that client's
  * alone; runs alternate A, B, A, B… on the shared machine, so drift in its load falls on both.
  * Usage: pnpm bench:kafka-client [--rounds 2] [--rates 400,1600] [--step-s 20] [--warmup-s 10] [--storage-ms 4]
+ *          [--fetch-max-wait-ms W --fetch-min-bytes B]   (a fetch linger on both clients; report it apart)
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -47,6 +48,11 @@ interface Settings {
   warmupS: number;
   storageMs: number;
   keys: number;
+  /**
+   * A fetch linger for both clients' consumers, reported separately: the broker answers a fetch when it has
+   * minBytes or after maxWaitMs. Absent, both clients keep their defaults (1 byte, 5 s: answer on the first record).
+   */
+  fetch?: { minBytes: number; maxWaitMs: number };
 }
 
 interface Topics {
@@ -122,7 +128,7 @@ function countRequest(requests: Record<string, number>, apiKey: number): void {
 }
 
 /** KafkaJS, configured as packages/event-bus/src/bus.ts configures it. */
-function kafkajsClient(brokers: string[]): Client {
+function kafkajsClient(brokers: string[], fetch: Settings['fetch']): Client {
   const kafka = new Kafka({ clientId: 'kafka-client-ab', brokers, logLevel: logLevel.ERROR });
   const requests: Record<string, number> = {};
   return {
@@ -143,7 +149,11 @@ function kafkajsClient(brokers: string[]): Client {
       };
     },
     async consume(_clientId, options) {
-      const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+      const consumer = kafka.consumer({
+        groupId: options.groupId,
+        allowAutoTopicCreation: false,
+        ...(fetch ? { minBytes: fetch.minBytes, maxWaitTimeInMs: fetch.maxWaitMs } : {}),
+      });
       consumer.on(consumer.events.REQUEST, (event) => countRequest(requests, event.payload.apiKey));
       const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
       await consumer.connect();
@@ -181,7 +191,7 @@ function kafkajsClient(brokers: string[]): Client {
  * @platformatic/kafka 1.x. Its consumer is a stream of single records that keeps fetching while they are handled;
  * batches are rebuilt per partition here (what arrived while the partition's previous batch was in its handler).
  */
-function platformaticClient(brokers: string[]): Client {
+function platformaticClient(brokers: string[], fetch: Settings['fetch']): Client {
   const requests: Record<string, number> = {};
   // Published as each request is written to its socket (one process, one client: all of them are ours).
   connectionsApiChannel.start.subscribe((context) =>
@@ -212,6 +222,7 @@ function platformaticClient(brokers: string[]): Client {
         groupId: options.groupId,
         bootstrapBrokers: brokers,
         deserializers: stringDeserializers,
+        ...(fetch ? { minBytes: fetch.minBytes, maxWaitTime: fetch.maxWaitMs } : {}),
       });
       // `consume` resolves after the group join. COMMITTED with an EARLIEST fallback is KafkaJS's fromBeginning
       // (EARLIEST alone would ignore committed offsets); autocommit is off because it commits what was fetched,
@@ -336,7 +347,7 @@ function cpuMsOf(pid: number): number {
 
 /** One client, all roles, warm-up then each rate; runs in a child process. */
 async function runClient(name: ClientName, settings: Settings, topics: Topics): Promise<StepResult[]> {
-  const client = (name === 'kafkajs' ? kafkajsClient : platformaticClient)(settings.brokers);
+  const client = (name === 'kafkajs' ? kafkajsClient : platformaticClient)(settings.brokers, settings.fetch);
   const value = JSON.stringify({ text: 'x'.repeat(160), senderId: randomUUID(), recipientId: randomUUID() });
 
   // The persister: a batch "stores" for storageMs, then publishes its facts; the batch is done when they are acked.
@@ -548,6 +559,8 @@ async function main(): Promise<void> {
       'step-s': { type: 'string', default: '20' },
       'warmup-s': { type: 'string', default: '10' },
       'storage-ms': { type: 'string', default: '4' },
+      'fetch-max-wait-ms': { type: 'string' },
+      'fetch-min-bytes': { type: 'string', default: '65536' },
     },
   });
   if (values.child) {
@@ -570,6 +583,9 @@ async function main(): Promise<void> {
     warmupS: Number(values['warmup-s']),
     storageMs: Number(values['storage-ms']),
     keys: 1000,
+    fetch: values['fetch-max-wait-ms']
+      ? { minBytes: Number(values['fetch-min-bytes']), maxWaitMs: Number(values['fetch-max-wait-ms']) }
+      : undefined,
   };
   const rounds = Number(values.rounds);
   const startedAt = new Date();
@@ -610,6 +626,9 @@ async function main(): Promise<void> {
     `# Kafka client A/B (${startedAt.toISOString()})`,
     '',
     `KafkaJS 2.2.4 against @platformatic/kafka 1.x, ${rounds} rounds alternating (A, B, A, B…): a ${settings.warmupS} s warm-up at 400 msg/s, then ${settings.stepS} s at each rate. ${PARTITIONS} partitions, ${settings.keys} keys, ${settings.storageMs} ms of simulated storage per persister batch; broker pid ${settings.brokerPid}.`,
+    settings.fetch
+      ? `**Fetch linger on both clients:** minBytes ${settings.fetch.minBytes}, maxWait ${settings.fetch.maxWaitMs} ms.`
+      : "Fetch settings: each client's defaults (minBytes 1, maxWait 5 s).",
     `Load average (1 / 5 / 15 min) on 2 shared cores: ${fmtLoad(loadStart)} at start, ${fmtLoad(loadEnd)} at end.`,
     '',
     'All rounds pooled (percentiles over every message; CPU and requests summed, then divided by messages delivered):',
