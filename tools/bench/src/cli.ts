@@ -1,6 +1,6 @@
 /**
- * `pnpm bench [--quick] [--targets ours,relay,...] [--skip-connections]`: starts the local stack if needed,
- * then for each target (our gateway and persister, and the baselines) runs the message sweep and the
+ * `pnpm bench [--quick] [--targets ours,relay,...] [--skip-connections]`: starts the local stack if needed (and
+ * stops what it started when it ends, also on an error or Ctrl-C), then for each target (our gateway and persister, and the baselines) runs the message sweep and the
  * connection ramp from a separate load generator process, and writes bench-results/<timestamp>/.
  *
  * `pnpm bench --gateway-url http://host:port [--jwt-secret S] [--mongodb-uri URI] [--gateway-pid N]` measures an
@@ -9,12 +9,11 @@
  * This file orchestrates: options (options.ts), the stack and the bench's private database, each target in turn,
  * its measurements (measure.ts, and trace.ts for ours), and the report files.
  */
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadStackConfig, stackUrls } from '@chat/stack';
+import { down, loadStackConfig, type StackConfig, stackUrls, status, up } from '@chat/stack';
 import { PrivateDatabase } from '@chat/testkit/private-database';
 import { mintToken } from '@chat/testkit/system';
 import type { LatencyBreakdown } from './breakdown.js';
@@ -22,7 +21,7 @@ import { toChartHtml } from './chart.js';
 import { groupScenarioDefaults, runGroupScenario } from './group/scenario.js';
 import { log } from './log.js';
 import { measureConnections, measureSweep, type RunContext } from './measure.js';
-import { databaseOf, readOptions, USAGE, UsageError } from './options.js';
+import { type BenchOptions, databaseOf, readOptions, USAGE, UsageError } from './options.js';
 import { connectionCeiling, makePlan } from './plan.js';
 import { openFilesLimit, stackPids } from './process-stats.js';
 import {
@@ -41,21 +40,28 @@ import {
   type RunningTarget,
   startTarget,
   type TargetName,
-  tsxBin,
 } from './targets.js';
+import { Teardown } from './teardown.js';
 import { measureBreakdown } from './trace.js';
 import { dropDatabase } from './verify.js';
 import { warmUpStack } from './warm-up.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-function ensureStack(): void {
-  // `up` starts only what is not running and never stops anything; we leave the stack up for others.
-  const result = spawnSync(tsxBin, ['--conditions=@chat/source', `${repoRoot}tools/stack/src/cli.ts`, 'up'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (result.status !== 0) throw new Error('the local stack did not come up (pnpm stack up)');
+/**
+ * Starts whatever of the local stack is not running. What this run starts, it stops at its end (also on an error
+ * or Ctrl-C); services that were already running stay as they are.
+ */
+async function bringUpStack(config: StackConfig, teardown: Teardown): Promise<void> {
+  const notRunning = (await status(config)).filter((service) => service.pid === undefined);
+  const names = notRunning.map((service) => service.name);
+  if (names.length > 0) teardown.add('the local stack', () => down(config, names));
+  await up(config);
+  log(
+    names.length === 0
+      ? 'the local stack was already running: it stays running'
+      : `started the local stack (${names.join(', ')}): stopped again when the run ends`,
+  );
 }
 
 function machine(): Record<string, string | number> {
@@ -94,6 +100,16 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const teardown = new Teardown();
+  teardown.exitOnSignals();
+  try {
+    await run(options, teardown);
+  } finally {
+    await teardown.runAll();
+  }
+}
+
+async function run(options: BenchOptions, teardown: Teardown): Promise<void> {
   const { external } = options;
   const startedAt = new Date();
   const plan = makePlan(options.quick ? 'quick' : 'full', openFilesLimit());
@@ -121,29 +137,25 @@ async function main(): Promise<void> {
 
   const targets = [...new Set([...plan.sweepTargets, ...plan.connectionTargets])];
   let infra: Infra | null = null;
-  let database: PrivateDatabase | null = null;
   let databaseInfo: BenchDatabase | null = null;
-  try {
-    if (targets.some((name) => !(name === 'ours' && external))) {
-      ensureStack();
-      const stackConfig = loadStackConfig();
-      // Ours and direct-write store into a database of the bench's own, in the mode the options name, not the
-      // stack's (whose mode is the stack's choice, and which others use at the same time).
-      database = await PrivateDatabase.start({ syncOnCommit: options.dbSync });
-      databaseInfo = { kind: stackConfig.database, syncOnCommit: options.dbSync };
-      const urls: Infra = { ...stackUrls(stackConfig), mongodbUri: database.uri };
-      infra = urls;
-      context.stack = { ...stackPids(stackConfig.stateDir), mongo: database.pid as number };
-      log(
-        `the bench's database: ${databaseName(databaseInfo)} on ${database.uri} (pid ${database.pid}); ` +
-          `warming up Kafka and the database (8 s)`,
-      );
-      await warmUpStack(urls, context.runTag);
-    }
-    await runTargets(targets, context, infra, external, startedAt, databaseInfo);
-  } finally {
-    await database?.stop();
+  if (targets.some((name) => !(name === 'ours' && external))) {
+    const stackConfig = loadStackConfig();
+    await bringUpStack(stackConfig, teardown);
+    // Ours and direct-write store into a database of the bench's own, in the mode the options name, not the
+    // stack's (whose mode is the stack's choice, and which others use at the same time).
+    const database = await PrivateDatabase.start({ syncOnCommit: options.dbSync });
+    teardown.add("the bench's database", () => database.stop());
+    databaseInfo = { kind: stackConfig.database, syncOnCommit: options.dbSync };
+    const urls: Infra = { ...stackUrls(stackConfig), mongodbUri: database.uri };
+    infra = urls;
+    context.stack = { ...stackPids(stackConfig.stateDir), mongo: database.pid as number };
+    log(
+      `the bench's database: ${databaseName(databaseInfo)} on ${database.uri} (pid ${database.pid}); ` +
+        `warming up Kafka and the database (8 s)`,
+    );
+    await warmUpStack(urls, context.runTag);
   }
+  await runTargets(targets, context, infra, external, startedAt, databaseInfo, teardown);
 }
 
 async function runTargets(
@@ -153,6 +165,7 @@ async function runTargets(
   external: ExternalGateway | null,
   startedAt: Date,
   databaseInfo: BenchDatabase | null,
+  teardown: Teardown,
 ): Promise<void> {
   const { plan, outDir } = context;
   if (external) {
@@ -172,10 +185,15 @@ async function runTargets(
   let breakdown: LatencyBreakdown | null = null;
   let group: BenchReport['group'] = null;
   for (const name of targets) {
+    if (teardown.interrupted) return;
     log(name === 'ours' && external ? 'checking ours (ready, accepts our tokens)' : `starting ${name}`);
     // One target failing (say, a server that does not start) is reported; the others still run.
     try {
       const target = await openTarget(name, context, infra, external);
+      const stopTarget = teardown.add(name, async () => {
+        await target.stop();
+        if (target.name === 'direct-write' && target.mongodbUri) await dropDatabase(target.mongodbUri);
+      });
       try {
         if (plan.sweepTargets.includes(name)) {
           // The light-load probe first, on fresh topics, so its consumer reads little.
@@ -200,8 +218,7 @@ async function runTargets(
           group = { options, phases };
         }
       } finally {
-        await target.stop();
-        if (target.name === 'direct-write' && target.mongodbUri) await dropDatabase(target.mongodbUri);
+        await stopTarget();
       }
     } catch (error) {
       log(`${name} failed: ${(error as Error).message}`);
@@ -209,6 +226,7 @@ async function runTargets(
     }
   }
 
+  if (teardown.interrupted) return;
   const { ratios, targets: checks } = compare(sweeps, connections, plan);
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
