@@ -22,7 +22,7 @@ import { groupScenarioDefaults, runGroupScenario } from './group/scenario.js';
 import { log } from './log.js';
 import { measureConnections, measureSweep, type RunContext } from './measure.js';
 import { type BenchOptions, databaseOf, readOptions, USAGE, UsageError } from './options.js';
-import { connectionCeiling, makePlan } from './plan.js';
+import { connectionCeiling, ladderForOurs, makePlan } from './plan.js';
 import { openFilesLimit, stackPids } from './process-stats.js';
 import {
   type BenchDatabase,
@@ -30,6 +30,7 @@ import {
   type ConnectionsReport,
   compare,
   databaseName,
+  notShippedReasons,
   type SweepReport,
   toMarkdown,
 } from './report.js';
@@ -44,7 +45,6 @@ import {
 import { Teardown } from './teardown.js';
 import { measureBreakdown } from './trace.js';
 import { dropDatabase } from './verify.js';
-import { warmUpStack } from './warm-up.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -91,6 +91,7 @@ function openTarget(
     probeDir: context.probeDir,
     logDir: `${context.outDir}/work`,
     persisters: context.plan.persisters,
+    oursSettings: context.plan.oursSettings,
   });
 }
 
@@ -133,6 +134,8 @@ async function run(options: BenchOptions, teardown: Teardown): Promise<void> {
   log(
     `mode ${plan.mode}; run tag ${context.runTag}; connection ceiling ${connectionCeiling(openFilesLimit())} (open-files limit)`,
   );
+  const notShipped = notShippedReasons(plan, { kind: '', syncOnCommit: options.dbSync }, external !== null);
+  if (notShipped.length > 0) log(`NOT the shipped configuration: ${notShipped.join('; ')}`);
   mkdirSync(context.probeDir, { recursive: true });
 
   const targets = [...new Set([...plan.sweepTargets, ...plan.connectionTargets])];
@@ -141,19 +144,15 @@ async function run(options: BenchOptions, teardown: Teardown): Promise<void> {
   if (targets.some((name) => !(name === 'ours' && external))) {
     const stackConfig = loadStackConfig();
     await bringUpStack(stackConfig, teardown);
-    // Ours and direct-write store into a database of the bench's own, in the mode the options name, not the
-    // stack's (whose mode is the stack's choice, and which others use at the same time).
+    // Ours and direct-write store into a database of the bench's own, of the stack's kind and settings (so its
+    // CPU is theirs alone, not that of others using the stack), syncing on commit as shipped unless --no-db-sync.
     const database = await PrivateDatabase.start({ syncOnCommit: options.dbSync });
     teardown.add("the bench's database", () => database.stop());
     databaseInfo = { kind: stackConfig.database, syncOnCommit: options.dbSync };
     const urls: Infra = { ...stackUrls(stackConfig), mongodbUri: database.uri };
     infra = urls;
     context.stack = { ...stackPids(stackConfig.stateDir), mongo: database.pid as number };
-    log(
-      `the bench's database: ${databaseName(databaseInfo)} on ${database.uri} (pid ${database.pid}); ` +
-        `warming up Kafka and the database (8 s)`,
-    );
-    await warmUpStack(urls, context.runTag);
+    log(`the bench's database: ${databaseName(databaseInfo)}, at ${database.uri} (pid ${database.pid})`);
   }
   await runTargets(targets, context, infra, external, startedAt, databaseInfo, teardown);
 }
@@ -199,7 +198,10 @@ async function runTargets(
           // The light-load probe first, on fresh topics, so its consumer reads little.
           if (infra && target.topicPrefix !== null)
             breakdown = await measureBreakdown(target, context, infra, target.topicPrefix);
-          sweeps.push(await measureSweep(target, context));
+          // Ours climbs to half the relay's highest passing rate (the throughput goal), measured just before.
+          const relayRate = sweeps.find((sweep) => sweep.target === 'relay')?.saturation?.rate ?? null;
+          const rates = name === 'ours' ? ladderForOurs(plan.rates, relayRate) : plan.rates;
+          sweeps.push(await measureSweep(target, context, rates));
         }
         if (plan.connectionTargets.includes(name))
           connections.push(await measureConnections(target, context));
@@ -228,16 +230,18 @@ async function runTargets(
 
   if (teardown.interrupted) return;
   const { ratios, targets: checks } = compare(sweeps, connections, plan);
+  const deployment = external && {
+    gatewayUrl: external.url,
+    gatewayPid: external.gatewayPid,
+    database: external.mongodbUri && databaseOf(external.mongodbUri),
+  };
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     plan,
+    notShipped: notShippedReasons(plan, databaseInfo, external !== null),
     runTag: context.runTag,
-    external: external && {
-      gatewayUrl: external.url,
-      gatewayPid: external.gatewayPid,
-      database: external.mongodbUri && databaseOf(external.mongodbUri),
-    },
+    external: deployment,
     database: databaseInfo,
     machine: machineInfo,
     breakdown,
