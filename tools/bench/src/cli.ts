@@ -1,20 +1,21 @@
 /**
- * `pnpm bench [--quick] [--targets ours,relay,...] [--skip-connections]`: starts the local stack if needed (and
- * stops what it started when it ends, also on an error or Ctrl-C), then for each target (our gateway and persister, and the baselines) runs the message sweep and the
- * connection ramp from a separate load generator process, and writes bench-results/<timestamp>/.
+ * `pnpm bench [--quick] [--targets ours,relay,...] [--skip-connections]`: starts its own Kafka, schema registry
+ * and database from the local stack's definitions (stopped when it ends, also on an error or Ctrl-C), then for
+ * each target (our gateway and persister, and the baselines) runs the message sweep and the connection ramp from
+ * a separate load generator process, and writes bench-results/<timestamp>/.
  *
  * `pnpm bench --gateway-url http://host:port [--jwt-secret S] [--mongodb-uri URI] [--gateway-pid N]` measures an
  * already running deployment as "ours" instead: nothing of it is started or stopped (see USAGE).
  *
- * This file orchestrates: options (options.ts), the stack and the bench's private database, each target in turn,
+ * This file orchestrates: options (options.ts), the bench's own Kafka, registry and database, each target in turn,
  * its measurements (measure.ts, and trace.ts for ours), and the report files.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { down, loadStackConfig, type StackConfig, stackUrls, status, up } from '@chat/stack';
-import { PrivateDatabase } from '@chat/testkit/private-database';
+import { loadStackConfig, type StackServiceName } from '@chat/stack';
+import { PrivateService } from '@chat/testkit/private-database';
 import { mintToken } from '@chat/testkit/system';
 import type { LatencyBreakdown } from './breakdown.js';
 import { toChartHtml } from './chart.js';
@@ -23,7 +24,7 @@ import { log } from './log.js';
 import { measureConnections, measureSweep, type RunContext } from './measure.js';
 import { type BenchOptions, databaseOf, readOptions, USAGE, UsageError } from './options.js';
 import { connectionCeiling, ladderForOurs, makePlan } from './plan.js';
-import { openFilesLimit, stackPids } from './process-stats.js';
+import { openFilesLimit } from './process-stats.js';
 import {
   type BenchDatabase,
   type BenchReport,
@@ -49,19 +50,35 @@ import { dropDatabase } from './verify.js';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
- * Starts whatever of the local stack is not running. What this run starts, it stops at its end (also on an error
- * or Ctrl-C); services that were already running stay as they are.
+ * The run's own Kafka, schema registry and database: the local stack's definitions (its settings, as `npm start`
+ * runs them) on free ports with fresh data, stopped when the run ends (also on an error or Ctrl-C). A stack
+ * already running is never touched, and the CPU of these processes is the run's alone: on a shared stack the
+ * broker's includes everyone else's traffic (1.2 ms per message of the relay's, which sends it none, in one run).
  */
-async function bringUpStack(config: StackConfig, teardown: Teardown): Promise<void> {
-  const notRunning = (await status(config)).filter((service) => service.pid === undefined);
-  const names = notRunning.map((service) => service.name);
-  if (names.length > 0) teardown.add('the local stack', () => down(config, names));
-  await up(config);
+async function startInfra(
+  dbSync: boolean,
+  teardown: Teardown,
+): Promise<{ infra: Infra; pids: Record<string, number> }> {
+  const start = async (name: StackServiceName, options: { syncOnCommit?: boolean } = {}) => {
+    const service = await PrivateService.start(name, options);
+    teardown.add(`the bench's ${name}`, () => service.stop());
+    log(`the bench's ${name}: pid ${service.pid}`);
+    return service;
+  };
   log(
-    names.length === 0
-      ? 'the local stack was already running: it stays running'
-      : `started the local stack (${names.join(', ')}): stopped again when the run ends`,
+    "starting the bench's own Kafka, schema registry and database (the local stack's definitions, free ports)",
   );
+  const kafka = await start('kafka');
+  const registry = await start('registry');
+  const database = await start('database', { syncOnCommit: dbSync });
+  return {
+    infra: {
+      kafkaBrokers: kafka.kafkaBrokers,
+      schemaRegistryUrl: registry.schemaRegistryUrl,
+      mongodbUri: database.uri,
+    },
+    pids: { kafka: kafka.pid as number, registry: registry.pid as number, mongo: database.pid as number },
+  };
 }
 
 function machine(): Record<string, string | number> {
@@ -142,17 +159,11 @@ async function run(options: BenchOptions, teardown: Teardown): Promise<void> {
   let infra: Infra | null = null;
   let databaseInfo: BenchDatabase | null = null;
   if (targets.some((name) => !(name === 'ours' && external))) {
-    const stackConfig = loadStackConfig();
-    await bringUpStack(stackConfig, teardown);
-    // Ours and direct-write store into a database of the bench's own, of the stack's kind and settings (so its
-    // CPU is theirs alone, not that of others using the stack), syncing on commit as shipped unless --no-db-sync.
-    const database = await PrivateDatabase.start({ syncOnCommit: options.dbSync });
-    teardown.add("the bench's database", () => database.stop());
-    databaseInfo = { kind: stackConfig.database, syncOnCommit: options.dbSync };
-    const urls: Infra = { ...stackUrls(stackConfig), mongodbUri: database.uri };
-    infra = urls;
-    context.stack = { ...stackPids(stackConfig.stateDir), mongo: database.pid as number };
-    log(`the bench's database: ${databaseName(databaseInfo)}, at ${database.uri} (pid ${database.pid})`);
+    const started = await startInfra(options.dbSync, teardown);
+    infra = started.infra;
+    context.stack = started.pids;
+    databaseInfo = { kind: loadStackConfig().database, syncOnCommit: options.dbSync };
+    log(`the bench's database is ${databaseName(databaseInfo)}`);
   }
   await runTargets(targets, context, infra, external, startedAt, databaseInfo, teardown);
 }

@@ -9,8 +9,8 @@ By default it measures what \`npm start\` runs (its settings, a database that sy
 one persister) beside the bare Socket.IO relay: 1,000 sockets, 60 s of warm-up at 400 msg/s, then 20 s steps
 at 320, 400, 800 ... msg/s (the relay's up to 8,000; ours' up to the relay's highest passing rate, with half
 of it, the rate ours must pass), each to its first failure from 800 msg/s on, and judges issue 18's targets.
-About 15 minutes. It starts the local stack if it is not running, and stops what it started when it ends (also
-on an error or Ctrl-C); a stack that was already running stays.
+About 10 minutes. It runs its own Kafka, schema registry and database (the local stack's definitions, on free
+ports) and stops them when it ends, also on an error or Ctrl-C; a local stack that is running is left alone.
 
   --targets a,b            targets to run, of: ours, relay, kafka-relay, direct-write (default: ours, relay;
                            with --gateway-url: ours)
@@ -26,7 +26,7 @@ Not the shipped configuration (the report says so in its title and at its top; n
 
 Against an already running deployment, measured as "ours":
   --gateway-url URL        its gateway (http://host:port): nothing of it is started or stopped; baselines run
-                           on the local stack only if --targets names them
+                           (on the bench's own Kafka and database) only if --targets names them
   --jwt-secret S           required (or BENCH_JWT_SECRET): the deployment's JWT_SECRET, to sign the load
                            generator's HS256 tokens
   --mongodb-uri URI        the deployment's database (mongodb://host:port/<database>), to check every acked

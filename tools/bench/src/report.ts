@@ -352,17 +352,21 @@ export function databaseName(database: BenchDatabase): string {
   return `${databaseKinds[database.kind] ?? database.kind}, sync-on-commit ${database.syncOnCommit ? 'on' : 'off'}`;
 }
 
-/** One paragraph: which database ours and direct-write stored into, and in which mode. */
-function databaseNote(report: BenchReport): string {
+/** One paragraph: the Kafka, registry and database the targets used, and the database's mode. */
+function infraNote(report: BenchReport): string {
   const database = report.database;
   if (!database)
     return report.external
-      ? "Database: the deployment's own (the bench started none)."
-      : 'Database: none started (no target here stores messages).';
+      ? "Kafka, registry, database: the deployment's own (the bench started none)."
+      : 'Kafka, registry, database: none started (no target here needs them).';
   const mode = database.syncOnCommit
     ? 'as the local stack runs it for `npm start`: it syncs its journal at every commit, so an ack means stored durably'
     : 'with `--no-db-sync`: NOT durable (SecantusDB then ignores j:true), not what ships';
-  return `Database: a private ${databaseName(database)}, started by the bench for ours and direct-write, ${mode}.`;
+  return (
+    "Kafka, schema registry, database: the bench's own, from the local stack's definitions (its settings), on free " +
+    "ports with fresh data, stopped at the end: their CPU is the run's alone. " +
+    `Database: ${databaseName(database)}, ${mode}.`
+  );
 }
 
 /** Ours' configuration and the load, in one paragraph. */
@@ -460,7 +464,7 @@ export function toMarkdown(report: BenchReport): string {
   );
   lines.push(`Run tag (prefix of every user and message id created): \`${report.runTag}\`.`, '');
   if (report.external) lines.push(externalNote(report.external), '');
-  lines.push(databaseNote(report), '', setupNote(report), '');
+  lines.push(infraNote(report), '', setupNote(report), '');
   lines.push(
     shipped
       ? '## Targets (issue 18)'

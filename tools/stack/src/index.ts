@@ -6,4 +6,4 @@ export {
   stackUrls,
 } from './config.js';
 export { devAppSettings } from './dev.js';
-export { down, type StackServiceName, serviceLaunch, stackService, status, up } from './stack.js';
+export { type StackServiceName, serviceLaunch, stackService } from './stack.js';
