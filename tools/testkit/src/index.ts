@@ -5,6 +5,8 @@ export { type BrowserContext, CHROMIUM, ensureChromium, launchBrowser, type Page
 export {
   type ChatClient,
   connectClient,
+  createGroup,
+  emitWithAck,
   nextMessage,
   type SendAck,
   sendMessage,

@@ -48,12 +48,14 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   return parsed.data;
 }
 
-/** A conversation named in the path, as the caller may see it: 404 if unknown, 403 if never a member. */
+/**
+ * A conversation named in the path, as the caller may see it. 404 alike for an unknown id and for a
+ * conversation the caller never belonged to: whether two other users talk is nobody else's business.
+ */
 async function accessOf(models: ChatModels, request: Request, userId: string) {
   const { conversationId } = parse(conversationParamsSchema, request.params);
   const access = await findConversationAccess(models, conversationId, userId);
-  if (access === 'not-found') throw new AppError('noSuchConversation');
-  if (access === 'forbidden') throw new AppError('notAMember');
+  if (typeof access === 'string') throw new AppError('noSuchConversation');
   return access;
 }
 

@@ -52,7 +52,10 @@ function chatRoute(
   };
 }
 
-/** A route under `/convo/{conversationId}`: a member's conversation (403 for anyone else, 404 if unknown). */
+/**
+ * A route under `/convo/{conversationId}`: a member's conversation (a removed member's as it was at the
+ * removal); 404 for anyone who never was a member, exactly as for an unknown id.
+ */
 function conversationRoute(...args: Parameters<typeof chatRoute>) {
   const route = chatRoute(...args);
   return {
@@ -69,8 +72,9 @@ function conversationRoute(...args: Parameters<typeof chatRoute>) {
     ],
     responses: {
       ...route.responses,
-      '403': errorResponse('FORBIDDEN: the caller never was a member of this conversation.'),
-      '404': errorResponse('NOT_FOUND: no such conversation.'),
+      '404': errorResponse(
+        'NOT_FOUND: no such conversation, or one the caller never was a member of (the two are not told apart).',
+      ),
     },
   };
 }
