@@ -39,6 +39,11 @@ export interface GatewayConfig extends ServiceSettings {
   sendBurstPerUser: number;
   /** Events of any kind per second a socket may emit (burst twice that); beyond it they are refused or dropped. */
   socketEventRate: number;
+  /**
+   * Key of the HMAC that signs inbox cursors: CURSOR_SECRET, else derived from JWT_SECRET, else (JWT_PUBLIC_KEY
+   * without CURSOR_SECRET) random per process. Gateways behind one load balancer must share it.
+   */
+  cursorSecret: { value: string; source: 'CURSOR_SECRET' | 'JWT_SECRET' | 'random' };
   /** Sockets one user may have open on this gateway at once. */
   maxSocketsPerUser: number;
   /** Socket.IO's transport heartbeat: a client silent for interval + timeout is disconnected. */
@@ -66,9 +71,26 @@ function readDemoUsers(read: SettingsReader): Array<{ userId: string; token: str
   });
 }
 
+/** CURSOR_SECRET, else one derived from JWT_SECRET (whoever holds it can mint tokens anyway), else random. */
+function readCursorSecret(
+  read: SettingsReader,
+  nodeEnv: GatewayConfig['nodeEnv'],
+  jwtSecret: string | undefined,
+  random: string,
+): GatewayConfig['cursorSecret'] {
+  const secret = read.optionalString('CURSOR_SECRET');
+  if (secret !== undefined) {
+    if (nodeEnv === 'production' && secret.length < 32)
+      read.problem('CURSOR_SECRET must be at least 32 characters');
+    return { value: secret, source: 'CURSOR_SECRET' };
+  }
+  if (jwtSecret !== undefined) return { value: `inbox-cursor:${jwtSecret}`, source: 'JWT_SECRET' };
+  return { value: random, source: 'random' };
+}
+
 export function loadGatewayConfig(
   env: Record<string, string | undefined>,
-  defaults: { gatewayId: string },
+  defaults: { gatewayId: string; cursorSecret: string },
 ): Readonly<GatewayConfig> {
   const read = new SettingsReader(env);
   const service = readServiceSettings(read);
@@ -111,6 +133,7 @@ export function loadGatewayConfig(
     sendRatePerUser: read.integer('SEND_RATE_PER_USER', 20, { min: 1 }),
     sendBurstPerUser: read.integer('SEND_BURST_PER_USER', 60, { min: 1 }),
     socketEventRate: read.integer('SOCKET_EVENT_RATE', 100, { min: 1 }),
+    cursorSecret: readCursorSecret(read, nodeEnv, secret, defaults.cursorSecret),
     maxSocketsPerUser: read.integer('MAX_SOCKETS_PER_USER', 20, { min: 1 }),
     socketPingIntervalMs: read.integer('SOCKET_PING_INTERVAL_MS', 10_000, { min: 1000 }),
     socketPingTimeoutMs: read.integer('SOCKET_PING_TIMEOUT_MS', 10_000, { min: 1000 }),

@@ -4,6 +4,7 @@ import type {
   ConversationDto,
   ConversationUpdatedDto,
   ErrorBody,
+  InboxPageResponse,
   ParticipantDto,
 } from '@chat/contracts';
 import { oneToOneConversationId } from '@chat/storage';
@@ -205,3 +206,50 @@ describe('who talks to whom cannot be probed', () => {
     expect(await system.db.collection('messages').countDocuments({ senderId: mallory })).toBe(0);
   });
 });
+
+describe('inbox cursors', () => {
+  it('accepts the cursors the server issued and refuses forged ones with 400 VALIDATION_FAILED', async () => {
+    const alice = newUser('alice');
+    const aliceClient = await system.connect(alice);
+    for (const other of ['x', 'y', 'z']) await sendStored(aliceClient, newUser(other), 'hello');
+    const first = await get<InboxPageResponse>('/api/v1/chat/convo?limit=1', alice);
+    expect(first.status).toBe(200);
+    const cursor = first.body.nextCursor as string;
+    const second = await get<InboxPageResponse>(
+      `/api/v1/chat/convo?limit=1&cursor=${encodeURIComponent(cursor)}`,
+      alice,
+    );
+    expect(second.status).toBe(200);
+    expect(second.body.conversations[0]?.id).not.toBe(first.body.conversations[0]?.id);
+
+    const forged = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const [lastId] = first.body.conversations.map((conversation) => conversation.id);
+    for (const [name, bad] of [
+      ['a well-formed cursor the server never issued', forged({ lastActivityAt: Date.now(), id: 'dm_zzz' })],
+      [
+        'lastActivityAt: 1e400',
+        Buffer.from(`{"lastActivityAt":1e400,"id":"${lastId}"}`).toString('base64url'),
+      ],
+      [
+        'an issued cursor with its payload changed',
+        `${forged({ lastActivityAt: 1, id: 'a' })}${cursor.slice(cursor.indexOf('.'))}`,
+      ],
+      ['an issued cursor of another user', await cursorOf(newUser('bob'))],
+    ] as const) {
+      const response = await get<{ error: ErrorBody }>(
+        `/api/v1/chat/convo?limit=1&cursor=${encodeURIComponent(bad)}`,
+        alice,
+      );
+      expect(response.status, name).toBe(400);
+      expect(response.body.error.code, name).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
+/** A genuine cursor issued to `userId` (who gets two conversations for it). */
+async function cursorOf(userId: string): Promise<string> {
+  const client = await system.connect(userId);
+  for (const other of ['p', 'q']) await sendStored(client, newUser(other), 'hello');
+  const page = await get<InboxPageResponse>('/api/v1/chat/convo?limit=1', userId);
+  return page.body.nextCursor as string;
+}

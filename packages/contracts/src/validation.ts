@@ -129,7 +129,7 @@ export const conversationReadSchema = z
 export type ConversationReadPayload = z.infer<typeof conversationReadSchema>;
 
 export const inboxQuerySchema = z.strictObject({
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(Limits.inboxCursorMaxLength).optional(),
   limit: integerFromQuery
     .pipe(
       z

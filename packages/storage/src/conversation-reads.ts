@@ -147,35 +147,23 @@ export async function oneToOneConversationExists(models: ChatModels, userId: str
   return (await models.conversations.countDocuments({ _id: id }, { limit: 1 })) > 0;
 }
 
-interface InboxCursor {
+/** Where an inbox page ends: the next page starts after this conversation. */
+export interface InboxCursor {
+  /** Epoch milliseconds. */
   lastActivityAt: number;
   id: string;
 }
 
-const encodeCursor = (cursor: InboxCursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-/** Parses an inbox cursor; `undefined` when it is not one we issued. */
-export function decodeInboxCursor(raw: string): InboxCursor | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<InboxCursor>;
-    if (typeof value.lastActivityAt === 'number' && typeof value.id === 'string') {
-      return { lastActivityAt: value.lastActivityAt, id: value.id };
-    }
-  } catch {
-    // fall through: not a cursor of ours
-  }
-  return undefined;
-}
-
 /**
  * The caller's conversations, most recent activity first, `limit` at a time. `updatedSince` keeps only those
- * changed (message or read marker) after that time: what a client that was away needs to refresh.
+ * changed (message or read marker) after that time: what a client that was away needs to refresh. `next` is
+ * where the next page starts (null on the last page); the gateway hands it to clients signed, as `nextCursor`.
  */
 export async function findInboxPage(
   models: ChatModels,
   userId: string,
   page: { cursor?: InboxCursor | undefined; limit: number; updatedSince?: Date | undefined },
-): Promise<InboxPageResponse> {
+): Promise<Omit<InboxPageResponse, 'nextCursor'> & { next: InboxCursor | null }> {
   const filter: mongo.Filter<ConversationDoc> = { participantIds: userId };
   if (page.updatedSince) filter.updatedAt = { $gt: page.updatedSince };
   if (page.cursor) {
@@ -196,9 +184,9 @@ export async function findInboxPage(
   const last = docs[page.limit - 1];
   return {
     conversations,
-    nextCursor:
+    next:
       docs.length > page.limit && last
-        ? encodeCursor({ lastActivityAt: last.lastActivityAt.getTime(), id: last._id })
+        ? { lastActivityAt: last.lastActivityAt.getTime(), id: last._id }
         : null,
   };
 }

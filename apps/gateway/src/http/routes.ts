@@ -7,7 +7,6 @@ import {
 } from '@chat/contracts';
 import {
   type ChatModels,
-  decodeInboxCursor,
   findConversationAccess,
   findConversationById,
   findConversationMessagePage,
@@ -20,6 +19,7 @@ import type { z } from 'zod';
 import { verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayConfig } from '../config.js';
 import { AppError, assertOtherUser } from '../errors.js';
+import { InboxCursors } from './inbox-cursors.js';
 
 interface Authenticated {
   userId: string;
@@ -62,6 +62,7 @@ async function accessOf(models: ChatModels, request: Request, userId: string) {
 /** /api/v1/chat routes; handlers stay thin: validate, call storage reads, answer. Errors go to the error handler. */
 export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }): Router {
   const router = Router();
+  const cursors = new InboxCursors(deps.config.cursorSecret.value);
   router.use(requireUser(deps.config));
 
   router.post('/convo/one-to-one', async (request, response: Response<unknown, Authenticated>) => {
@@ -99,20 +100,20 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
   );
 
   router.get('/convo', async (request, response: Response<unknown, Authenticated>) => {
+    const { userId } = response.locals;
     const { cursor, limit, updatedSince } = parseQuery(inboxQuerySchema, request);
-    const decoded = cursor === undefined ? undefined : decodeInboxCursor(cursor);
-    if (cursor !== undefined && decoded === undefined) {
+    const opened = cursor === undefined ? undefined : cursors.open(userId, cursor);
+    if (cursor !== undefined && opened === undefined) {
       throw new AppError('unknownCursor', {
         details: [{ path: 'cursor', message: 'must be a nextCursor from a previous page' }],
       });
     }
-    response.json(
-      await findInboxPage(deps.models, response.locals.userId, {
-        cursor: decoded,
-        limit,
-        updatedSince: updatedSince === undefined ? undefined : new Date(updatedSince),
-      }),
-    );
+    const { conversations, next } = await findInboxPage(deps.models, userId, {
+      cursor: opened,
+      limit,
+      updatedSince: updatedSince === undefined ? undefined : new Date(updatedSince),
+    });
+    response.json({ conversations, nextCursor: next && cursors.seal(userId, next) });
   });
 
   return router;

@@ -166,7 +166,7 @@ export function openApiDocument() {
           {
             schema: inboxQuerySchema,
             descriptions: {
-              cursor: 'The opaque nextCursor of the previous page.',
+              cursor: 'The opaque nextCursor of the previous page (signed by the server; any other is 400).',
               limit: 'Page size.',
               updatedSince: 'Only conversations changed (a message or a read marker) after this time.',
             },
