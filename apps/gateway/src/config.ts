@@ -39,6 +39,8 @@ export interface GatewayConfig extends ServiceSettings {
   sendBurstPerUser: number;
   /** Events of any kind per second a socket may emit (burst twice that); beyond it they are refused or dropped. */
   socketEventRate: number;
+  /** Read and delivered marker writes per second a user may cause across conversations (burst the same). */
+  markerRatePerUser: number;
   /**
    * Key of the HMAC that signs inbox cursors: CURSOR_SECRET, else derived from JWT_SECRET, else (JWT_PUBLIC_KEY
    * without CURSOR_SECRET) random per process. Gateways behind one load balancer must share it.
@@ -133,6 +135,7 @@ export function loadGatewayConfig(
     sendRatePerUser: read.integer('SEND_RATE_PER_USER', 20, { min: 1 }),
     sendBurstPerUser: read.integer('SEND_BURST_PER_USER', 60, { min: 1 }),
     socketEventRate: read.integer('SOCKET_EVENT_RATE', 100, { min: 1 }),
+    markerRatePerUser: read.integer('MARKER_RATE_PER_USER', 20, { min: 1 }),
     cursorSecret: readCursorSecret(read, nodeEnv, secret, defaults.cursorSecret),
     maxSocketsPerUser: read.integer('MAX_SOCKETS_PER_USER', 20, { min: 1 }),
     socketPingIntervalMs: read.integer('SOCKET_PING_INTERVAL_MS', 10_000, { min: 1000 }),

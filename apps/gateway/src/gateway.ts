@@ -19,6 +19,7 @@ import { createHttpApp } from './http/app.js';
 import { PendingReplies } from './messaging/pending-replies.js';
 import { gatewayMetrics } from './metrics.js';
 import { PresenceService } from './presence/presence-service.js';
+import { MarkerWrites } from './reads/marker-writes.js';
 import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { guardEvents } from './socket/event-guard.js';
@@ -98,9 +99,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const userSendLimiter = new RateLimiter<string>(config.sendRatePerUser, config.sendBurstPerUser);
   const socketEventLimiter = new RateLimiter<ChatSocket>(config.socketEventRate, 2 * config.socketEventRate);
+  const userMarkerLimiter = new RateLimiter<string>(config.markerRatePerUser, config.markerRatePerUser);
+  const readMarkers = new MarkerWrites<ReadReceiptDto>(userMarkerLimiter);
+  const deliveredMarkers = new MarkerWrites<DeliveredReceiptDto>(userMarkerLimiter);
   const limiterSweep = setInterval(() => {
     userSendLimiter.sweep();
     socketEventLimiter.sweep();
+    userMarkerLimiter.sweep();
+    readMarkers.sweep();
+    deliveredMarkers.sweep();
   }, LIMITER_SWEEP_MS);
   limiterSweep.unref();
   const sessionExpiry = new SessionExpiry();
@@ -117,7 +124,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
       maxPendingSends: config.maxPendingSendsPerSocket,
       userSendLimiter,
     }),
-    ...createConversationHandlers({ bus, models, members, pendingReads, pendingDeliveries, logger }),
+    ...createConversationHandlers({
+      bus,
+      models,
+      members,
+      pendingReads,
+      pendingDeliveries,
+      readMarkers,
+      deliveredMarkers,
+      logger,
+    }),
     ...createGroupHandlers({ bus, pendingGroupChanges, logger }),
     ...createTypingHandlers({ typing, logger }),
   };
@@ -153,6 +169,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       clearInterval(limiterSweep);
       sessionExpiry.stop();
       const retry = new AppError('restarting');
+      readMarkers.failAll(retry);
+      deliveredMarkers.failAll(retry);
       for (const pending of [pendingSends, pendingReads, pendingGroupChanges, pendingDeliveries]) {
         pending.failAll(retry);
       }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorBody } from '@chat/contracts';
+import type { ConversationDto, DeliveredReceiptDto, ErrorBody, ReadReceiptDto } from '@chat/contracts';
 import {
   type ChatClient,
   connectClient,
+  createGroup,
   mintToken,
   type SendAck,
   sendMessage,
@@ -24,6 +25,7 @@ const limits = {
   SEND_BURST_PER_USER: '20',
   SOCKET_EVENT_RATE: '20',
   MAX_SOCKETS_PER_USER: '3',
+  MARKER_RATE_PER_USER: '5',
 };
 const ALLOWED_ORIGIN = 'https://chat.example';
 const ISSUER = 'https://id.example';
@@ -437,6 +439,90 @@ describe('abuse from one user is refused with a code, and a second user is unaff
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
+});
+
+describe('read and delivered markers', () => {
+  it('coalesces a burst of reads per user and conversation: only the highest is stored and pushed, and every one is acked', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const sockets = await Promise.all([1, 2, 3].map(() => system.connect(alice)));
+    const bobClient = await system.connect(bob);
+    await sendStored(sockets[0] as ChatClient, bob, 'hello');
+    const pushed: ReadReceiptDto[] = [];
+    bobClient.on('conversation:read', (receipt) => pushed.push(receipt));
+    const acks = await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        raw(sockets[i % 3] as ChatClient)
+          .timeout(15_000)
+          .emitWithAck('conversation:read', { otherUserId: bob }),
+      ),
+    );
+    expect(acks.filter((ack) => !ack.ok)).toEqual([]);
+    await pause(2500);
+    const acked = acks.map((ack) => (ack as unknown as { lastReadAt: string }).lastReadAt);
+    const highest = [...acked].sort().at(-1);
+    const conversation = await system.db
+      .collection('conversations')
+      .findOne({ participantIds: alice }, { projection: { participants: 1 } });
+    const participants = (conversation?.participants ?? []) as Array<{ userId: string; lastReadAt: Date }>;
+    const stored = participants.find((participant) => participant.userId === alice);
+    expect(stored?.lastReadAt.toISOString()).toBe(highest);
+    // One write at once, the rest coalesced into one more a second later: two pushes, the last the highest.
+    expect(pushed.length).toBeLessThanOrEqual(2);
+    expect(pushed.at(-1)?.lastReadAt).toBe(highest);
+    for (const lastReadAt of acked) expect(pushed.map((receipt) => receipt.lastReadAt)).toContain(lastReadAt);
+  });
+
+  it('coalesces delivered markers the same way', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const aliceClient = await system.connect(alice);
+    const bobSockets = await Promise.all([1, 2, 3].map(() => system.connect(bob)));
+    const group = await createGroup(aliceClient, [bob]);
+    for (const text of ['one', 'two', 'three']) {
+      await sendMessage(aliceClient, { clientMessageId: randomUUID(), conversationId: group.id, text });
+    }
+    const pushed: DeliveredReceiptDto[] = [];
+    aliceClient.on('conversation:delivered', (receipt) => pushed.push(receipt));
+    const acks = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        raw(bobSockets[i % 3] as ChatClient)
+          .timeout(15_000)
+          .emitWithAck('message:delivered', { conversationId: group.id, seq: (i % 3) + 1 }),
+      ),
+    );
+    expect(acks.filter((ack) => !ack.ok)).toEqual([]);
+    await pause(2500);
+    expect(pushed.length).toBeLessThanOrEqual(2);
+    expect(pushed.at(-1)).toEqual({ conversationId: group.id, userId: bob, seq: 3 });
+  });
+
+  it('limits marker writes per user across conversations with RATE_LIMITED and retryAfterMs', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const aliceClient = await system.connect(alice);
+    const groups: ConversationDto[] = [];
+    // MARKER_RATE_PER_USER is 5 here (20 by default).
+    for (let i = 0; i < 8; i++) groups.push(await createGroup(aliceClient, [bob]));
+    await pause(1100);
+    const acks = await Promise.all(
+      groups.map((group) =>
+        raw(aliceClient).timeout(15_000).emitWithAck('conversation:read', { conversationId: group.id }),
+      ),
+    );
+    const limited = acks.filter((ack) => !ack.ok).map((ack) => ack.error);
+    expect(acks.filter((ack) => ack.ok)).toHaveLength(5);
+    expect(limited).toHaveLength(3);
+    for (const error of limited) {
+      expect(error).toMatchObject({
+        code: 'RATE_LIMITED',
+        retriable: true,
+        retryAfterMs: expect.any(Number),
+      });
+    }
+    await pause(Math.max(...limited.map((error) => error?.retryAfterMs ?? 0)) * 3);
+    const retry = await raw(aliceClient)
+      .timeout(15_000)
+      .emitWithAck('message:delivered', { conversationId: groups[7]?.id, seq: 1 });
+    expect(retry).toMatchObject({ ok: true });
   });
 });
 

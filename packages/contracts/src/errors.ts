@@ -60,6 +60,10 @@ export const ErrorMessages = {
   },
   tooManySends: { code: 'RATE_LIMITED', message: 'Too many messages from this user; slow down.' },
   tooManyEvents: { code: 'RATE_LIMITED', message: 'Too many events on this connection; slow down.' },
+  tooManyMarkers: {
+    code: 'RATE_LIMITED',
+    message: 'Too many read or delivered markers from this user; slow down.',
+  },
   sendNotConfirmed: {
     code: 'UNAVAILABLE',
     message: 'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',
