@@ -34,6 +34,11 @@ export interface GatewayConfig extends ServiceSettings {
   socketMaxFrameBytes: number;
   /** Largest HTTP request body accepted; a bigger one is answered 413 PAYLOAD_TOO_LARGE. */
   httpMaxBodyBytes: number;
+  /**
+   * How long a client may take to send a whole HTTP request, headers and body; a slower one gets 408 and its
+   * connection is closed (checked every second).
+   */
+  httpRequestTimeoutMs: number;
   /** Sends per second a user may make across all of their sockets on this gateway, and the burst above it. */
   sendRatePerUser: number;
   sendBurstPerUser: number;
@@ -132,6 +137,7 @@ export function loadGatewayConfig(
     corsOrigins: read.list('CORS_ORIGINS', ''),
     socketMaxFrameBytes: read.integer('SOCKET_MAX_FRAME_BYTES', 1024 * 1024, { min: 64 * 1024 }),
     httpMaxBodyBytes: read.integer('HTTP_MAX_BODY_BYTES', 64 * 1024, { min: 1024 }),
+    httpRequestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 20_000, { min: 1000, max: 300_000 }),
     sendRatePerUser: read.integer('SEND_RATE_PER_USER', 20, { min: 1 }),
     sendBurstPerUser: read.integer('SEND_BURST_PER_USER', 60, { min: 1 }),
     socketEventRate: read.integer('SOCKET_EVENT_RATE', 100, { min: 1 }),

@@ -60,7 +60,16 @@ export interface Gateway {
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger, bus, models, persisters } = deps;
   const app = createHttpApp(deps);
-  const httpServer = createServer(app);
+  // A request must arrive whole (headers and body) within the timeout: a slow client cannot hold a connection
+  // for Node's default 5 minutes. Connections are checked every second, so one is closed within timeout + 1 s.
+  const httpServer = createServer(
+    {
+      requestTimeout: config.httpRequestTimeoutMs,
+      headersTimeout: config.httpRequestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
   const io: ChatServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins, credentials: true },
     // Above the text limit but below this cap a send is answered VALIDATION_FAILED; above it the transport

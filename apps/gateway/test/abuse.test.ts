@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import type { ConversationDto, DeliveredReceiptDto, ErrorBody, ReadReceiptDto } from '@chat/contracts';
 import {
   type ChatClient,
@@ -525,6 +526,72 @@ describe('read and delivered markers', () => {
     expect(retry).toMatchObject({ ok: true });
   });
 });
+
+describe('slow and malformed HTTP requests', () => {
+  it('answers an unauthenticated request before reading its body, and closes slow requests within 30 s', async ({
+    annotate,
+  }) => {
+    const port = system.gateways[0]?.port as number;
+    const post = (authorized: boolean) =>
+      [
+        'POST /api/v1/chat/convo/one-to-one?otherUserId=bob HTTP/1.1',
+        'Host: 127.0.0.1',
+        'Content-Type: application/json',
+        'Content-Length: 1000',
+        ...(authorized ? [`Authorization: Bearer ${mintToken(newUser('slow'))}`] : []),
+        '',
+        '{',
+      ].join('\r\n');
+    const [unauthenticated, slowBody, slowHeaders] = await Promise.all([
+      trickle(port, post(false), '"'),
+      trickle(port, post(true), '"'),
+      trickle(port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'X'),
+    ]);
+    await annotate(
+      `unauthenticated slow body: ${unauthenticated.status} after ${unauthenticated.answeredMs} ms, closed after ${unauthenticated.closedMs} ms; ` +
+        `authenticated slow body closed after ${slowBody.closedMs} ms (${slowBody.status}); slow headers closed after ${slowHeaders.closedMs} ms`,
+    );
+    expect(unauthenticated.status).toBe('401');
+    expect(unauthenticated.answeredMs).toBeLessThan(3000);
+    expect(unauthenticated.closedMs).toBeLessThan(5000);
+    expect(slowBody.closedMs).toBeLessThan(30_000);
+    expect(slowHeaders.closedMs).toBeLessThan(30_000);
+    expect((await fetch(`${url(0)}/healthz`)).status).toBe(200);
+  }, 60_000);
+});
+
+/** Sends `head`, then one byte of `drip` a second; when the server answers, and when it closes the connection. */
+function trickle(
+  port: number,
+  head: string,
+  drip: string,
+  giveUpMs = 35_000,
+): Promise<{ status: string | undefined; answeredMs: number | undefined; closedMs: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket = connectTcp(port, '127.0.0.1');
+    let status: string | undefined;
+    let answeredMs: number | undefined;
+    const timer = setInterval(() => {
+      if (!socket.destroyed && socket.writable) socket.write(drip);
+    }, 1000);
+    const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      if (answeredMs === undefined) {
+        answeredMs = Math.round(performance.now() - started);
+        status = chunk.split(' ')[1];
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ status, answeredMs, closedMs: Math.round(performance.now() - started) });
+    });
+    socket.write(head);
+  });
+}
 
 /** A client without the typed event map: what a hostile client can emit. */
 function raw(client: ChatClient) {

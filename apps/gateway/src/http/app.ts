@@ -26,6 +26,9 @@ function refuseLargeBodies(maxBytes: number) {
   };
 }
 
+const expectsBody = (request: Request) =>
+  request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+
 /** body-parser's errors (too large, not JSON, bad charset) as catalogued ones. */
 function fromBodyParser(error: unknown): unknown {
   const type = (error as { type?: unknown } | null)?.type;
@@ -78,9 +81,9 @@ export function createHttpApp(deps: {
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
     }),
   );
-  // No route reads a body today; one that comes is bounded and must be JSON, so a client learns at once.
+  // No route reads a body today; one that comes is bounded and must be JSON, so a client learns at once. Only an
+  // authenticated request's body is read (chatRoutes), and the time to send a request is bounded (gateway.ts).
   app.use(refuseLargeBodies(deps.config.httpMaxBodyBytes));
-  app.use(express.json({ limit: deps.config.httpMaxBodyBytes }));
   app.use('/api/v1/chat', chatRoutes(deps));
   if (deps.config.demoPage) app.use(demoRoutes(deps.config));
 
@@ -92,6 +95,8 @@ export function createHttpApp(deps: {
     const error = fromBodyParser(thrown);
     const status = statusOf(error);
     if (status >= 500) request.log?.error({ err: error }, 'request failed');
+    // Answered before its body arrived (refused unauthenticated, say): close rather than wait for the rest.
+    if (expectsBody(request) && !request.complete) response.set('connection', 'close');
     response.status(status).json({ error: toErrorBody(error) });
   });
   return app;

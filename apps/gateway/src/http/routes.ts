@@ -14,7 +14,7 @@ import {
   findMessagePage,
   findOneToOneConversation,
 } from '@chat/storage';
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import { verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayConfig } from '../config.js';
@@ -64,6 +64,8 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
   const router = Router();
   const cursors = new InboxCursors(deps.config.cursorSecret.value);
   router.use(requireUser(deps.config));
+  // A body is read only once the caller is authenticated.
+  router.use(express.json({ limit: deps.config.httpMaxBodyBytes }));
 
   router.post('/convo/one-to-one', async (request, response: Response<unknown, Authenticated>) => {
     const { otherUserId } = parseQuery(conversationQuerySchema, request);
