@@ -558,6 +558,22 @@ describe('slow and malformed HTTP requests', () => {
     expect(slowHeaders.closedMs).toBeLessThan(30_000);
     expect((await fetch(`${url(0)}/healthz`)).status).toBe(200);
   }, 60_000);
+
+  it.each(['convo/%ZZ', 'convo/%E0%A4%A/message', 'convo/%ED%A0%80'])(
+    'answers a malformed %%-escape in the path (%s) with 400 VALIDATION_FAILED, logged below error level',
+    async (path) => {
+      const gateway = system.gateways[0];
+      const errors = () => gateway?.logs.filter((entry) => Number(entry.level) >= 50).length;
+      const before = errors();
+      const response = await fetch(`${url(0)}/api/v1/chat/${path}`, {
+        headers: { authorization: `Bearer ${mintToken(newUser('alice'))}` },
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', retriable: false } });
+      await pause(200);
+      expect(errors()).toBe(before);
+    },
+  );
 });
 
 /** Sends `head`, then one byte of `drip` a second; when the server answers, and when it closes the connection. */

@@ -43,6 +43,7 @@ export const ErrorMessages = {
   groupTooLarge: { code: 'VALIDATION_FAILED', message: 'The group would have more members than allowed.' },
   notWithYourself: { code: 'VALIDATION_FAILED', message: 'memberIds must not include your own id.' },
   unknownCursor: { code: 'VALIDATION_FAILED', message: 'The cursor is not one this server issued.' },
+  pathNotDecodable: { code: 'VALIDATION_FAILED', message: 'The request path is not valid percent-encoding.' },
   tokenMissing: { code: 'UNAUTHORIZED', message: 'An access token is required.' },
   tokenExpired: { code: 'UNAUTHORIZED', message: 'The access token has expired.' },
   tokenInvalid: { code: 'UNAUTHORIZED', message: 'The access token is invalid.' },

@@ -29,8 +29,17 @@ function refuseLargeBodies(maxBytes: number) {
 const expectsBody = (request: Request) =>
   request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 
-/** body-parser's errors (too large, not JSON, bad charset) as catalogued ones. */
-function fromBodyParser(error: unknown): unknown {
+/**
+ * Express's own errors as catalogued ones: a path parameter that is not valid percent-encoding (the router's
+ * URIError) and body-parser's (too large, not JSON, bad charset).
+ */
+function fromExpress(error: unknown): unknown {
+  if (error instanceof URIError) {
+    return new AppError('pathNotDecodable', {
+      details: [{ path: '(path)', message: 'malformed percent-encoding' }],
+      cause: error,
+    });
+  }
   const type = (error as { type?: unknown } | null)?.type;
   if (typeof type !== 'string' || error instanceof AppError) return error;
   if (type === 'entity.too.large') {
@@ -92,7 +101,7 @@ export function createHttpApp(deps: {
   });
   // The one place HTTP errors become responses.
   app.use((thrown: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const error = fromBodyParser(thrown);
+    const error = fromExpress(thrown);
     const status = statusOf(error);
     if (status >= 500) request.log?.error({ err: error }, 'request failed');
     // Answered before its body arrived (refused unauthenticated, say): close rather than wait for the rest.
