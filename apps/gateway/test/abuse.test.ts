@@ -576,6 +576,34 @@ describe('slow and malformed HTTP requests', () => {
   );
 });
 
+describe('input that used to turn into other ids or retriable errors', () => {
+  it('refuses ids that are not well-formed Unicode with VALIDATION_FAILED, in payloads and as the token subject', async () => {
+    const alice = newUser('alice');
+    const client = raw(await system.connect(alice));
+    for (const [event, payload] of [
+      ['message:send', { clientMessageId: randomUUID(), otherUserId: '\ud800x', text: 'hi' }],
+      ['message:send', { clientMessageId: '\udc00', otherUserId: newUser('bob'), text: 'hi' }],
+      ['message:send', { clientMessageId: randomUUID(), conversationId: 'grp_\ud800', text: 'hi' }],
+      ['group:create', { clientRequestId: randomUUID(), name: 'team', memberIds: ['\ud800x'] }],
+      ['presence:subscribe', { userIds: ['\udfff'] }],
+    ] as const) {
+      const answer = await client.timeout(15_000).emitWithAck(event, payload);
+      expect(answer, `${event} ${JSON.stringify(payload)}`).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', retriable: false },
+      });
+    }
+    const token = mintToken('\ud800x');
+    expect(await refusal(0, { token })).toBe('VALIDATION_FAILED');
+    const response = await fetch(`${url(0)}/api/v1/chat/convo`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await system.db.collection('conversations').countDocuments({ participantIds: alice })).toBe(0);
+  });
+});
+
 /** Sends `head`, then one byte of `drip` a second; when the server answers, and when it closes the connection. */
 function trickle(
   port: number,

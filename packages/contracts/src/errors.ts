@@ -44,6 +44,10 @@ export const ErrorMessages = {
   notWithYourself: { code: 'VALIDATION_FAILED', message: 'memberIds must not include your own id.' },
   unknownCursor: { code: 'VALIDATION_FAILED', message: 'The cursor is not one this server issued.' },
   pathNotDecodable: { code: 'VALIDATION_FAILED', message: 'The request path is not valid percent-encoding.' },
+  subjectNotWellFormed: {
+    code: 'VALIDATION_FAILED',
+    message: 'The access token’s subject (sub) is not well-formed Unicode.',
+  },
   tokenMissing: { code: 'UNAUTHORIZED', message: 'An access token is required.' },
   tokenExpired: { code: 'UNAUTHORIZED', message: 'The access token has expired.' },
   tokenInvalid: { code: 'UNAUTHORIZED', message: 'The access token is invalid.' },
