@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect as connectTcp } from 'node:net';
-import type { ConversationDto, DeliveredReceiptDto, ErrorBody, ReadReceiptDto } from '@chat/contracts';
+import {
+  type ConversationDto,
+  type DeliveredReceiptDto,
+  type ErrorBody,
+  type ReadReceiptDto,
+  Topics,
+} from '@chat/contracts';
+import { isEncodingError } from '@chat/event-bus';
 import {
   type ChatClient,
   connectClient,
@@ -601,6 +608,43 @@ describe('input that used to turn into other ids or retriable errors', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     expect(await system.db.collection('conversations').countDocuments({ participantIds: alice })).toBe(0);
+  });
+
+  it('bounds seqs: a delivered marker beyond the bound is VALIDATION_FAILED at once, never a retriable UNAVAILABLE', async () => {
+    const alice = newUser('alice');
+    const client = await system.connect(alice);
+    const group = await createGroup(client, [newUser('bob')]);
+    for (const seq of [Number.MAX_SAFE_INTEGER, 2 ** 53, 1e15]) {
+      const started = performance.now();
+      const answer = await raw(client)
+        .timeout(15_000)
+        .emitWithAck('message:delivered', { conversationId: group.id, seq });
+      expect(answer, String(seq)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', retriable: false },
+      });
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+    expect(
+      await raw(client)
+        .timeout(15_000)
+        .emitWithAck('message:delivered', { conversationId: group.id, seq: 999_999_999_999_999 }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('tells an event that cannot be encoded (a bug, not a downstream outage) by its error', async () => {
+    const bus = await system.eventBus('abuse-encoding');
+    const failure = await bus
+      .publish(Topics.messageDelivered, [
+        { key: 'c', value: { conversationId: 'c', userId: 'u', seq: Number.MAX_SAFE_INTEGER } },
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(Error);
+    expect(isEncodingError(failure)).toBe(true);
+    expect(failure).toMatchObject({ retriable: false });
   });
 });
 

@@ -3,6 +3,7 @@ import { Limits } from './limits.js';
 import {
   groupCreateSchema,
   isWellFormed,
+  messageDeliveredSchema,
   messageHistoryQuerySchema,
   messageSendSchema,
   userIdSchema,
@@ -110,5 +111,19 @@ describe('well-formed Unicode', () => {
       );
     }
     expect(userIdSchema.safeParse('😀').success).toBe(true);
+  });
+});
+
+describe('messageDeliveredSchema', () => {
+  it('bounds seq below what an Avro long carries in JavaScript', () => {
+    const parse = (seq: number) => messageDeliveredSchema.safeParse({ conversationId: 'c', seq }).success;
+    expect(parse(Limits.seqMax)).toBe(true);
+    expect([Limits.seqMax + 1, Number.MAX_SAFE_INTEGER, 2 ** 53, 0, 1.5].map(parse)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

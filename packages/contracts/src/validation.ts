@@ -188,7 +188,11 @@ export type GroupRemoveMemberPayload = z.infer<typeof groupRemoveMemberSchema>;
 
 export const messageDeliveredSchema = z.strictObject({
   conversationId: conversationIdSchema,
-  seq: z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'),
+  seq: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .positive('must be positive')
+    .max(Limits.seqMax, `must be at most ${Limits.seqMax}`),
 });
 
 export type MessageDeliveredPayload = z.infer<typeof messageDeliveredSchema>;
