@@ -48,7 +48,7 @@ describe('MarkerWrites', () => {
   });
 
   it('refuses writes beyond the user’s rate across conversations with RATE_LIMITED and retryAfterMs', async () => {
-    const markers = new MarkerWrites<number>(new RateLimiter<string>(2, 2));
+    const markers = new MarkerWrites<number>(new RateLimiter<string>(2, 2, () => 0));
     const { write } = store();
     await markers.submit('alice', 'a', 1, write);
     await markers.submit('alice', 'b', 1, write);
