@@ -44,6 +44,13 @@ export interface GatewayConfig extends ServiceSettings {
   sendBurstPerUser: number;
   /** Events of any kind per second a socket may emit (burst twice that); beyond it they are refused or dropped. */
   socketEventRate: number;
+  /**
+   * Refusals (RATE_LIMITED answers and dropped events) a socket may collect, one forgiven every tenth of a second
+   * per 100: a socket past it is told `session:closed` and disconnected.
+   */
+  socketRefusalLimit: number;
+  /** After a socket of a user was closed for flooding, that user's new sockets are refused for this long. */
+  floodCooldownMs: number;
   /** Read and delivered marker writes per second a user may cause across conversations (burst the same). */
   markerRatePerUser: number;
   /**
@@ -141,6 +148,8 @@ export function loadGatewayConfig(
     sendRatePerUser: read.integer('SEND_RATE_PER_USER', 20, { min: 1 }),
     sendBurstPerUser: read.integer('SEND_BURST_PER_USER', 60, { min: 1 }),
     socketEventRate: read.integer('SOCKET_EVENT_RATE', 100, { min: 1 }),
+    socketRefusalLimit: read.integer('SOCKET_REFUSAL_LIMIT', 100, { min: 10 }),
+    floodCooldownMs: read.integer('FLOOD_COOLDOWN_MS', 10_000, { min: 0 }),
     markerRatePerUser: read.integer('MARKER_RATE_PER_USER', 20, { min: 1 }),
     cursorSecret: readCursorSecret(read, nodeEnv, secret, defaults.cursorSecret),
     maxSocketsPerUser: read.integer('MAX_SOCKETS_PER_USER', 20, { min: 1 }),

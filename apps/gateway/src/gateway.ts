@@ -23,6 +23,7 @@ import { MarkerWrites } from './reads/marker-writes.js';
 import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { guardEvents } from './socket/event-guard.js';
+import { FloodGuard } from './socket/flood-guard.js';
 import { createGroupHandlers } from './socket/group.handlers.js';
 import { createMessageHandlers } from './socket/message.handlers.js';
 import { createPresenceHandlers } from './socket/presence.handlers.js';
@@ -111,12 +112,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const userMarkerLimiter = new RateLimiter<string>(config.markerRatePerUser, config.markerRatePerUser);
   const readMarkers = new MarkerWrites<ReadReceiptDto>(userMarkerLimiter);
   const deliveredMarkers = new MarkerWrites<DeliveredReceiptDto>(userMarkerLimiter);
+  const flood = new FloodGuard(config.socketRefusalLimit, config.floodCooldownMs, logger);
   const limiterSweep = setInterval(() => {
     userSendLimiter.sweep();
     socketEventLimiter.sweep();
     userMarkerLimiter.sweep();
     readMarkers.sweep();
     deliveredMarkers.sweep();
+    flood.sweep();
   }, LIMITER_SWEEP_MS);
   limiterSweep.unref();
   const sessionExpiry = new SessionExpiry();
@@ -146,9 +149,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...createGroupHandlers({ bus, pendingGroupChanges, logger }),
     ...createTypingHandlers({ typing, logger }),
   };
-  io.use(authenticate(config, logger));
+  io.use(authenticate(config, logger, flood));
   io.on('connection', (socket) => {
-    socket.use(guardEvents(socket, socketEventLimiter));
+    socket.use(guardEvents(socket, socketEventLimiter, flood));
     listen(socket, handlers);
     sessionExpiry.track(socket);
   });

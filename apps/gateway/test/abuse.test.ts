@@ -12,6 +12,7 @@ import {
   type ChatClient,
   connectClient,
   createGroup,
+  floodSends,
   mintToken,
   type SendAck,
   sendMessage,
@@ -34,6 +35,8 @@ const limits = {
   SOCKET_EVENT_RATE: '20',
   MAX_SOCKETS_PER_USER: '3',
   MARKER_RATE_PER_USER: '5',
+  // The floods below ignore RATE_LIMITED for 2 s; only the event flood goes far enough to be cut off.
+  SOCKET_REFUSAL_LIMIT: '300',
 };
 const ALLOWED_ORIGIN = 'https://chat.example';
 const ISSUER = 'https://id.example';
@@ -43,6 +46,8 @@ const newUser = (name: string) => `${name}-${++user}-${system.database.slice(-8)
 const url = (index: number) => system.url(system.gateways[index]);
 /** The production gateway (origin checks, issuer and audience pinned) is the second one. */
 const PRODUCTION = 1;
+/** The third runs with the production defaults of every limit, for the flood from many sockets. */
+const DEFAULTS = 2;
 
 /** How long each flood lasts, so the second user's latency is sampled during it. */
 const FLOOD_MS = 2000;
@@ -122,6 +127,7 @@ beforeAll(async () => {
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
   });
+  await system.startGateway();
   probe = await connectClient(url(0), { token: mintToken(probeSender) });
   const warmUp: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -271,7 +277,7 @@ describe('abuse from one user is refused with a code, and a second user is unaff
     expect(await refusal(0, { token: mintToken(newUser('bob')) })).toBe('connected');
   });
 
-  it('answers unknown events and event floods with codes, or drops them, without running any handler', async ({
+  it('answers unknown events with VALIDATION_FAILED, and closes a socket that floods events past RATE_LIMITED', async ({
     annotate,
   }) => {
     const client = raw(await system.connect(newUser('mallory')));
@@ -280,34 +286,37 @@ describe('abuse from one user is refused with a code, and a second user is unaff
     );
     for (const answer of unknown)
       expect(answer).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    let answers: Array<{ ok: boolean; error?: ErrorBody }> = [];
-    const during = await probeDuring(async () => {
-      // 5,000 unknown events a second for the flood's duration.
-      const started = performance.now();
-      for (let i = 0; performance.now() - started < FLOOD_MS; i++) {
-        client.emit(`nope:${i}`, { x: i });
-        if (i % 50 === 49) await pause(10);
-      }
-      answers = await Promise.all(
-        Array.from({ length: 60 }, () =>
-          client.timeout(10_000).emitWithAck('presence:subscribe', { userIds: ['bob'] }),
-        ),
-      );
+    const limited = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        client.timeout(10_000).emitWithAck('presence:subscribe', { userIds: ['bob'] }),
+      ),
+    );
+    expect(limited.filter((answer) => !answer.ok)[0]?.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      retriable: true,
+      retryAfterMs: expect.any(Number),
     });
-    const limited = answers.filter((answer) => !answer.ok);
-    expect(limited.length).toBeGreaterThan(0);
-    for (const answer of limited) {
-      expect(answer.error).toMatchObject({
-        code: 'RATE_LIMITED',
-        retriable: true,
-        retryAfterMs: expect.any(Number),
-      });
-    }
-    expect(client.connected).toBe(true);
+    const closed = new Promise<ErrorBody>((resolve) => client.once('session:closed', resolve));
+    const reason = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    let sent = 0;
+    const during = await probeDuring(async () => {
+      // 5,000 unknown events a second, until the gateway closes the connection (or the flood's time is up).
+      const started = performance.now();
+      for (; client.connected && performance.now() - started < FLOOD_MS; sent++) {
+        client.emit(`nope:${sent}`, { x: sent });
+        if (sent % 50 === 49) await pause(10);
+      }
+    });
+    expect(await closed).toMatchObject({
+      code: 'RATE_LIMITED',
+      retriable: true,
+      retryAfterMs: expect.any(Number),
+    });
+    expect(await reason).toBe('io server disconnect');
     await expectProbeUnaffected(
       during,
       annotate,
-      `event flood (5,000 unknown events/s for ${FLOOD_MS} ms, then 60 acked subscribes)`,
+      `event flood (5,000 unknown events/s; closed after ${sent} events)`,
     );
   });
 
@@ -648,6 +657,80 @@ describe('input that used to turn into other ids or retriable errors', () => {
   });
 });
 
+describe('a flood from many sockets of one user', () => {
+  it('closes the sockets that keep sending past RATE_LIMITED, so another user’s acks keep their latency', async ({
+    annotate,
+  }) => {
+    const gateway = system.gateways[DEFAULTS];
+    const probeUser = newUser('probe');
+    const peer = newUser('peer');
+    const probeClient = await system.connect(probeUser, gateway);
+    const probeOnce = async () => {
+      const started = performance.now();
+      await sendStored(probeClient, peer, 'probe');
+      return performance.now() - started;
+    };
+    /** One send every 100 ms, each on schedule whether or not the previous was acked (a stall is measured). */
+    const probeUntil = async (done: () => boolean) => {
+      const sends: Array<Promise<number>> = [];
+      while (!done()) {
+        sends.push(probeOnce());
+        await pause(100);
+      }
+      return Promise.all(sends);
+    };
+    for (let i = 0; i < 5; i++) await probeOnce();
+    const restEnds = performance.now() + 3000;
+    const rest = await probeUntil(() => performance.now() > restEnds);
+
+    const flooder = newUser('flooder');
+    const options = {
+      url: system.url(gateway),
+      token: mintToken(flooder),
+      peer,
+      sockets: 17,
+      ratePerSocket: 2000,
+      durationMs: 6000,
+      reconnectDelayMs: 1000,
+    };
+    // The flood runs in a process of its own: this one only measures.
+    const flood = floodSends(options);
+    let flooding = true;
+    void flood.finally(() => {
+      flooding = false;
+    });
+    await pause(300);
+    const during = await probeUntil(() => !flooding);
+    const { sent, answers, closedWith, reconnectRefusals } = await flood;
+
+    const atRest = summarize(rest);
+    const inFlood = summarize(during);
+    await annotate(
+      `flood from ${options.sockets} sockets of one user at ${options.ratePerSocket} sends/s each for ${options.durationMs} ms: ` +
+        `${sent} sends, answers ${JSON.stringify(answers)}, ${closedWith.length} sockets closed ` +
+        `(${[...new Set(closedWith.map((error) => error.code))].join(', ')}), ${reconnectRefusals.length} reconnects refused ` +
+        `(${[...new Set(reconnectRefusals)].join(', ')}); another user's ack p50 at rest ${atRest.p50} ms (max ${atRest.max}), ` +
+        `during the flood ${inFlood.p50} ms (max ${inFlood.max}, ${inFlood.samples} sends): ` +
+        `${(inFlood.p50 / atRest.p50).toFixed(2)}x, ${inFlood.p50 >= atRest.p50 ? '+' : ''}${inFlood.p50 - atRest.p50} ms`,
+    );
+    expect(closedWith.length).toBeGreaterThanOrEqual(options.sockets);
+    for (const error of closedWith) {
+      expect(error).toMatchObject({
+        code: 'RATE_LIMITED',
+        retriable: true,
+        retryAfterMs: expect.any(Number),
+      });
+    }
+    expect(reconnectRefusals.length).toBeGreaterThan(0);
+    expect(new Set(reconnectRefusals)).toEqual(new Set(['RATE_LIMITED']));
+    // Only what the user's send rate allows is stored (sends in flight when a socket closed lose their ack).
+    const stored = await storedFrom(flooder);
+    expect(stored).toBeGreaterThanOrEqual(answers.ok ?? 0);
+    expect(stored).toBeLessThanOrEqual(60 + (20 * options.durationMs) / 1000 + 20);
+    expect(inFlood.max).toBeLessThan(Math.max(2000, 10 * atRest.max));
+  }, 60_000);
+});
+
 /** Sends `head`, then one byte of `drip` a second; when the server answers, and when it closes the connection. */
 function trickle(
   port: number,
@@ -686,6 +769,7 @@ function raw(client: ChatClient) {
   return client as unknown as {
     connected: boolean;
     emit: (event: string, ...args: unknown[]) => void;
+    once: (event: string, listener: (value: never) => void) => void;
     timeout: (ms: number) => {
       emitWithAck: (event: string, payload: unknown) => Promise<{ ok: boolean; error?: ErrorBody }>;
     };

@@ -69,6 +69,10 @@ export const ErrorMessages = {
     code: 'RATE_LIMITED',
     message: 'Too many read or delivered markers from this user; slow down.',
   },
+  tooManyRefusals: {
+    code: 'RATE_LIMITED',
+    message: 'This connection kept sending past RATE_LIMITED and was closed; reconnect after retryAfterMs.',
+  },
   sendNotConfirmed: {
     code: 'UNAVAILABLE',
     message: 'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',

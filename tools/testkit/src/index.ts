@@ -13,6 +13,7 @@ export {
   sendStored,
   sendUntilStored,
 } from './clients.js';
+export { type FloodOptions, type FloodSummary, floodSends } from './flood.js';
 export type { TestInfra } from './infra.js';
 export { uniqueName } from './names.js';
 export { PrivateDatabase, PrivateService } from './private-database.js';
