@@ -75,6 +75,39 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('bounds request time, marker writes and floods by default, each a setting', () => {
+    const config = loadGatewayConfig({ ...base, JWT_SECRET: 'dev' }, defaults);
+    expect(config).toMatchObject({
+      httpRequestTimeoutMs: 20_000,
+      markerRatePerUser: 20,
+      socketRefusalLimit: 100,
+      floodCooldownMs: 10_000,
+      metricsToken: undefined,
+    });
+    const set = loadGatewayConfig(
+      {
+        ...base,
+        JWT_SECRET: 'dev',
+        HTTP_REQUEST_TIMEOUT_MS: '10000',
+        MARKER_RATE_PER_USER: '5',
+        SOCKET_REFUSAL_LIMIT: '50',
+        FLOOD_COOLDOWN_MS: '0',
+        METRICS_TOKEN: 'a-token-of-16-chars',
+      },
+      defaults,
+    );
+    expect(set).toMatchObject({
+      httpRequestTimeoutMs: 10_000,
+      markerRatePerUser: 5,
+      socketRefusalLimit: 50,
+      floodCooldownMs: 0,
+      metricsToken: 'a-token-of-16-chars',
+    });
+    expect(() => loadGatewayConfig({ ...base, JWT_SECRET: 'dev', METRICS_TOKEN: 'short' }, defaults)).toThrow(
+      'METRICS_TOKEN',
+    );
+  });
+
   it('signs inbox cursors with CURSOR_SECRET, else with a key derived from JWT_SECRET, else a random one', () => {
     const secret = 'x'.repeat(32);
     expect(

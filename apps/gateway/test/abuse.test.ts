@@ -38,13 +38,14 @@ const limits = {
   // The floods below ignore RATE_LIMITED for 2 s; only the event flood goes far enough to be cut off.
   SOCKET_REFUSAL_LIMIT: '300',
 };
+const METRICS_TOKEN = 'metrics-token-of-the-test-deployment';
 const ALLOWED_ORIGIN = 'https://chat.example';
 const ISSUER = 'https://id.example';
 const AUDIENCE = 'chat';
 let user = 0;
 const newUser = (name: string) => `${name}-${++user}-${system.database.slice(-8)}`;
 const url = (index: number) => system.url(system.gateways[index]);
-/** The production gateway (origin checks, issuer and audience pinned) is the second one. */
+/** The production gateway (origin checks, issuer and audience pinned, METRICS_TOKEN) is the second one. */
 const PRODUCTION = 1;
 /** The third runs with the production defaults of every limit, for the flood from many sockets. */
 const DEFAULTS = 2;
@@ -118,7 +119,7 @@ const refusal = (index: number, options: Parameters<typeof connectClient>[1]) =>
   );
 
 beforeAll(async () => {
-  await system.startPersister();
+  await system.startPersister({ METRICS_TOKEN });
   await system.startGateway(limits);
   await system.startGateway({
     ...limits,
@@ -126,6 +127,7 @@ beforeAll(async () => {
     CORS_ORIGINS: ALLOWED_ORIGIN,
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
+    METRICS_TOKEN,
   });
   await system.startGateway();
   probe = await connectClient(url(0), { token: mintToken(probeSender) });
@@ -729,6 +731,28 @@ describe('a flood from many sockets of one user', () => {
     expect(stored).toBeLessThanOrEqual(60 + (20 * options.durationMs) / 1000 + 20);
     expect(inFlood.max).toBeLessThan(Math.max(2000, 10 * atRest.max));
   }, 60_000);
+});
+
+describe('metrics', () => {
+  it('guards /metrics with METRICS_TOKEN where it is set, on the gateway and on the persister', async () => {
+    const persister = `http://127.0.0.1:${system.persisters[0]?.port}`;
+    for (const base of [url(PRODUCTION), persister]) {
+      for (const authorization of [undefined, 'Bearer wrong', `Basic ${METRICS_TOKEN}`]) {
+        const response = await fetch(`${base}/metrics`, {
+          headers: authorization ? { authorization } : {},
+        });
+        expect(response.status, `${base} ${authorization}`).toBe(401);
+        expect(await response.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      }
+      const scraped = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('process_cpu_user_seconds_total');
+    }
+    // Without the setting, /metrics stays open (for deployments that keep it on an internal network).
+    expect((await fetch(`${url(0)}/metrics`)).status).toBe(200);
+  });
 });
 
 /** Sends `head`, then one byte of `drip` a second; when the server answers, and when it closes the connection. */

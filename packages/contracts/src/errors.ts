@@ -73,6 +73,7 @@ export const ErrorMessages = {
     code: 'RATE_LIMITED',
     message: 'This connection kept sending past RATE_LIMITED and was closed; reconnect after retryAfterMs.',
   },
+  metricsTokenRequired: { code: 'UNAUTHORIZED', message: 'The metrics token is required.' },
   sendNotConfirmed: {
     code: 'UNAVAILABLE',
     message: 'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',

@@ -1,5 +1,5 @@
 import { ApiDocPaths, asyncApiDocument, openApiDocument } from '@chat/contracts';
-import { type Logger, type ReadinessChecks, readiness } from '@chat/runtime';
+import { type Logger, metricsScrapeAllowed, type ReadinessChecks, readiness } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -69,7 +69,11 @@ export function createHttpApp(deps: {
     const report = readiness(deps.checks);
     response.status(report.ready ? 200 : 503).json(report);
   });
-  app.get('/metrics', async (_request, response) => {
+  app.get('/metrics', async (request, response) => {
+    if (!metricsScrapeAllowed(request.headers.authorization, deps.config.metricsToken)) {
+      response.status(401).json({ error: toErrorBody(new AppError('metricsTokenRequired')) });
+      return;
+    }
     response.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
 

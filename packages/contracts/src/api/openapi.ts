@@ -192,11 +192,14 @@ export function openApiDocument() {
       '/metrics': {
         get: {
           summary: 'Prometheus metrics (docs/operations.md)',
+          description:
+            'Keep it internal. With METRICS_TOKEN set it needs `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise).',
           responses: {
             '200': {
               description: 'Prometheus text format',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
+            '401': errorResponse('UNAUTHORIZED: METRICS_TOKEN is set and the request does not carry it.'),
           },
         },
       },
