@@ -9,7 +9,7 @@ import type { FloodOptions, FloodSummary } from './flood.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FloodOptions;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const summary: FloodSummary = { sent: 0, answers: {}, closedWith: [], reconnectRefusals: [] };
+const summary: FloodSummary = { sent: 0, connections: 0, answers: {}, closedWith: [], reconnectRefusals: [] };
 const started = performance.now();
 const running = () => performance.now() - started < options.durationMs;
 const BATCH_MS = 10;
@@ -24,6 +24,7 @@ async function floodFrom(index: number): Promise<void> {
       await pause(options.reconnectDelayMs);
       continue;
     }
+    summary.connections += 1;
     client.on('session:closed', (error: ErrorBody) => summary.closedWith.push(error));
     const perBatch = Math.max(1, Math.round((options.ratePerSocket * BATCH_MS) / 1000));
     while (client.connected && running()) {

@@ -17,11 +17,13 @@ export interface FloodOptions {
 
 export interface FloodSummary {
   sent: number;
+  /** Connections the server accepted (the first of each socket, and reconnects). */
+  connections: number;
   /** Answers by outcome: `ok` or an error code. */
   answers: Record<string, number>;
   /** What the server said when it closed a socket (`session:closed`). */
   closedWith: Array<{ code: string; retryAfterMs?: number; retriable: boolean }>;
-  /** `connect_error` codes of reconnects the server refused. */
+  /** `connect_error` codes of connections the server refused (a socket's first included). */
   reconnectRefusals: string[];
 }
 
