@@ -6,7 +6,7 @@ const base = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
 };
-const defaults = { gatewayId: 'g1' };
+const defaults = { gatewayId: 'g1', cursorSecret: 'random-per-process' };
 
 describe('loadGatewayConfig', () => {
   it('applies defaults', () => {
@@ -73,5 +73,58 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ ...base, JWT_SECRET: 'dev', DEMO_TOKENS: 'alice' }, defaults)).toThrow(
       'DEMO_TOKENS',
     );
+  });
+
+  it('bounds request time, marker writes and floods by default, each a setting', () => {
+    const config = loadGatewayConfig({ ...base, JWT_SECRET: 'dev' }, defaults);
+    expect(config).toMatchObject({
+      httpRequestTimeoutMs: 20_000,
+      markerRatePerUser: 20,
+      socketRefusalLimit: 100,
+      floodCooldownMs: 10_000,
+      metricsToken: undefined,
+    });
+    const set = loadGatewayConfig(
+      {
+        ...base,
+        JWT_SECRET: 'dev',
+        HTTP_REQUEST_TIMEOUT_MS: '10000',
+        MARKER_RATE_PER_USER: '5',
+        SOCKET_REFUSAL_LIMIT: '50',
+        FLOOD_COOLDOWN_MS: '0',
+        METRICS_TOKEN: 'a-token-of-16-chars',
+      },
+      defaults,
+    );
+    expect(set).toMatchObject({
+      httpRequestTimeoutMs: 10_000,
+      markerRatePerUser: 5,
+      socketRefusalLimit: 50,
+      floodCooldownMs: 0,
+      metricsToken: 'a-token-of-16-chars',
+    });
+    expect(() => loadGatewayConfig({ ...base, JWT_SECRET: 'dev', METRICS_TOKEN: 'short' }, defaults)).toThrow(
+      'METRICS_TOKEN',
+    );
+  });
+
+  it('signs inbox cursors with CURSOR_SECRET, else with a key derived from JWT_SECRET, else a random one', () => {
+    const secret = 'x'.repeat(32);
+    expect(
+      loadGatewayConfig({ ...base, JWT_SECRET: secret, CURSOR_SECRET: 'c'.repeat(32) }, defaults)
+        .cursorSecret,
+    ).toEqual({ value: 'c'.repeat(32), source: 'CURSOR_SECRET' });
+    expect(loadGatewayConfig({ ...base, JWT_SECRET: secret }, defaults).cursorSecret.source).toBe(
+      'JWT_SECRET',
+    );
+    expect(
+      loadGatewayConfig({ ...base, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, defaults).cursorSecret,
+    ).toEqual({ value: defaults.cursorSecret, source: 'random' });
+    expect(() =>
+      loadGatewayConfig(
+        { ...base, NODE_ENV: 'production', JWT_SECRET: secret, CURSOR_SECRET: 'short' },
+        defaults,
+      ),
+    ).toThrow('CURSOR_SECRET');
   });
 });

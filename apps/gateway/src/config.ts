@@ -34,11 +34,30 @@ export interface GatewayConfig extends ServiceSettings {
   socketMaxFrameBytes: number;
   /** Largest HTTP request body accepted; a bigger one is answered 413 PAYLOAD_TOO_LARGE. */
   httpMaxBodyBytes: number;
+  /**
+   * How long a client may take to send a whole HTTP request, headers and body; a slower one gets 408 and its
+   * connection is closed (checked every second).
+   */
+  httpRequestTimeoutMs: number;
   /** Sends per second a user may make across all of their sockets on this gateway, and the burst above it. */
   sendRatePerUser: number;
   sendBurstPerUser: number;
   /** Events of any kind per second a socket may emit (burst twice that); beyond it they are refused or dropped. */
   socketEventRate: number;
+  /**
+   * Refusals (RATE_LIMITED answers and dropped events) a socket may collect, one forgiven every tenth of a second
+   * per 100: a socket past it is told `session:closed` and disconnected.
+   */
+  socketRefusalLimit: number;
+  /** After a socket of a user was closed for flooding, that user's new sockets are refused for this long. */
+  floodCooldownMs: number;
+  /** Read and delivered marker writes per second a user may cause across conversations (burst the same). */
+  markerRatePerUser: number;
+  /**
+   * Key of the HMAC that signs inbox cursors: CURSOR_SECRET, else derived from JWT_SECRET, else (JWT_PUBLIC_KEY
+   * without CURSOR_SECRET) random per process. Gateways behind one load balancer must share it.
+   */
+  cursorSecret: { value: string; source: 'CURSOR_SECRET' | 'JWT_SECRET' | 'random' };
   /** Sockets one user may have open on this gateway at once. */
   maxSocketsPerUser: number;
   /** Socket.IO's transport heartbeat: a client silent for interval + timeout is disconnected. */
@@ -66,9 +85,26 @@ function readDemoUsers(read: SettingsReader): Array<{ userId: string; token: str
   });
 }
 
+/** CURSOR_SECRET, else one derived from JWT_SECRET (whoever holds it can mint tokens anyway), else random. */
+function readCursorSecret(
+  read: SettingsReader,
+  nodeEnv: GatewayConfig['nodeEnv'],
+  jwtSecret: string | undefined,
+  random: string,
+): GatewayConfig['cursorSecret'] {
+  const secret = read.optionalString('CURSOR_SECRET');
+  if (secret !== undefined) {
+    if (nodeEnv === 'production' && secret.length < 32)
+      read.problem('CURSOR_SECRET must be at least 32 characters');
+    return { value: secret, source: 'CURSOR_SECRET' };
+  }
+  if (jwtSecret !== undefined) return { value: `inbox-cursor:${jwtSecret}`, source: 'JWT_SECRET' };
+  return { value: random, source: 'random' };
+}
+
 export function loadGatewayConfig(
   env: Record<string, string | undefined>,
-  defaults: { gatewayId: string },
+  defaults: { gatewayId: string; cursorSecret: string },
 ): Readonly<GatewayConfig> {
   const read = new SettingsReader(env);
   const service = readServiceSettings(read);
@@ -108,9 +144,14 @@ export function loadGatewayConfig(
     corsOrigins: read.list('CORS_ORIGINS', ''),
     socketMaxFrameBytes: read.integer('SOCKET_MAX_FRAME_BYTES', 1024 * 1024, { min: 64 * 1024 }),
     httpMaxBodyBytes: read.integer('HTTP_MAX_BODY_BYTES', 64 * 1024, { min: 1024 }),
+    httpRequestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 20_000, { min: 1000, max: 300_000 }),
     sendRatePerUser: read.integer('SEND_RATE_PER_USER', 20, { min: 1 }),
     sendBurstPerUser: read.integer('SEND_BURST_PER_USER', 60, { min: 1 }),
     socketEventRate: read.integer('SOCKET_EVENT_RATE', 100, { min: 1 }),
+    socketRefusalLimit: read.integer('SOCKET_REFUSAL_LIMIT', 100, { min: 10 }),
+    floodCooldownMs: read.integer('FLOOD_COOLDOWN_MS', 10_000, { min: 0 }),
+    markerRatePerUser: read.integer('MARKER_RATE_PER_USER', 20, { min: 1 }),
+    cursorSecret: readCursorSecret(read, nodeEnv, secret, defaults.cursorSecret),
     maxSocketsPerUser: read.integer('MAX_SOCKETS_PER_USER', 20, { min: 1 }),
     socketPingIntervalMs: read.integer('SOCKET_PING_INTERVAL_MS', 10_000, { min: 1000 }),
     socketPingTimeoutMs: read.integer('SOCKET_PING_TIMEOUT_MS', 10_000, { min: 1000 }),

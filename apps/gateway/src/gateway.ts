@@ -19,9 +19,11 @@ import { createHttpApp } from './http/app.js';
 import { PendingReplies } from './messaging/pending-replies.js';
 import { gatewayMetrics } from './metrics.js';
 import { PresenceService } from './presence/presence-service.js';
+import { MarkerWrites } from './reads/marker-writes.js';
 import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { guardEvents } from './socket/event-guard.js';
+import { FloodGuard } from './socket/flood-guard.js';
 import { createGroupHandlers } from './socket/group.handlers.js';
 import { createMessageHandlers } from './socket/message.handlers.js';
 import { createPresenceHandlers } from './socket/presence.handlers.js';
@@ -59,7 +61,16 @@ export interface Gateway {
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger, bus, models, persisters } = deps;
   const app = createHttpApp(deps);
-  const httpServer = createServer(app);
+  // A request must arrive whole (headers and body) within the timeout: a slow client cannot hold a connection
+  // for Node's default 5 minutes. Connections are checked every second, so one is closed within timeout + 1 s.
+  const httpServer = createServer(
+    {
+      requestTimeout: config.httpRequestTimeoutMs,
+      headersTimeout: config.httpRequestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
   const io: ChatServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins, credentials: true },
     // Above the text limit but below this cap a send is answered VALIDATION_FAILED; above it the transport
@@ -98,9 +109,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const userSendLimiter = new RateLimiter<string>(config.sendRatePerUser, config.sendBurstPerUser);
   const socketEventLimiter = new RateLimiter<ChatSocket>(config.socketEventRate, 2 * config.socketEventRate);
+  const userMarkerLimiter = new RateLimiter<string>(config.markerRatePerUser, config.markerRatePerUser);
+  const readMarkers = new MarkerWrites<ReadReceiptDto>(userMarkerLimiter);
+  const deliveredMarkers = new MarkerWrites<DeliveredReceiptDto>(userMarkerLimiter);
+  const flood = new FloodGuard(config.socketRefusalLimit, config.floodCooldownMs, logger);
   const limiterSweep = setInterval(() => {
     userSendLimiter.sweep();
     socketEventLimiter.sweep();
+    userMarkerLimiter.sweep();
+    readMarkers.sweep();
+    deliveredMarkers.sweep();
+    flood.sweep();
   }, LIMITER_SWEEP_MS);
   limiterSweep.unref();
   const sessionExpiry = new SessionExpiry();
@@ -117,13 +136,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
       maxPendingSends: config.maxPendingSendsPerSocket,
       userSendLimiter,
     }),
-    ...createConversationHandlers({ bus, models, members, pendingReads, pendingDeliveries, logger }),
+    ...createConversationHandlers({
+      bus,
+      models,
+      members,
+      pendingReads,
+      pendingDeliveries,
+      readMarkers,
+      deliveredMarkers,
+      logger,
+    }),
     ...createGroupHandlers({ bus, pendingGroupChanges, logger }),
     ...createTypingHandlers({ typing, logger }),
   };
-  io.use(authenticate(config, logger));
+  io.use(authenticate(config, logger, flood));
   io.on('connection', (socket) => {
-    socket.use(guardEvents(socket, socketEventLimiter));
+    socket.use(guardEvents(socket, socketEventLimiter, flood));
     listen(socket, handlers);
     sessionExpiry.track(socket);
   });
@@ -153,6 +181,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       clearInterval(limiterSweep);
       sessionExpiry.stop();
       const retry = new AppError('restarting');
+      readMarkers.failAll(retry);
+      deliveredMarkers.failAll(retry);
       for (const pending of [pendingSends, pendingReads, pendingGroupChanges, pendingDeliveries]) {
         pending.failAll(retry);
       }

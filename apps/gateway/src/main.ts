@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
 import { EventBus } from '@chat/event-bus';
@@ -9,10 +9,18 @@ import { loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
 async function main(): Promise<void> {
-  const config = loadGatewayConfig(process.env, { gatewayId: `${hostname()}-${randomUUID().slice(0, 8)}` });
+  const config = loadGatewayConfig(process.env, {
+    gatewayId: `${hostname()}-${randomUUID().slice(0, 8)}`,
+    cursorSecret: randomBytes(32).toString('base64url'),
+  });
   const logger = createLogger({ name: 'gateway', level: config.logLevel }).child({
     gatewayId: config.gatewayId,
   });
+  if (config.cursorSecret.source === 'random') {
+    logger.warn(
+      'CURSOR_SECRET is not set: inbox cursors are signed with a key of this process only, so a cursor from another gateway, or from before a restart, is refused; set CURSOR_SECRET (the same on every gateway)',
+    );
+  }
   const metrics = createMetricsRegistry('gateway');
 
   const connection = await mongoose

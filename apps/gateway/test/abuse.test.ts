@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorBody } from '@chat/contracts';
+import { connect as connectTcp } from 'node:net';
+import {
+  type ConversationDto,
+  type DeliveredReceiptDto,
+  type ErrorBody,
+  type ReadReceiptDto,
+  Topics,
+} from '@chat/contracts';
+import { isEncodingError } from '@chat/event-bus';
 import {
   type ChatClient,
   connectClient,
+  createGroup,
+  floodSends,
   mintToken,
   type SendAck,
   sendMessage,
@@ -24,15 +34,21 @@ const limits = {
   SEND_BURST_PER_USER: '20',
   SOCKET_EVENT_RATE: '20',
   MAX_SOCKETS_PER_USER: '3',
+  MARKER_RATE_PER_USER: '5',
+  // The floods below ignore RATE_LIMITED for 2 s; only the event flood goes far enough to be cut off.
+  SOCKET_REFUSAL_LIMIT: '300',
 };
+const METRICS_TOKEN = 'metrics-token-of-the-test-deployment';
 const ALLOWED_ORIGIN = 'https://chat.example';
 const ISSUER = 'https://id.example';
 const AUDIENCE = 'chat';
 let user = 0;
 const newUser = (name: string) => `${name}-${++user}-${system.database.slice(-8)}`;
 const url = (index: number) => system.url(system.gateways[index]);
-/** The production gateway (origin checks, issuer and audience pinned) is the second one. */
+/** The production gateway (origin checks, issuer and audience pinned, METRICS_TOKEN) is the second one. */
 const PRODUCTION = 1;
+/** The third runs with the production defaults of every limit, for the flood from many sockets. */
+const DEFAULTS = 2;
 
 /** How long each flood lasts, so the second user's latency is sampled during it. */
 const FLOOD_MS = 2000;
@@ -103,7 +119,7 @@ const refusal = (index: number, options: Parameters<typeof connectClient>[1]) =>
   );
 
 beforeAll(async () => {
-  await system.startPersister();
+  await system.startPersister({ METRICS_TOKEN });
   await system.startGateway(limits);
   await system.startGateway({
     ...limits,
@@ -111,7 +127,9 @@ beforeAll(async () => {
     CORS_ORIGINS: ALLOWED_ORIGIN,
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
+    METRICS_TOKEN,
   });
+  await system.startGateway();
   probe = await connectClient(url(0), { token: mintToken(probeSender) });
   const warmUp: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -261,7 +279,7 @@ describe('abuse from one user is refused with a code, and a second user is unaff
     expect(await refusal(0, { token: mintToken(newUser('bob')) })).toBe('connected');
   });
 
-  it('answers unknown events and event floods with codes, or drops them, without running any handler', async ({
+  it('answers unknown events with VALIDATION_FAILED, and closes a socket that floods events past RATE_LIMITED', async ({
     annotate,
   }) => {
     const client = raw(await system.connect(newUser('mallory')));
@@ -270,34 +288,37 @@ describe('abuse from one user is refused with a code, and a second user is unaff
     );
     for (const answer of unknown)
       expect(answer).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    let answers: Array<{ ok: boolean; error?: ErrorBody }> = [];
-    const during = await probeDuring(async () => {
-      // 5,000 unknown events a second for the flood's duration.
-      const started = performance.now();
-      for (let i = 0; performance.now() - started < FLOOD_MS; i++) {
-        client.emit(`nope:${i}`, { x: i });
-        if (i % 50 === 49) await pause(10);
-      }
-      answers = await Promise.all(
-        Array.from({ length: 60 }, () =>
-          client.timeout(10_000).emitWithAck('presence:subscribe', { userIds: ['bob'] }),
-        ),
-      );
+    const limited = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        client.timeout(10_000).emitWithAck('presence:subscribe', { userIds: ['bob'] }),
+      ),
+    );
+    expect(limited.filter((answer) => !answer.ok)[0]?.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      retriable: true,
+      retryAfterMs: expect.any(Number),
     });
-    const limited = answers.filter((answer) => !answer.ok);
-    expect(limited.length).toBeGreaterThan(0);
-    for (const answer of limited) {
-      expect(answer.error).toMatchObject({
-        code: 'RATE_LIMITED',
-        retriable: true,
-        retryAfterMs: expect.any(Number),
-      });
-    }
-    expect(client.connected).toBe(true);
+    const closed = new Promise<ErrorBody>((resolve) => client.once('session:closed', resolve));
+    const reason = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    let sent = 0;
+    const during = await probeDuring(async () => {
+      // 5,000 unknown events a second, until the gateway closes the connection (or the flood's time is up).
+      const started = performance.now();
+      for (; client.connected && performance.now() - started < FLOOD_MS; sent++) {
+        client.emit(`nope:${sent}`, { x: sent });
+        if (sent % 50 === 49) await pause(10);
+      }
+    });
+    expect(await closed).toMatchObject({
+      code: 'RATE_LIMITED',
+      retriable: true,
+      retryAfterMs: expect.any(Number),
+    });
+    expect(await reason).toBe('io server disconnect');
     await expectProbeUnaffected(
       during,
       annotate,
-      `event flood (5,000 unknown events/s for ${FLOOD_MS} ms, then 60 acked subscribes)`,
+      `event flood (5,000 unknown events/s; closed after ${sent} events)`,
     );
   });
 
@@ -440,11 +461,342 @@ describe('abuse from one user is refused with a code, and a second user is unaff
   });
 });
 
+describe('read and delivered markers', () => {
+  it('coalesces a burst of reads per user and conversation: only the highest is stored and pushed, and every one is acked', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const sockets = await Promise.all([1, 2, 3].map(() => system.connect(alice)));
+    const bobClient = await system.connect(bob);
+    await sendStored(sockets[0] as ChatClient, bob, 'hello');
+    const pushed: ReadReceiptDto[] = [];
+    bobClient.on('conversation:read', (receipt) => pushed.push(receipt));
+    const acks = await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        raw(sockets[i % 3] as ChatClient)
+          .timeout(15_000)
+          .emitWithAck('conversation:read', { otherUserId: bob }),
+      ),
+    );
+    expect(acks.filter((ack) => !ack.ok)).toEqual([]);
+    await pause(2500);
+    const acked = acks.map((ack) => (ack as unknown as { lastReadAt: string }).lastReadAt);
+    const highest = [...acked].sort().at(-1);
+    const conversation = await system.db
+      .collection('conversations')
+      .findOne({ participantIds: alice }, { projection: { participants: 1 } });
+    const participants = (conversation?.participants ?? []) as Array<{ userId: string; lastReadAt: Date }>;
+    const stored = participants.find((participant) => participant.userId === alice);
+    expect(stored?.lastReadAt.toISOString()).toBe(highest);
+    // One write at once, the rest coalesced into one more a second later: two pushes, the last the highest.
+    expect(pushed.length).toBeLessThanOrEqual(2);
+    expect(pushed.at(-1)?.lastReadAt).toBe(highest);
+    for (const lastReadAt of acked) expect(pushed.map((receipt) => receipt.lastReadAt)).toContain(lastReadAt);
+  });
+
+  it('coalesces delivered markers the same way', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const aliceClient = await system.connect(alice);
+    const bobSockets = await Promise.all([1, 2, 3].map(() => system.connect(bob)));
+    const group = await createGroup(aliceClient, [bob]);
+    for (const text of ['one', 'two', 'three']) {
+      await sendMessage(aliceClient, { clientMessageId: randomUUID(), conversationId: group.id, text });
+    }
+    const pushed: DeliveredReceiptDto[] = [];
+    aliceClient.on('conversation:delivered', (receipt) => pushed.push(receipt));
+    const acks = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        raw(bobSockets[i % 3] as ChatClient)
+          .timeout(15_000)
+          .emitWithAck('message:delivered', { conversationId: group.id, seq: (i % 3) + 1 }),
+      ),
+    );
+    expect(acks.filter((ack) => !ack.ok)).toEqual([]);
+    await pause(2500);
+    expect(pushed.length).toBeLessThanOrEqual(2);
+    expect(pushed.at(-1)).toEqual({ conversationId: group.id, userId: bob, seq: 3 });
+  });
+
+  it('limits marker writes per user across conversations with RATE_LIMITED and retryAfterMs', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const aliceClient = await system.connect(alice);
+    const groups: ConversationDto[] = [];
+    // MARKER_RATE_PER_USER is 5 here (20 by default).
+    for (let i = 0; i < 8; i++) groups.push(await createGroup(aliceClient, [bob]));
+    await pause(1100);
+    const acks = await Promise.all(
+      groups.map((group) =>
+        raw(aliceClient).timeout(15_000).emitWithAck('conversation:read', { conversationId: group.id }),
+      ),
+    );
+    const limited = acks.filter((ack) => !ack.ok).map((ack) => ack.error);
+    expect(acks.filter((ack) => ack.ok)).toHaveLength(5);
+    expect(limited).toHaveLength(3);
+    for (const error of limited) {
+      expect(error).toMatchObject({
+        code: 'RATE_LIMITED',
+        retriable: true,
+        retryAfterMs: expect.any(Number),
+      });
+    }
+    await pause(Math.max(...limited.map((error) => error?.retryAfterMs ?? 0)) * 3);
+    const retry = await raw(aliceClient)
+      .timeout(15_000)
+      .emitWithAck('message:delivered', { conversationId: groups[7]?.id, seq: 1 });
+    expect(retry).toMatchObject({ ok: true });
+  });
+});
+
+describe('slow and malformed HTTP requests', () => {
+  it('answers an unauthenticated request before reading its body, and closes slow requests within 30 s', async ({
+    annotate,
+  }) => {
+    const port = system.gateways[0]?.port as number;
+    const post = (authorized: boolean) =>
+      [
+        'POST /api/v1/chat/convo/one-to-one?otherUserId=bob HTTP/1.1',
+        'Host: 127.0.0.1',
+        'Content-Type: application/json',
+        'Content-Length: 1000',
+        ...(authorized ? [`Authorization: Bearer ${mintToken(newUser('slow'))}`] : []),
+        '',
+        '{',
+      ].join('\r\n');
+    const [unauthenticated, slowBody, slowHeaders] = await Promise.all([
+      trickle(port, post(false), '"'),
+      trickle(port, post(true), '"'),
+      trickle(port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'X'),
+    ]);
+    await annotate(
+      `unauthenticated slow body: ${unauthenticated.status} after ${unauthenticated.answeredMs} ms, closed after ${unauthenticated.closedMs} ms; ` +
+        `authenticated slow body closed after ${slowBody.closedMs} ms (${slowBody.status}); slow headers closed after ${slowHeaders.closedMs} ms`,
+    );
+    expect(unauthenticated.status).toBe('401');
+    expect(unauthenticated.answeredMs).toBeLessThan(3000);
+    expect(unauthenticated.closedMs).toBeLessThan(5000);
+    expect(slowBody.closedMs).toBeLessThan(30_000);
+    expect(slowHeaders.closedMs).toBeLessThan(30_000);
+    expect((await fetch(`${url(0)}/healthz`)).status).toBe(200);
+  }, 60_000);
+
+  it.each(['convo/%ZZ', 'convo/%E0%A4%A/message', 'convo/%ED%A0%80'])(
+    'answers a malformed %%-escape in the path (%s) with 400 VALIDATION_FAILED, logged below error level',
+    async (path) => {
+      const gateway = system.gateways[0];
+      const errors = () => gateway?.logs.filter((entry) => Number(entry.level) >= 50).length;
+      const before = errors();
+      const response = await fetch(`${url(0)}/api/v1/chat/${path}`, {
+        headers: { authorization: `Bearer ${mintToken(newUser('alice'))}` },
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', retriable: false } });
+      await pause(200);
+      expect(errors()).toBe(before);
+    },
+  );
+});
+
+describe('input that used to turn into other ids or retriable errors', () => {
+  it('refuses ids that are not well-formed Unicode with VALIDATION_FAILED, in payloads and as the token subject', async () => {
+    const alice = newUser('alice');
+    const client = raw(await system.connect(alice));
+    for (const [event, payload] of [
+      ['message:send', { clientMessageId: randomUUID(), otherUserId: '\ud800x', text: 'hi' }],
+      ['message:send', { clientMessageId: '\udc00', otherUserId: newUser('bob'), text: 'hi' }],
+      ['message:send', { clientMessageId: randomUUID(), conversationId: 'grp_\ud800', text: 'hi' }],
+      ['group:create', { clientRequestId: randomUUID(), name: 'team', memberIds: ['\ud800x'] }],
+      ['presence:subscribe', { userIds: ['\udfff'] }],
+    ] as const) {
+      const answer = await client.timeout(15_000).emitWithAck(event, payload);
+      expect(answer, `${event} ${JSON.stringify(payload)}`).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', retriable: false },
+      });
+    }
+    const token = mintToken('\ud800x');
+    expect(await refusal(0, { token })).toBe('VALIDATION_FAILED');
+    const response = await fetch(`${url(0)}/api/v1/chat/convo`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(await system.db.collection('conversations').countDocuments({ participantIds: alice })).toBe(0);
+  });
+
+  it('bounds seqs: a delivered marker beyond the bound is VALIDATION_FAILED at once, never a retriable UNAVAILABLE', async () => {
+    const alice = newUser('alice');
+    const client = await system.connect(alice);
+    const group = await createGroup(client, [newUser('bob')]);
+    for (const seq of [Number.MAX_SAFE_INTEGER, 2 ** 53, 1e15]) {
+      const started = performance.now();
+      const answer = await raw(client)
+        .timeout(15_000)
+        .emitWithAck('message:delivered', { conversationId: group.id, seq });
+      expect(answer, String(seq)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', retriable: false },
+      });
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+    expect(
+      await raw(client)
+        .timeout(15_000)
+        .emitWithAck('message:delivered', { conversationId: group.id, seq: 999_999_999_999_999 }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('tells an event that cannot be encoded (a bug, not a downstream outage) by its error', async () => {
+    const bus = await system.eventBus('abuse-encoding');
+    const failure = await bus
+      .publish(Topics.messageDelivered, [
+        { key: 'c', value: { conversationId: 'c', userId: 'u', seq: Number.MAX_SAFE_INTEGER } },
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(Error);
+    expect(isEncodingError(failure)).toBe(true);
+    expect(failure).toMatchObject({ retriable: false });
+  });
+});
+
+describe('a flood from many sockets of one user', () => {
+  it('closes the sockets that keep sending past RATE_LIMITED, so another user’s acks keep their latency', async ({
+    annotate,
+  }) => {
+    const gateway = system.gateways[DEFAULTS];
+    const probeUser = newUser('probe');
+    const peer = newUser('peer');
+    const probeClient = await system.connect(probeUser, gateway);
+    const probeOnce = async () => {
+      const started = performance.now();
+      await sendStored(probeClient, peer, 'probe');
+      return performance.now() - started;
+    };
+    /** One send every 100 ms, each on schedule whether or not the previous was acked (a stall is measured). */
+    const probeUntil = async (done: () => boolean) => {
+      const sends: Array<Promise<number>> = [];
+      while (!done()) {
+        sends.push(probeOnce());
+        await pause(100);
+      }
+      return Promise.all(sends);
+    };
+    for (let i = 0; i < 5; i++) await probeOnce();
+    const restEnds = performance.now() + 3000;
+    const rest = await probeUntil(() => performance.now() > restEnds);
+
+    const flooder = newUser('flooder');
+    const options = {
+      url: system.url(gateway),
+      token: mintToken(flooder),
+      peer,
+      sockets: 17,
+      ratePerSocket: 2000,
+      durationMs: 6000,
+      reconnectDelayMs: 1000,
+    };
+    // The flood runs in a process of its own: this one only measures.
+    const flood = floodSends(options);
+    let flooding = true;
+    void flood.finally(() => {
+      flooding = false;
+    });
+    await pause(300);
+    const during = await probeUntil(() => !flooding);
+    const { sent, connections, answers, closedWith, reconnectRefusals } = await flood;
+
+    const atRest = summarize(rest);
+    const inFlood = summarize(during);
+    await annotate(
+      `flood from ${options.sockets} sockets of one user at ${options.ratePerSocket} sends/s each for ${options.durationMs} ms: ` +
+        `${sent} sends on ${connections} connections, answers ${JSON.stringify(answers)}, ${closedWith.length} closed ` +
+        `(${[...new Set(closedWith.map((error) => error.code))].join(', ')}), ${reconnectRefusals.length} connects refused ` +
+        `(${[...new Set(reconnectRefusals)].join(', ')}); another user's ack p50 at rest ${atRest.p50} ms (max ${atRest.max}), ` +
+        `during the flood ${inFlood.p50} ms (max ${inFlood.max}, ${inFlood.samples} sends): ` +
+        `${(inFlood.p50 / atRest.p50).toFixed(2)}x, ${inFlood.p50 >= atRest.p50 ? '+' : ''}${inFlood.p50 - atRest.p50} ms`,
+    );
+    // Every connection the gateway accepted was closed for flooding; the rest (a socket whose first handshake
+    // came after another one's closure, and every reconnect) were refused during the cool-down.
+    expect(connections).toBeGreaterThan(0);
+    expect(closedWith).toHaveLength(connections);
+    for (const error of closedWith) {
+      expect(error).toMatchObject({
+        code: 'RATE_LIMITED',
+        retriable: true,
+        retryAfterMs: expect.any(Number),
+      });
+    }
+    expect(reconnectRefusals.length).toBeGreaterThan(0);
+    expect(new Set(reconnectRefusals)).toEqual(new Set(['RATE_LIMITED']));
+    // Only what the user's send rate allows is stored (sends in flight when a socket closed lose their ack).
+    const stored = await storedFrom(flooder);
+    expect(stored).toBeGreaterThanOrEqual(answers.ok ?? 0);
+    expect(stored).toBeLessThanOrEqual(60 + (20 * options.durationMs) / 1000 + 20);
+    expect(inFlood.max).toBeLessThan(Math.max(2000, 10 * atRest.max));
+  }, 60_000);
+});
+
+describe('metrics', () => {
+  it('guards /metrics with METRICS_TOKEN where it is set, on the gateway and on the persister', async () => {
+    const persister = `http://127.0.0.1:${system.persisters[0]?.port}`;
+    for (const base of [url(PRODUCTION), persister]) {
+      for (const authorization of [undefined, 'Bearer wrong', `Basic ${METRICS_TOKEN}`]) {
+        const response = await fetch(`${base}/metrics`, {
+          headers: authorization ? { authorization } : {},
+        });
+        expect(response.status, `${base} ${authorization}`).toBe(401);
+        expect(await response.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      }
+      const scraped = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('process_cpu_user_seconds_total');
+    }
+    // Without the setting, /metrics stays open (for deployments that keep it on an internal network).
+    expect((await fetch(`${url(0)}/metrics`)).status).toBe(200);
+  });
+});
+
+/** Sends `head`, then one byte of `drip` a second; when the server answers, and when it closes the connection. */
+function trickle(
+  port: number,
+  head: string,
+  drip: string,
+  giveUpMs = 35_000,
+): Promise<{ status: string | undefined; answeredMs: number | undefined; closedMs: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket = connectTcp(port, '127.0.0.1');
+    let status: string | undefined;
+    let answeredMs: number | undefined;
+    const timer = setInterval(() => {
+      if (!socket.destroyed && socket.writable) socket.write(drip);
+    }, 1000);
+    const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      if (answeredMs === undefined) {
+        answeredMs = Math.round(performance.now() - started);
+        status = chunk.split(' ')[1];
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ status, answeredMs, closedMs: Math.round(performance.now() - started) });
+    });
+    socket.write(head);
+  });
+}
+
 /** A client without the typed event map: what a hostile client can emit. */
 function raw(client: ChatClient) {
   return client as unknown as {
     connected: boolean;
     emit: (event: string, ...args: unknown[]) => void;
+    once: (event: string, listener: (value: never) => void) => void;
     timeout: (ms: number) => {
       emitWithAck: (event: string, payload: unknown) => Promise<{ ok: boolean; error?: ErrorBody }>;
     };

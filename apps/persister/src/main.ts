@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       mongodb: () => connection.readyState === 1 || 'not connected to MongoDB',
     },
     metrics: registry,
+    metricsToken: config.metricsToken,
   });
 
   handleShutdown(

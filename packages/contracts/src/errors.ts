@@ -43,6 +43,11 @@ export const ErrorMessages = {
   groupTooLarge: { code: 'VALIDATION_FAILED', message: 'The group would have more members than allowed.' },
   notWithYourself: { code: 'VALIDATION_FAILED', message: 'memberIds must not include your own id.' },
   unknownCursor: { code: 'VALIDATION_FAILED', message: 'The cursor is not one this server issued.' },
+  pathNotDecodable: { code: 'VALIDATION_FAILED', message: 'The request path is not valid percent-encoding.' },
+  subjectNotWellFormed: {
+    code: 'VALIDATION_FAILED',
+    message: 'The access token’s subject (sub) is not well-formed Unicode.',
+  },
   tokenMissing: { code: 'UNAUTHORIZED', message: 'An access token is required.' },
   tokenExpired: { code: 'UNAUTHORIZED', message: 'The access token has expired.' },
   tokenInvalid: { code: 'UNAUTHORIZED', message: 'The access token is invalid.' },
@@ -60,6 +65,15 @@ export const ErrorMessages = {
   },
   tooManySends: { code: 'RATE_LIMITED', message: 'Too many messages from this user; slow down.' },
   tooManyEvents: { code: 'RATE_LIMITED', message: 'Too many events on this connection; slow down.' },
+  tooManyMarkers: {
+    code: 'RATE_LIMITED',
+    message: 'Too many read or delivered markers from this user; slow down.',
+  },
+  tooManyRefusals: {
+    code: 'RATE_LIMITED',
+    message: 'This connection kept sending past RATE_LIMITED and was closed; reconnect after retryAfterMs.',
+  },
+  metricsTokenRequired: { code: 'UNAUTHORIZED', message: 'The metrics token is required.' },
   sendNotConfirmed: {
     code: 'UNAVAILABLE',
     message: 'The message could not be confirmed as stored in time; resend it with the same clientMessageId.',

@@ -17,6 +17,13 @@ export const Limits = Object.freeze({
    */
   groupMemberIdsMax: 1000,
   conversationIdMaxLength: 128,
+  /**
+   * Highest seq a client may name (15 digits, as in history queries): far above any conversation's length, and
+   * below what an Avro long carries in JavaScript.
+   */
+  seqMax: 999_999_999_999_999,
+  /** Characters of an inbox cursor (its position and the server's signature). */
+  inboxCursorMaxLength: 400,
   /** A typing indicator expires this long after its last refresh. */
   typingExpiryMs: 5000,
   /** Typing events (start and stop together) a socket may send per window; more are RATE_LIMITED. */

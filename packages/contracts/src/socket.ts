@@ -82,6 +82,11 @@ export interface ServerToClientEvents {
   'conversation:read': (receipt: ReadReceiptDto) => void;
   /** The token this socket connected with has expired (TOKEN_EXPIRED); the server disconnects right after. */
   'session:expired': (error: ErrorBody) => void;
+  /**
+   * The server is closing this socket for a reason of the client's making (RATE_LIMITED: it kept sending past
+   * its limits); it disconnects right after. Reconnect after `retryAfterMs`.
+   */
+  'session:closed': (error: ErrorBody) => void;
   /** A group was created or its members changed: to every member, old and new. */
   'conversation:updated': (update: ConversationUpdatedDto) => void;
   /** A member's delivered marker moved: to the other members and the member's other devices. */
@@ -116,6 +121,8 @@ export const ClientEventSchemas: { readonly [E in ClientEvent]: z.ZodType<Client
 /** `connect_error` data when the handshake is refused. */
 export interface ConnectErrorData {
   code: ErrorBody['code'];
+  /** For RATE_LIMITED: how long to wait before connecting again. */
+  retryAfterMs?: number;
 }
 
 export const SocketEvents = Object.freeze({
@@ -126,6 +133,7 @@ export const SocketEvents = Object.freeze({
   presenceUpdate: 'presence:update',
   conversationRead: 'conversation:read',
   sessionExpired: 'session:expired',
+  sessionClosed: 'session:closed',
   groupCreate: 'group:create',
   groupAddMembers: 'group:add-members',
   groupRemoveMember: 'group:remove-member',

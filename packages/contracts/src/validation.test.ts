@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Limits } from './limits.js';
-import { messageHistoryQuerySchema, messageSendSchema } from './validation.js';
+import {
+  groupCreateSchema,
+  isWellFormed,
+  messageDeliveredSchema,
+  messageHistoryQuerySchema,
+  messageSendSchema,
+  userIdSchema,
+} from './validation.js';
 
 const valid = { clientMessageId: 'c1', otherUserId: 'bob', text: 'hi' };
 
@@ -64,5 +71,39 @@ describe('messageHistoryQuerySchema', () => {
     { 'otherUserId[$ne]': '1' },
   ])('rejects %o', (query) => {
     expect(messageHistoryQuerySchema.safeParse({ otherUserId: 'bob', ...query }).success).toBe(false);
+  });
+});
+
+describe('well-formed Unicode', () => {
+  it('refuses an unpaired surrogate in ids, keys and text, and accepts pairs', () => {
+    expect(isWellFormed('bob 😀')).toBe(true);
+    for (const bad of ['\ud800', '\ud800x', 'x\udfff', '\udc00\ud800']) {
+      expect(isWellFormed(bad), JSON.stringify(bad)).toBe(false);
+      expect(userIdSchema.safeParse(bad).success).toBe(false);
+      expect(
+        messageSendSchema.safeParse({ clientMessageId: bad, otherUserId: 'bob', text: 'hi' }).success,
+      ).toBe(false);
+      expect(
+        messageSendSchema.safeParse({ clientMessageId: 'c', otherUserId: 'bob', text: bad }).success,
+      ).toBe(false);
+      expect(groupCreateSchema.safeParse({ clientRequestId: 'r', name: 'n', memberIds: [bad] }).success).toBe(
+        false,
+      );
+    }
+    expect(userIdSchema.safeParse('😀').success).toBe(true);
+  });
+});
+
+describe('messageDeliveredSchema', () => {
+  it('bounds seq below what an Avro long carries in JavaScript', () => {
+    const parse = (seq: number) => messageDeliveredSchema.safeParse({ conversationId: 'c', seq }).success;
+    expect(parse(Limits.seqMax)).toBe(true);
+    expect([Limits.seqMax + 1, Number.MAX_SAFE_INTEGER, 2 ** 53, 0, 1.5].map(parse)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -3,25 +3,35 @@ import { Limits } from './limits.js';
 
 // No control characters: ids end up in logs, room names and Kafka keys.
 const printable = /^[^\p{Cc}]+$/u;
+/** A lone surrogate: in `u` mode a pair is one code point, so only an unpaired half matches. */
+const loneSurrogate = /\p{Cs}/u;
 
-export const userIdSchema = z
-  .string({ error: 'must be a string' })
-  .min(1, 'must not be empty')
-  .max(Limits.userIdMaxLength, `must be at most ${Limits.userIdMaxLength} characters`)
-  .regex(printable, 'must not contain control characters');
+/**
+ * Whether `text` is well-formed UTF-16 (no lone surrogate), as `String.prototype.isWellFormed` (Node 20, not
+ * every client's runtime) says. A lone surrogate cannot be encoded as UTF-8: Avro and BSON would store U+FFFD
+ * instead, so an id with one would turn into another id on its way.
+ */
+export function isWellFormed(text: string): boolean {
+  return !loneSurrogate.test(text);
+}
 
-export const conversationIdSchema = z
-  .string({ error: 'must be a string' })
-  .min(1, 'must not be empty')
-  .max(Limits.conversationIdMaxLength, `must be at most ${Limits.conversationIdMaxLength} characters`)
-  .regex(printable, 'must not contain control characters');
+const wellFormedMessage = 'must be well-formed Unicode (no unpaired surrogate)';
+
+/** An id: 1 to `max` characters, printable, well-formed. */
+const idSchema = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(printable, 'must not contain control characters')
+    .refine(isWellFormed, wellFormedMessage);
+
+export const userIdSchema = idSchema(Limits.userIdMaxLength);
+
+export const conversationIdSchema = idSchema(Limits.conversationIdMaxLength);
 
 /** A client's idempotency key (clientMessageId, clientRequestId). */
-const idempotencyKeySchema = z
-  .string({ error: 'must be a string' })
-  .min(1, 'must not be empty')
-  .max(Limits.clientMessageIdMaxLength, `must be at most ${Limits.clientMessageIdMaxLength} characters`)
-  .regex(printable, 'must not contain control characters');
+const idempotencyKeySchema = idSchema(Limits.clientMessageIdMaxLength);
 
 /** Text of at most `max` code points that is not empty or only whitespace. */
 const nonBlankText = (max: number) =>
@@ -31,8 +41,9 @@ const nonBlankText = (max: number) =>
     .refine(
       // A code point is one or two UTF-16 units: only lengths in between need counting (a frame may be 1 MB).
       (text) => text.length <= max || (text.length <= 2 * max && [...text].length <= max),
-      `must be at most ${max} characters`,
-    );
+      { message: `must be at most ${max} characters`, abort: true },
+    )
+    .refine(isWellFormed, wellFormedMessage);
 
 /**
  * Exactly one of the two keys: a 1-1 conversation named by the other user, or any conversation by its id. With
@@ -129,7 +140,7 @@ export const conversationReadSchema = z
 export type ConversationReadPayload = z.infer<typeof conversationReadSchema>;
 
 export const inboxQuerySchema = z.strictObject({
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(Limits.inboxCursorMaxLength).optional(),
   limit: integerFromQuery
     .pipe(
       z
@@ -177,7 +188,11 @@ export type GroupRemoveMemberPayload = z.infer<typeof groupRemoveMemberSchema>;
 
 export const messageDeliveredSchema = z.strictObject({
   conversationId: conversationIdSchema,
-  seq: z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive'),
+  seq: z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .positive('must be positive')
+    .max(Limits.seqMax, `must be at most ${Limits.seqMax}`),
 });
 
 export type MessageDeliveredPayload = z.infer<typeof messageDeliveredSchema>;

@@ -1,5 +1,24 @@
 import { EventCatalog, type EventsByTopic, type EventTopic, recordNameOf } from '@chat/contracts';
+import type { CodedError } from '@chat/runtime';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+// The package's index does not re-export its error classes; this is the module its encode() throws from.
+import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
+
+/**
+ * An event its topic's schema cannot carry (a field out of the Avro type's range, a missing field), or a topic
+ * whose schema was never registered: a bug in whoever built the event, never a downstream outage. Sending it
+ * again fails the same way, so it is not retriable.
+ */
+export class EventNotEncodableError extends Error implements CodedError {
+  override readonly name = 'EventNotEncodableError';
+  readonly code = 'EVENT_NOT_ENCODABLE';
+  readonly retriable = false;
+}
+
+/** Whether `error` says an event could not be encoded (see EventNotEncodableError). */
+export function isEncodingError(error: unknown): error is EventNotEncodableError {
+  return error instanceof EventNotEncodableError;
+}
 
 /**
  * Avro encoding through a Confluent-compatible schema registry (magic byte, 4-byte schema id, Avro body).
@@ -57,10 +76,20 @@ export class RegistryCodec {
     return id;
   }
 
+  /** Fails with EventNotEncodableError when the event does not fit its schema; anything else is the registry's. */
   async encode<T extends EventTopic>(topic: T, event: EventsByTopic[T]): Promise<Buffer> {
     const id = this.schemaIds.get(topic);
-    if (id === undefined) throw new Error(`schema for ${topic} is not registered; call registerAll() first`);
-    return this.registry.encode(id, event);
+    if (id === undefined) {
+      throw new EventNotEncodableError(`schema for ${topic} is not registered; call registerAll() first`);
+    }
+    try {
+      return await this.registry.encode(id, event);
+    } catch (error) {
+      if (!(error instanceof ConfluentSchemaRegistryValidationError)) throw error;
+      throw new EventNotEncodableError(`${topic} event does not fit its schema: ${error.message}`, {
+        cause: error,
+      });
+    }
   }
 
   /**

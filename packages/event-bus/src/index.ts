@@ -9,4 +9,5 @@ export {
   replyHeaders,
   type SubscribeOptions,
 } from './bus.js';
+export { EventNotEncodableError, isEncodingError } from './codec.js';
 export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { metricsScrapeAllowed } from './metrics.js';
 
 /**
  * Named dependency checks; each answers "is this dependency usable right now": `true`, or why it is not.
@@ -28,13 +29,14 @@ export function readiness(checks: ReadinessChecks): ReadinessReport {
 
 /**
  * `/healthz` (the process is alive), `/readyz` (its dependencies are connected) and `/metrics` (Prometheus text
- * format), for processes without HTTP of their own.
+ * format, behind `metricsToken` when one is set), for processes without HTTP of their own.
  */
 export function startHealthServer(options: {
   host: string;
   port: number;
   checks: ReadinessChecks;
   metrics: Registry;
+  metricsToken?: string | undefined;
 }): Promise<Server> {
   const server = createServer((request, response) => {
     const respond = (status: number, body: unknown) => {
@@ -46,6 +48,9 @@ export function startHealthServer(options: {
       return respond(report.ready ? 200 : 503, report);
     }
     if (request.url === '/metrics') {
+      if (!metricsScrapeAllowed(request.headers.authorization, options.metricsToken)) {
+        return respond(401, { error: { code: 'UNAUTHORIZED', message: 'The metrics token is required.' } });
+      }
       void options.metrics.metrics().then(
         (text) => response.writeHead(200, { 'content-type': options.metrics.contentType }).end(text),
         () => respond(500, { error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } }),

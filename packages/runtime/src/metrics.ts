@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /**
@@ -9,4 +10,16 @@ export function createMetricsRegistry(service: string): Registry {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Whether a scrape may read `/metrics`: always when no METRICS_TOKEN is set (the path is then kept internal by
+ * the deployment), otherwise only with `Authorization: Bearer <token>`. Compared in constant time.
+ */
+export function metricsScrapeAllowed(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const presented = authorization?.match(/^Bearer\s+(.+)$/i)?.[1] ?? '';
+  return timingSafeEqual(digest(presented), digest(token));
 }

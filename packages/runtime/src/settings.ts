@@ -94,6 +94,8 @@ export interface ServiceSettings {
    */
   kafkaSessionTimeoutMs: number;
   kafkaProduceLingerMs: number;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; unset, it answers anyone. */
+  metricsToken: string | undefined;
 }
 
 export function readServiceSettings(read: SettingsReader): ServiceSettings {
@@ -108,5 +110,12 @@ export function readServiceSettings(read: SettingsReader): ServiceSettings {
     persisterGroup: read.string('PERSISTER_CONSUMER_GROUP', 'chat-persister'),
     kafkaSessionTimeoutMs: read.integer('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
     kafkaProduceLingerMs: read.integer('KAFKA_PRODUCE_LINGER_MS', 0, { min: 0, max: 1000 }),
+    metricsToken: readMetricsToken(read),
   };
+}
+
+function readMetricsToken(read: SettingsReader): string | undefined {
+  const token = read.optionalString('METRICS_TOKEN');
+  if (token !== undefined && token.length < 16) read.problem('METRICS_TOKEN must be at least 16 characters');
+  return token;
 }

@@ -6,6 +6,7 @@ import {
   toMessageDto,
 } from '@chat/contracts';
 import type { mongo } from 'mongoose';
+import { participantsAtRemoval } from './former-members.js';
 import { oneToOneConversationId } from './ids.js';
 import { toPersisted } from './message-docs.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
@@ -66,7 +67,8 @@ async function toConversationDto(
 
 /**
  * How `userId` may see a conversation named by its id: a member sees all of it, a removed member the history up
- * to their removal (`untilSeq`); anyone else is `forbidden`, and an unknown id is `not-found`.
+ * to their removal (`untilSeq`); anyone else is `forbidden`, and an unknown id is `not-found`. (The gateway
+ * answers both alike, so nobody learns whether a conversation they never belonged to exists.)
  */
 export type ConversationAccess =
   | { conversation: ConversationDoc; untilSeq?: number }
@@ -86,25 +88,36 @@ export async function findConversationAccess(
   return { conversation, untilSeq: Math.max(...removals.map((former) => former.untilSeq ?? 0)) };
 }
 
-/** A conversation as `userId` sees it (see findConversationAccess). */
+/**
+ * A conversation as `userId` sees it (see findConversationAccess): a former member sees the participants as
+ * they were right after their removal, never who joined or what was read since.
+ */
 export async function findConversationById(
   models: ChatModels,
   access: Exclude<ConversationAccess, string>,
   userId: string,
 ): Promise<ConversationDto> {
-  return toConversationDto(models, access.conversation, userId, access.untilSeq);
+  const { conversation, untilSeq } = access;
+  if (untilSeq === undefined) return toConversationDto(models, conversation, userId);
+  const participants = await participantsAtRemoval(models, conversation._id, userId);
+  return toConversationDto(models, { ...conversation, participants }, userId, untilSeq);
 }
 
-/** A conversation's kind and current members, for the gateway's membership checks; undefined when unknown. */
+/**
+ * A conversation's kind, current members and removed members, for the gateway's membership checks; undefined
+ * when unknown.
+ */
 export async function findConversationMembers(
   models: ChatModels,
   conversationId: string,
-): Promise<{ kind: ConversationDoc['kind']; participantIds: string[] } | undefined> {
+): Promise<{ kind: ConversationDoc['kind']; participantIds: string[]; formerIds: string[] } | undefined> {
   const doc = await models.conversations.findOne(
     { _id: conversationId },
-    { projection: { kind: 1, participantIds: 1 } },
+    { projection: { kind: 1, participantIds: 1, 'formerMembers.userId': 1 } },
   );
-  return doc ? { kind: doc.kind, participantIds: doc.participantIds } : undefined;
+  if (!doc) return undefined;
+  const formerIds = [...new Set((doc.formerMembers ?? []).map((former) => former.userId))];
+  return { kind: doc.kind, participantIds: doc.participantIds, formerIds };
 }
 
 /** The caller's 1-1 conversation with `otherUserId`; before the first message, an empty one (nothing is written). */
@@ -134,35 +147,23 @@ export async function oneToOneConversationExists(models: ChatModels, userId: str
   return (await models.conversations.countDocuments({ _id: id }, { limit: 1 })) > 0;
 }
 
-interface InboxCursor {
+/** Where an inbox page ends: the next page starts after this conversation. */
+export interface InboxCursor {
+  /** Epoch milliseconds. */
   lastActivityAt: number;
   id: string;
 }
 
-const encodeCursor = (cursor: InboxCursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-/** Parses an inbox cursor; `undefined` when it is not one we issued. */
-export function decodeInboxCursor(raw: string): InboxCursor | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<InboxCursor>;
-    if (typeof value.lastActivityAt === 'number' && typeof value.id === 'string') {
-      return { lastActivityAt: value.lastActivityAt, id: value.id };
-    }
-  } catch {
-    // fall through: not a cursor of ours
-  }
-  return undefined;
-}
-
 /**
  * The caller's conversations, most recent activity first, `limit` at a time. `updatedSince` keeps only those
- * changed (message or read marker) after that time: what a client that was away needs to refresh.
+ * changed (message or read marker) after that time: what a client that was away needs to refresh. `next` is
+ * where the next page starts (null on the last page); the gateway hands it to clients signed, as `nextCursor`.
  */
 export async function findInboxPage(
   models: ChatModels,
   userId: string,
   page: { cursor?: InboxCursor | undefined; limit: number; updatedSince?: Date | undefined },
-): Promise<InboxPageResponse> {
+): Promise<Omit<InboxPageResponse, 'nextCursor'> & { next: InboxCursor | null }> {
   const filter: mongo.Filter<ConversationDoc> = { participantIds: userId };
   if (page.updatedSince) filter.updatedAt = { $gt: page.updatedSince };
   if (page.cursor) {
@@ -183,9 +184,9 @@ export async function findInboxPage(
   const last = docs[page.limit - 1];
   return {
     conversations,
-    nextCursor:
+    next:
       docs.length > page.limit && last
-        ? encodeCursor({ lastActivityAt: last.lastActivityAt.getTime(), id: last._id })
+        ? { lastActivityAt: last.lastActivityAt.getTime(), id: last._id }
         : null,
   };
 }

@@ -1,4 +1,5 @@
 import type { ErrorMessageKey, GroupChange, GroupChangePersisted } from '@chat/contracts';
+import { participantsAtRemoval, recordFormerMember } from './former-members.js';
 import type { ChatModels, ConversationDoc, ParticipantDoc } from './models.js';
 
 type Refusal = Extract<
@@ -45,10 +46,38 @@ function refused(command: GroupChange, refusal: Refusal): GroupChangePersisted {
   };
 }
 
+/** A group keeps an admin while it has members: the longest-standing member takes over from the last one. */
+function withAdmin(participants: ParticipantDoc[]): ParticipantDoc[] {
+  if (participants.some((participant) => participant.role === 'admin')) return participants;
+  return participants.map((participant, index) =>
+    index === 0 ? { ...participant, role: 'admin' } : participant,
+  );
+}
+
+/**
+ * A change asked by someone who is not a participant. One who never was learns nothing, exactly as if there
+ * were no such conversation. A removed member knows the group: leaving again is answered with the group as it
+ * was at their removal (a retried leave is safe), and nothing changes; anything else is refused.
+ */
+async function fromOutsider(
+  models: ChatModels,
+  command: GroupChange,
+  group: ConversationDoc,
+  leaving: boolean,
+): Promise<GroupChangePersisted> {
+  const former =
+    group.kind === 'group' && (group.formerMembers ?? []).some((f) => f.userId === command.actorId);
+  if (!former) return refused(command, 'noSuchConversation');
+  if (!leaving) return refused(command, 'notAMember');
+  const participants = await participantsAtRemoval(models, group._id, command.actorId);
+  return changed(command, { ...group, participants }, []);
+}
+
 /**
  * Applies one group change and returns it as stored, with the participants after it, or refused with the
  * reason. Idempotent: a replayed create finds the group it created, adding a member twice adds them once,
- * removing someone who is gone changes nothing. `maxMembers` counts the members besides the creator.
+ * removing someone who is gone changes nothing. A change that changes nothing names no user (`userIds` empty):
+ * nobody is told of it. `maxMembers` counts the members besides the creator.
  *
  * Membership moves by `$push` and `$pull` of single participants, never by rewriting the array, so a read or
  * delivered marker stored at the same moment on another participant is kept.
@@ -94,12 +123,12 @@ export async function applyGroupChange(
 
   const group = await models.conversations.findOne({ _id: command.conversationId });
   if (!group) return refused(command, 'noSuchConversation');
-  if (group.kind !== 'group') return refused(command, 'notAGroup');
   const actor = group.participants.find((participant) => participant.userId === command.actorId);
-  const isAdmin = actor?.role === 'admin';
   const target = command.memberIds[0] ?? '';
   const leaving = command.action === 'remove' && target === command.actorId;
-  if (!isAdmin && !leaving) return refused(command, actor ? 'notAGroupAdmin' : 'notAMember');
+  if (!actor) return fromOutsider(models, command, group, leaving);
+  if (group.kind !== 'group') return refused(command, 'notAGroup');
+  if (actor.role !== 'admin' && !leaving) return refused(command, 'notAGroupAdmin');
 
   if (command.action === 'add') {
     const added = [...new Set(command.memberIds)].filter((id) => !group.participantIds.includes(id));
@@ -119,7 +148,9 @@ export async function applyGroupChange(
   }
 
   if (!group.participantIds.includes(target)) return changed(command, group, []);
-  // The removed member may still read the history up to here, and nothing after it.
+  // What the removed member may still see: the group right after this removal, and the history up to here.
+  const remaining = withAdmin(group.participants.filter((participant) => participant.userId !== target));
+  await recordFormerMember(models, group, target, remaining, at);
   let after: ConversationDoc | null = await models.conversations.findOneAndUpdate(
     { _id: command.conversationId },
     {
@@ -129,7 +160,7 @@ export async function applyGroupChange(
     },
     { returnDocument: 'after' },
   );
-  // A group keeps an admin while it has members: the longest-standing member takes over from the last one.
+  // The same hand-over as withAdmin, on the stored array: a marker written meanwhile is kept.
   const successor = after?.participants[0];
   if (after && successor && !after.participants.some((participant) => participant.role === 'admin')) {
     after = await models.conversations.findOneAndUpdate(

@@ -1,7 +1,6 @@
 export { ConversationHeads } from './conversation-heads.js';
 export {
   type ConversationAccess,
-  decodeInboxCursor,
   findConversationAccess,
   findConversationById,
   findConversationMembers,
@@ -9,6 +8,7 @@ export {
   findInboxPage,
   findMessagePage,
   findOneToOneConversation,
+  type InboxCursor,
   oneToOneConversationExists,
 } from './conversation-reads.js';
 export { applyDeliveredMarkers } from './delivered-markers.js';

@@ -10,6 +10,7 @@ const COLLECTIONS = {
   messages: 'messages',
   conversations: 'conversations',
   userPresence: 'user_presence',
+  formerMembers: 'former_members',
 } as const;
 
 const messageSchema = new Schema(
@@ -103,6 +104,23 @@ const userPresenceSchema = new Schema(
   { versionKey: false, collection: COLLECTIONS.userPresence },
 );
 
+/**
+ * A group as a removed member last saw it: the participants (with their markers) right after their latest
+ * removal. Kept apart from the conversation so a group with a long history of departures stays small.
+ */
+const formerMemberSchema = new Schema(
+  {
+    /** `formerMemberId(conversationId, userId)`: one document per group and former member, the latest removal. */
+    _id: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    userId: { type: String, required: true },
+    untilSeq: { type: Number, required: true },
+    removedAt: { type: Date, required: true },
+    participants: { type: [participantSchema], required: true },
+  },
+  { versionKey: false, collection: COLLECTIONS.formerMembers },
+);
+
 export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: string };
 export type ParticipantDoc = InferSchemaType<typeof participantSchema> & { role?: 'admin' | 'member' | null };
 /** As stored (what the driver reads and writes): participants are a plain array, not a Mongoose DocumentArray. */
@@ -115,6 +133,10 @@ export type ConversationDoc = Omit<
   formerMembers?: Array<{ userId: string; untilSeq: number }> | null;
 };
 export type UserPresenceDoc = InferSchemaType<typeof userPresenceSchema> & { _id: string };
+export type FormerMemberDoc = Omit<InferSchemaType<typeof formerMemberSchema>, 'participants'> & {
+  _id: string;
+  participants: ParticipantDoc[];
+};
 
 /**
  * The Mongoose models (the one place that declares fields and indexes) and, for the hot paths, the same
@@ -125,9 +147,11 @@ export interface ChatModels {
   Message: mongoose.Model<MessageDoc>;
   Conversation: mongoose.Model<ConversationDoc>;
   UserPresence: mongoose.Model<UserPresenceDoc>;
+  FormerMember: mongoose.Model<FormerMemberDoc>;
   messages: Collection<MessageDoc>;
   conversations: Collection<ConversationDoc>;
   userPresence: Collection<UserPresenceDoc>;
+  formerMembers: Collection<FormerMemberDoc>;
   /**
    * Runs `work` in one multi-document transaction (one commit, all or nothing), retried by the driver on a
    * transient conflict, so `work` must only issue writes it may issue again. Needs a replica set, as MongoDB's
@@ -142,9 +166,11 @@ export function chatModels(connection: Connection): ChatModels {
     Message: connection.model<MessageDoc>('Message', messageSchema),
     Conversation: connection.model<ConversationDoc>('Conversation', conversationSchema),
     UserPresence: connection.model<UserPresenceDoc>('UserPresence', userPresenceSchema),
+    FormerMember: connection.model<FormerMemberDoc>('FormerMember', formerMemberSchema),
     messages: connection.collection<MessageDoc>(COLLECTIONS.messages),
     conversations: connection.collection<ConversationDoc>(COLLECTIONS.conversations),
     userPresence: connection.collection<UserPresenceDoc>(COLLECTIONS.userPresence),
+    formerMembers: connection.collection<FormerMemberDoc>(COLLECTIONS.formerMembers),
     inTransaction: async (work) => {
       // The transaction inherits the connection's write concern (the persister's: majority, journaled).
       const session = connection.getClient().startSession();
@@ -163,5 +189,6 @@ export async function ensureIndexes(models: ChatModels): Promise<void> {
     models.Message.createIndexes(),
     models.Conversation.createIndexes(),
     models.UserPresence.createIndexes(),
+    models.FormerMember.createIndexes(),
   ]);
 }

@@ -1,7 +1,11 @@
 import type { GroupChange, MessageSent } from '@chat/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConversationHeads } from '../src/conversation-heads.js';
-import { findConversationAccess, findConversationMessagePage } from '../src/conversation-reads.js';
+import {
+  findConversationAccess,
+  findConversationById,
+  findConversationMessagePage,
+} from '../src/conversation-reads.js';
 import { applyDeliveredMarkers } from '../src/delivered-markers.js';
 import { applyGroupChange } from '../src/group-writes.js';
 import { groupConversationId } from '../src/ids.js';
@@ -73,9 +77,10 @@ describe('applyGroupChange', () => {
     expect((await applyGroupChange(models, change(conversationId, 'x', 'add', ['y']), 256)).refusal).toBe(
       'notAGroupAdmin',
     );
+    // Someone who never was a member is told what a missing group would tell them.
     expect(
       (await applyGroupChange(models, change(conversationId, 'nobody', 'add', ['y']), 256)).refusal,
-    ).toBe('notAMember');
+    ).toBe('noSuchConversation');
     expect(
       (await applyGroupChange(models, change(conversationId, owner, 'add', ['y', 'z']), 2)).refusal,
     ).toBe('groupTooLarge');
@@ -125,6 +130,31 @@ describe('applyGroupChange', () => {
     const page = await findConversationMessagePage(models, conversationId, { limit: 10 }, 1);
     expect(page.messages.map((m) => m.seq)).toEqual([1]);
     expect(await findConversationAccess(models, conversationId, 'stranger')).toBe('forbidden');
+  });
+
+  it('keeps what a removed member saw at the removal, answers their repeated leave with it, and refuses outsiders as if there were no group', async () => {
+    const { owner, conversationId } = await newGroup(['x', 'y']);
+    const removal = await applyGroupChange(models, change(conversationId, 'x', 'remove', ['x']), 256);
+    expect(removal.userIds).toEqual(['x']);
+    await applyGroupChange(models, change(conversationId, owner, 'add', ['z']), 256);
+    await applyReadMarkers(models, [{ conversationId, readerId: 'y', readAt: Date.now() }]);
+
+    const access = await findConversationAccess(models, conversationId, 'x');
+    if (typeof access === 'string') throw new Error(`no access: ${access}`);
+    const view = await findConversationById(models, access, 'x');
+    expect(view.participants.map((p) => [p.userId, p.lastReadAt])).toEqual([
+      [owner, null],
+      ['y', null],
+    ]);
+    const again = await applyGroupChange(models, change(conversationId, 'x', 'remove', ['x']), 256);
+    expect(again).toMatchObject({ refusal: null, userIds: [], participants: removal.participants });
+    expect((await applyGroupChange(models, change(conversationId, 'x', 'remove', ['y']), 256)).refusal).toBe(
+      'notAMember',
+    );
+    expect(
+      (await applyGroupChange(models, change(conversationId, 'stranger', 'remove', ['stranger']), 256))
+        .refusal,
+    ).toBe('noSuchConversation');
   });
 
   it('moves delivered markers forward only, never past the last message', async () => {

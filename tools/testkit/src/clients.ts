@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type {
   Ack,
+  ClientEvent,
   ClientToServerEvents,
+  ConversationDto,
   MessageDto,
   MessageSendPayload,
   ServerToClientEvents,
@@ -83,4 +85,32 @@ export function nextMessage(client: ChatClient, predicate: (message: MessageDto)
     };
     client.on('message:new', listener);
   });
+}
+
+/** Emits any client event with an ack, whatever its payload (invalid ones included), and resolves with the ack. */
+export function emitWithAck<T extends object>(
+  client: ChatClient,
+  event: ClientEvent,
+  payload: unknown,
+  timeoutMs = 15_000,
+): Promise<Ack<T>> {
+  return (client.timeout(timeoutMs) as unknown as ChatClient).emitWithAck(
+    event as 'message:send',
+    payload as never,
+  ) as unknown as Promise<Ack<T>>;
+}
+
+/** Creates a group named "team" with the client's user as admin; returns the stored conversation. */
+export async function createGroup(
+  client: ChatClient,
+  memberIds: string[],
+  clientRequestId: string = randomUUID(),
+): Promise<ConversationDto> {
+  const ack = await emitWithAck<{ conversation: ConversationDto }>(client, 'group:create', {
+    clientRequestId,
+    name: 'team',
+    memberIds,
+  });
+  if (!ack.ok) throw new Error(`create failed: ${JSON.stringify(ack.error)}`);
+  return ack.conversation;
 }

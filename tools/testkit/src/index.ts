@@ -5,12 +5,15 @@ export { type BrowserContext, CHROMIUM, ensureChromium, launchBrowser, type Page
 export {
   type ChatClient,
   connectClient,
+  createGroup,
+  emitWithAck,
   nextMessage,
   type SendAck,
   sendMessage,
   sendStored,
   sendUntilStored,
 } from './clients.js';
+export { type FloodOptions, type FloodSummary, floodSends } from './flood.js';
 export type { TestInfra } from './infra.js';
 export { uniqueName } from './names.js';
 export { PrivateDatabase, PrivateService } from './private-database.js';

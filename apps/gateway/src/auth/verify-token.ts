@@ -1,4 +1,4 @@
-import { userIdSchema } from '@chat/contracts';
+import { isWellFormed, userIdSchema } from '@chat/contracts';
 import jwt from 'jsonwebtoken';
 import type { JwtVerification } from '../config.js';
 import { AppError } from '../errors.js';
@@ -34,6 +34,12 @@ export function verifyAccessToken(token: unknown, verification: JwtVerification)
   }
   if (typeof claims === 'string' || typeof claims.exp !== 'number') {
     throw new AppError('tokenWithoutExpiry');
+  }
+  // A lone surrogate would reach Kafka and MongoDB as U+FFFD: another user's id.
+  if (typeof claims.sub === 'string' && !isWellFormed(claims.sub)) {
+    throw new AppError('subjectNotWellFormed', {
+      details: [{ path: 'sub', message: 'must be well-formed Unicode (no unpaired surrogate)' }],
+    });
   }
   const userId = userIdSchema.safeParse(claims.sub);
   if (!userId.success) throw new AppError('tokenWithoutSubject');

@@ -83,7 +83,9 @@ export function consumeFacts(deps: {
         for (const { value, headers } of events) {
           const correlationId = headers[KafkaHeaders.correlationId];
           if (correlationId) deps.pendingGroupChanges.settle(correlationId, value);
-          if (value.refusal !== null) continue;
+          // A refusal, or a change that changed nothing (a repeated removal, an add of members already in),
+          // concerns only its requester: nobody else is told, and the membership view stays as it is.
+          if (value.refusal !== null || (value.action !== 'create' && value.userIds.length === 0)) continue;
           const participantIds = value.participants.map((participant) => participant.userId);
           deps.members.update(value.conversationId, participantIds);
           const removed = value.action === 'remove' ? value.userIds : [];

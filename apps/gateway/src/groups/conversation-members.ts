@@ -21,7 +21,11 @@ export class ConversationMembers {
     private readonly capacity: number,
   ) {}
 
-  /** The conversation's members, with `userId` among them; NOT_FOUND or FORBIDDEN otherwise. */
+  /**
+   * The conversation's members, with `userId` among them. Otherwise NOT_FOUND, alike for an unknown
+   * conversation and for one the user never belonged to (nobody learns whether two others talk); FORBIDDEN only
+   * for a member removed from a group, who knows it exists.
+   */
   async require(conversationId: string, userId: string): Promise<Members> {
     const remembered = this.known.get(conversationId);
     if (remembered?.participantIds.includes(userId)) {
@@ -30,9 +34,9 @@ export class ConversationMembers {
     }
     const members = await findConversationMembers(this.models, conversationId);
     if (!members) throw new AppError('noSuchConversation');
-    this.remember(conversationId, members);
-    if (!members.participantIds.includes(userId)) throw new AppError('notAMember');
-    return members;
+    this.remember(conversationId, { kind: members.kind, participantIds: members.participantIds });
+    if (members.participantIds.includes(userId)) return members;
+    throw new AppError(members.formerIds.includes(userId) ? 'notAMember' : 'noSuchConversation');
   }
 
   /** A group's members after a stored change. */

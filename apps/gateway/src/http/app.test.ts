@@ -41,7 +41,7 @@ function appWith(env: Record<string, string>): Express {
       JWT_SECRET: 'x'.repeat(32),
       ...env,
     },
-    { gatewayId: 'g1' },
+    { gatewayId: 'g1', cursorSecret: 'random-per-process' },
   );
   return createHttpApp({
     config,

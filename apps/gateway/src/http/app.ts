@@ -1,5 +1,5 @@
 import { ApiDocPaths, asyncApiDocument, openApiDocument } from '@chat/contracts';
-import { type Logger, type ReadinessChecks, readiness } from '@chat/runtime';
+import { type Logger, metricsScrapeAllowed, type ReadinessChecks, readiness } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -26,8 +26,20 @@ function refuseLargeBodies(maxBytes: number) {
   };
 }
 
-/** body-parser's errors (too large, not JSON, bad charset) as catalogued ones. */
-function fromBodyParser(error: unknown): unknown {
+const expectsBody = (request: Request) =>
+  request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+
+/**
+ * Express's own errors as catalogued ones: a path parameter that is not valid percent-encoding (the router's
+ * URIError) and body-parser's (too large, not JSON, bad charset).
+ */
+function fromExpress(error: unknown): unknown {
+  if (error instanceof URIError) {
+    return new AppError('pathNotDecodable', {
+      details: [{ path: '(path)', message: 'malformed percent-encoding' }],
+      cause: error,
+    });
+  }
   const type = (error as { type?: unknown } | null)?.type;
   if (typeof type !== 'string' || error instanceof AppError) return error;
   if (type === 'entity.too.large') {
@@ -57,7 +69,11 @@ export function createHttpApp(deps: {
     const report = readiness(deps.checks);
     response.status(report.ready ? 200 : 503).json(report);
   });
-  app.get('/metrics', async (_request, response) => {
+  app.get('/metrics', async (request, response) => {
+    if (!metricsScrapeAllowed(request.headers.authorization, deps.config.metricsToken)) {
+      response.status(401).json({ error: toErrorBody(new AppError('metricsTokenRequired')) });
+      return;
+    }
     response.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
 
@@ -78,9 +94,9 @@ export function createHttpApp(deps: {
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
     }),
   );
-  // No route reads a body today; one that comes is bounded and must be JSON, so a client learns at once.
+  // No route reads a body today; one that comes is bounded and must be JSON, so a client learns at once. Only an
+  // authenticated request's body is read (chatRoutes), and the time to send a request is bounded (gateway.ts).
   app.use(refuseLargeBodies(deps.config.httpMaxBodyBytes));
-  app.use(express.json({ limit: deps.config.httpMaxBodyBytes }));
   app.use('/api/v1/chat', chatRoutes(deps));
   if (deps.config.demoPage) app.use(demoRoutes(deps.config));
 
@@ -89,9 +105,11 @@ export function createHttpApp(deps: {
   });
   // The one place HTTP errors become responses.
   app.use((thrown: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const error = fromBodyParser(thrown);
+    const error = fromExpress(thrown);
     const status = statusOf(error);
     if (status >= 500) request.log?.error({ err: error }, 'request failed');
+    // Answered before its body arrived (refused unauthenticated, say): close rather than wait for the rest.
+    if (expectsBody(request) && !request.complete) response.set('connection', 'close');
     response.status(status).json({ error: toErrorBody(error) });
   });
   return app;

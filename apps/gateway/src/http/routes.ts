@@ -7,7 +7,6 @@ import {
 } from '@chat/contracts';
 import {
   type ChatModels,
-  decodeInboxCursor,
   findConversationAccess,
   findConversationById,
   findConversationMessagePage,
@@ -15,11 +14,12 @@ import {
   findMessagePage,
   findOneToOneConversation,
 } from '@chat/storage';
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import { verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayConfig } from '../config.js';
 import { AppError, assertOtherUser } from '../errors.js';
+import { InboxCursors } from './inbox-cursors.js';
 
 interface Authenticated {
   userId: string;
@@ -48,19 +48,24 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   return parsed.data;
 }
 
-/** A conversation named in the path, as the caller may see it: 404 if unknown, 403 if never a member. */
+/**
+ * A conversation named in the path, as the caller may see it. 404 alike for an unknown id and for a
+ * conversation the caller never belonged to: whether two other users talk is nobody else's business.
+ */
 async function accessOf(models: ChatModels, request: Request, userId: string) {
   const { conversationId } = parse(conversationParamsSchema, request.params);
   const access = await findConversationAccess(models, conversationId, userId);
-  if (access === 'not-found') throw new AppError('noSuchConversation');
-  if (access === 'forbidden') throw new AppError('notAMember');
+  if (typeof access === 'string') throw new AppError('noSuchConversation');
   return access;
 }
 
 /** /api/v1/chat routes; handlers stay thin: validate, call storage reads, answer. Errors go to the error handler. */
 export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }): Router {
   const router = Router();
+  const cursors = new InboxCursors(deps.config.cursorSecret.value);
   router.use(requireUser(deps.config));
+  // A body is read only once the caller is authenticated.
+  router.use(express.json({ limit: deps.config.httpMaxBodyBytes }));
 
   router.post('/convo/one-to-one', async (request, response: Response<unknown, Authenticated>) => {
     const { otherUserId } = parseQuery(conversationQuerySchema, request);
@@ -97,20 +102,20 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
   );
 
   router.get('/convo', async (request, response: Response<unknown, Authenticated>) => {
+    const { userId } = response.locals;
     const { cursor, limit, updatedSince } = parseQuery(inboxQuerySchema, request);
-    const decoded = cursor === undefined ? undefined : decodeInboxCursor(cursor);
-    if (cursor !== undefined && decoded === undefined) {
+    const opened = cursor === undefined ? undefined : cursors.open(userId, cursor);
+    if (cursor !== undefined && opened === undefined) {
       throw new AppError('unknownCursor', {
         details: [{ path: 'cursor', message: 'must be a nextCursor from a previous page' }],
       });
     }
-    response.json(
-      await findInboxPage(deps.models, response.locals.userId, {
-        cursor: decoded,
-        limit,
-        updatedSince: updatedSince === undefined ? undefined : new Date(updatedSince),
-      }),
-    );
+    const { conversations, next } = await findInboxPage(deps.models, userId, {
+      cursor: opened,
+      limit,
+      updatedSince: updatedSince === undefined ? undefined : new Date(updatedSince),
+    });
+    response.json({ conversations, nextCursor: next && cursors.seal(userId, next) });
   });
 
   return router;

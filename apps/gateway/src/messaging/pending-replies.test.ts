@@ -1,4 +1,5 @@
 import { ErrorMessages, type MessageDto } from '@chat/contracts';
+import { EventNotEncodableError } from '@chat/event-bus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../errors.js';
 import { PendingReplies } from './pending-replies.js';
@@ -55,6 +56,28 @@ describe('PendingReplies', () => {
     });
     await vi.advanceTimersByTimeAsync(501);
     await outcome;
+  });
+
+  it('fails with UNAVAILABLE when Kafka does not take the command: it may be sent again', async () => {
+    const pending = new PendingReplies<MessageDto>(60_000, 'sendNotConfirmed');
+    const failed = pending.request(async () => {
+      throw Object.assign(new Error('broker not reachable'), { retriable: false });
+    });
+    await expect(failed).rejects.toMatchObject({ code: 'UNAVAILABLE', retriable: true });
+    expect(pending.size).toBe(0);
+  });
+
+  it('passes on, never as UNAVAILABLE, a command that cannot be built or encoded: sending it again fails again', async () => {
+    const pending = new PendingReplies<MessageDto>(60_000, 'sendNotConfirmed');
+    const encoding = new EventNotEncodableError('message.delivered event does not fit its schema');
+    await expect(pending.request(async () => Promise.reject(encoding))).rejects.toBe(encoding);
+    const building = new TypeError('cannot build the command');
+    await expect(
+      pending.request(() => {
+        throw building;
+      }),
+    ).rejects.toBe(building);
+    expect(pending.size).toBe(0);
   });
 
   it('fails everyone on failAll', async () => {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorMessageKey } from '@chat/contracts';
+import { isEncodingError } from '@chat/event-bus';
 import { AppError } from '../errors.js';
 
 interface Waiter<T> {
   resolve: (reply: T) => void;
-  reject: (error: AppError) => void;
+  reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -42,16 +43,27 @@ export class PendingReplies<T> {
 
   /**
    * Sends a command through `publish` (which must put the correlation id on it) and resolves with the fact
-   * that answers it, or fails with UNAVAILABLE when the publish fails or no answer comes within the timeout
-   * (whichever is first): the command may be retried.
+   * that answers it, or fails with UNAVAILABLE when Kafka does not take the command or no answer comes within
+   * the timeout (whichever is first): the command may be retried. A command that cannot be built or encoded
+   * fails with that error as it is (INTERNAL for the client, and logged): sending it again would fail again.
    */
   async request(publish: (correlationId: string) => Promise<void>): Promise<T> {
     if (await this.answererAbsent()) throw new AppError('noPersister');
     const correlationId = randomUUID();
     const reply = this.wait(correlationId);
+    let published: Promise<void>;
+    try {
+      published = publish(correlationId);
+    } catch (error) {
+      this.fail(correlationId, error);
+      return reply;
+    }
     // Not awaited: a publish stuck on an unreachable broker must not hold the request past its timeout.
-    publish(correlationId).catch((error: unknown) =>
-      this.fail(correlationId, new AppError('UNAVAILABLE', { cause: error })),
+    published.catch((error: unknown) =>
+      this.fail(
+        correlationId,
+        isEncodingError(error) ? error : new AppError('UNAVAILABLE', { cause: error }),
+      ),
     );
     return reply;
   }
@@ -66,7 +78,7 @@ export class PendingReplies<T> {
     waiter?.resolve(reply);
   }
 
-  fail(correlationId: string, error: AppError): void {
+  fail(correlationId: string, error: unknown): void {
     const waiter = this.take(correlationId);
     waiter?.reject(error);
   }

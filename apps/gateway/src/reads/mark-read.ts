@@ -4,12 +4,14 @@ import { type ChatModels, oneToOneConversationExists, oneToOneConversationId } f
 import { AppError, assertOtherUser } from '../errors.js';
 import type { ConversationMembers } from '../groups/conversation-members.js';
 import type { PendingReplies } from '../messaging/pending-replies.js';
+import type { MarkerWrites } from './marker-writes.js';
 
 export interface MarkReadDeps {
   bus: EventBus;
   models: ChatModels;
   members: ConversationMembers;
   pendingReads: PendingReplies<ReadReceiptDto>;
+  readMarkers: MarkerWrites<ReadReceiptDto>;
 }
 
 /** The conversation read: named by its id (a member's), or a 1-1 conversation by the other user. */
@@ -30,7 +32,10 @@ async function conversationOf(
   return oneToOneConversationId(readerId, otherUserId);
 }
 
-/** "The reader opened this chat now" (or at `readAt`, if earlier): resolves with the stored marker. */
+/**
+ * "The reader opened this chat now" (or at `readAt`, if earlier): resolves with the stored marker, which may be
+ * a later read of the same reader coalesced with this one (MarkerWrites).
+ */
 export async function markConversationRead(
   deps: MarkReadDeps,
   readerId: string,
@@ -39,14 +44,16 @@ export async function markConversationRead(
   const conversationId = await conversationOf(deps, readerId, payload);
   const now = Date.now();
   const readAt = payload.readAt === undefined ? now : Math.min(Date.parse(payload.readAt), now);
-  const receipt = await deps.pendingReads.request((correlationId) =>
-    deps.bus.publish(Topics.conversationRead, [
-      {
-        key: conversationId,
-        headers: { [KafkaHeaders.correlationId]: correlationId },
-        value: { conversationId, readerId, readAt },
-      },
-    ]),
+  const receipt = await deps.readMarkers.submit(readerId, conversationId, readAt, (marker) =>
+    deps.pendingReads.request((correlationId) =>
+      deps.bus.publish(Topics.conversationRead, [
+        {
+          key: conversationId,
+          headers: { [KafkaHeaders.correlationId]: correlationId },
+          value: { conversationId, readerId, readAt: marker },
+        },
+      ]),
+    ),
   );
   return { conversationId, lastReadAt: receipt.lastReadAt };
 }

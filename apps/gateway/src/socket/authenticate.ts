@@ -5,6 +5,7 @@ import { verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { userRoom } from '../rooms.js';
+import type { FloodGuard } from './flood-guard.js';
 import type { ChatSocket } from './server.js';
 
 /** Refuses a browser origin outside CORS_ORIGINS in production (native clients send no Origin). */
@@ -17,10 +18,11 @@ function assertOriginAllowed(config: GatewayConfig, socket: ChatSocket): void {
 
 /**
  * Handshake middleware: the origin (in production), `auth.token` always, `query.token` only in development
- * (it leaks into URLs and logs), then the user's socket cap on this gateway. A refusal's `connect_error`
- * carries `data.code` from the catalogue.
+ * (it leaks into URLs and logs), then whether the user is cooling down after a flood, then the user's socket
+ * cap on this gateway. A refusal's `connect_error` carries `data.code` from the catalogue (and `retryAfterMs`
+ * for RATE_LIMITED).
  */
-export function authenticate(config: GatewayConfig, logger: Logger) {
+export function authenticate(config: GatewayConfig, logger: Logger, flood: FloodGuard) {
   return (socket: ChatSocket, next: (error?: ExtendedError) => void) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     const token =
@@ -28,6 +30,8 @@ export function authenticate(config: GatewayConfig, logger: Logger) {
     try {
       assertOriginAllowed(config, socket);
       const { userId, expiresAt } = verifyAccessToken(token, config.jwt);
+      const coolingMs = flood.coolingMs(userId);
+      if (coolingMs !== undefined) throw new AppError('tooManyRefusals', { retryAfterMs: coolingMs });
       const open = socket.nsp.adapter.rooms.get(userRoom(userId))?.size ?? 0;
       if (open >= config.maxSocketsPerUser) {
         throw new AppError('TOO_MANY_CONNECTIONS', {
@@ -43,7 +47,10 @@ export function authenticate(config: GatewayConfig, logger: Logger) {
       const appError = error instanceof AppError ? error : new AppError('UNAUTHORIZED');
       logger.debug({ code: appError.code, reason: appError.message }, 'socket refused');
       const refusal: ExtendedError & { data?: ConnectErrorData } = new Error(appError.message);
-      refusal.data = { code: appError.code };
+      refusal.data = {
+        code: appError.code,
+        ...(appError.retryAfterMs === undefined ? {} : { retryAfterMs: appError.retryAfterMs }),
+      };
       next(refusal);
     }
   };

@@ -23,14 +23,18 @@ export function createMessageHandlers(
     'message:send': withAck(
       'message:send',
       deps.logger,
-      (socket, payload) => {
-        const retryAfterMs = deps.userSendLimiter.take(socket.data.userId);
-        if (retryAfterMs !== undefined) throw new AppError('tooManySends', { retryAfterMs });
-        return awaitingAck.run(socket, async () => ({
+      (socket, payload) =>
+        awaitingAck.run(socket, async () => ({
           message: await sendMessage(deps, socket.data.userId, payload),
-        }));
-      },
+        })),
       (outcome, seconds) => recordSend(deps.metrics, outcome, seconds),
+      {
+        // Counted before the payload is parsed: a user over the rate costs no parse.
+        admit: (socket) => {
+          const retryAfterMs = deps.userSendLimiter.take(socket.data.userId);
+          if (retryAfterMs !== undefined) throw new AppError('tooManySends', { retryAfterMs });
+        },
+      },
     ),
   };
 }

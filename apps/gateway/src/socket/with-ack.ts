@@ -18,7 +18,8 @@ import type { ChatSocket } from './server.js';
  * payload `handle` gets and the result it returns are the event's, from `ClientToServerEvents`: the compiler
  * checks both. Events sent without an ack callback are ignored (logged), unless `ackOptional` (fire-and-forget
  * events such as typing): those are handled, and their failures only logged. `observe`, when given, learns each
- * answer's outcome (`ok` or the error code) and how long it took.
+ * answer's outcome (`ok` or the error code) and how long it took. `admit`, when given, runs before the payload
+ * is parsed: a cheap check (a rate limit) that refuses by throwing, so a flood is refused before it costs a parse.
  *
  * Build it once per gateway, not per connection: Socket.IO calls a listener with the emitting socket as `this`
  * (Node's EventEmitter contract), so the same function serves every socket and an idle connection holds no
@@ -29,7 +30,7 @@ export function withAck<E extends ClientEvent>(
   logger: Logger,
   handle: (socket: ChatSocket, payload: ClientPayload<E>) => Promise<AckResult<E>>,
   observe?: (outcome: 'ok' | ErrorCode, seconds: number) => void,
-  options: { ackOptional?: boolean } = {},
+  options: { ackOptional?: boolean; admit?: (socket: ChatSocket) => void } = {},
 ): ClientToServerEvents[E] {
   const schema: z.ZodType<ClientPayload<E>> = ClientEventSchemas[event];
   const unanswered = (response: Ack<AckResult<E>>) => {
@@ -48,6 +49,7 @@ export function withAck<E extends ClientEvent>(
       answer(response);
     };
     try {
+      options.admit?.(this);
       const parsed = schema.safeParse(payload);
       if (!parsed.success) throw AppError.validation(parsed.error);
       reply({ ok: true, ...(await handle(this, parsed.data)) });

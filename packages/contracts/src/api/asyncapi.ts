@@ -111,6 +111,17 @@ const socketChannels: Record<
       },
     },
   },
+  sessionClosed: {
+    address: SocketEvents.sessionClosed,
+    messages: {
+      notice: {
+        name: 'session:closed',
+        summary:
+          'The socket kept sending past RATE_LIMITED; the server disconnects right after. Reconnect after retryAfterMs.',
+        payload: schemaRef('ErrorBody'),
+      },
+    },
+  },
   groupCreate: {
     address: SocketEvents.groupCreate,
     messages: {

@@ -52,7 +52,10 @@ function chatRoute(
   };
 }
 
-/** A route under `/convo/{conversationId}`: a member's conversation (403 for anyone else, 404 if unknown). */
+/**
+ * A route under `/convo/{conversationId}`: a member's conversation (a removed member's as it was at the
+ * removal); 404 for anyone who never was a member, exactly as for an unknown id.
+ */
 function conversationRoute(...args: Parameters<typeof chatRoute>) {
   const route = chatRoute(...args);
   return {
@@ -69,8 +72,9 @@ function conversationRoute(...args: Parameters<typeof chatRoute>) {
     ],
     responses: {
       ...route.responses,
-      '403': errorResponse('FORBIDDEN: the caller never was a member of this conversation.'),
-      '404': errorResponse('NOT_FOUND: no such conversation.'),
+      '404': errorResponse(
+        'NOT_FOUND: no such conversation, or one the caller never was a member of (the two are not told apart).',
+      ),
     },
   };
 }
@@ -162,7 +166,7 @@ export function openApiDocument() {
           {
             schema: inboxQuerySchema,
             descriptions: {
-              cursor: 'The opaque nextCursor of the previous page.',
+              cursor: 'The opaque nextCursor of the previous page (signed by the server; any other is 400).',
               limit: 'Page size.',
               updatedSince: 'Only conversations changed (a message or a read marker) after this time.',
             },
@@ -188,11 +192,14 @@ export function openApiDocument() {
       '/metrics': {
         get: {
           summary: 'Prometheus metrics (docs/operations.md)',
+          description:
+            'Keep it internal. With METRICS_TOKEN set it needs `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise).',
           responses: {
             '200': {
               description: 'Prometheus text format',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
+            '401': errorResponse('UNAUTHORIZED: METRICS_TOKEN is set and the request does not carry it.'),
           },
         },
       },
