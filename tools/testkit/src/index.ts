@@ -1,7 +1,8 @@
 import { inject } from 'vitest';
 import type { TestInfra } from './infra.js';
 
-export { type BrowserContext, CHROMIUM, ensureChromium, launchBrowser, type Page } from './browser.js';
+export { type BrowserContext, launchBrowser, type Page } from './browser.js';
+export { CHROMIUM } from './chromium.js';
 export {
   type ChatClient,
   connectClient,
