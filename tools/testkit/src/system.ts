@@ -57,6 +57,11 @@ export class TestSystem {
     return this.mongo.db(this.database);
   }
 
+  /** Partitions of the topics this system's apps create. */
+  get partitions(): number {
+    return Number(this.env().KAFKA_PARTITIONS);
+  }
+
   private env(): Record<string, string> {
     return {
       KAFKA_BROKERS: this.infra.kafkaBrokers,
