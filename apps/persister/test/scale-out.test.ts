@@ -4,7 +4,9 @@ import { oneToOneConversationId } from '@chat/storage';
 import {
   type AppProcess,
   type ChatClient,
+  metricSample,
   mintToken,
+  scrapeMetrics,
   sendUntilStored,
   TestSystem,
   testInfra,
@@ -48,10 +50,8 @@ afterAll(async () => {
 const persister = (index: number) => system.persisters[index] as AppProcess;
 
 /** Batches a persister has stored, from its /metrics. */
-async function batchesStored(app: AppProcess): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
-  return Number(text.match(/^chat_persister_batch_size_count\S* (\d+)$/m)?.[1] ?? 0);
-}
+const batchesStored = async (app: AppProcess) =>
+  metricSample(await scrapeMetrics(app), 'chat_persister_batch_size_count') ?? 0;
 
 /** A run id whose pairs' conversations land on every partition, so each persister's share carries load. */
 function runCoveringEveryPartition(pairs: number): string {

@@ -9,4 +9,5 @@ export {
   replyHeaders,
   type SubscribeOptions,
 } from './bus.js';
+export { DecodeError, type DecodeErrorCode, HandlerError, RETRY_POLICY } from './failures.js';
 export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';

@@ -13,6 +13,7 @@ export {
   sendUntilStored,
 } from './clients.js';
 export type { TestInfra } from './infra.js';
+export { metricSample, scrapeMetrics } from './metrics.js';
 export { uniqueName } from './names.js';
 export { PrivateDatabase, PrivateService } from './private-database.js';
 export { type AppProcess, startApp } from './processes.js';
