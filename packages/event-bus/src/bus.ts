@@ -127,6 +127,9 @@ export interface SubscribeOptions {
   onGroupJoin?: () => void;
 }
 
+/** Where a consumer's attempt failed: decoding a record, or handling records. */
+type Stage = 'decode' | 'handle';
+
 export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
 
 /** Headers for a fact answering `command`: its correlation id, echoed, so the waiting gateway finds its request. */
@@ -282,14 +285,14 @@ export class EventBus {
   }
 
   /**
-   * Counts the failed attempts of one stage of one batch, and logs them without flooding: a retriable failure
+   * Counts the failed attempts of one stage of one partition, and logs them without flooding: a retriable failure
    * at warn level when it starts (then at debug) and at info once it went through, so a dependency that is down
    * for minutes costs two lines; the first failure that sends the handler looking for a record at fault at warn
    * level. A record set aside is logged where it is set aside.
    */
   private failureCounter(
     where: { group: string; topic: EventTopic; partition: number },
-    stage: 'decode' | 'handle',
+    stage: Stage,
   ): { failed: (error: CodedError) => void; settled: () => void } {
     const logger = this.options.logger;
     let retried = 0;
@@ -319,6 +322,7 @@ export class EventBus {
           );
         }
         retried = 0;
+        searching = false;
       },
     };
   }
@@ -348,6 +352,17 @@ export class EventBus {
       lagSeries.clear();
       options.onGroupJoin?.();
     });
+    // Failures of each partition's stages, kept across redeliveries of the same records.
+    const failureCounters = new Map<string, ReturnType<EventBus['failureCounter']>>();
+    const failureCounter = (where: { group: string; topic: EventTopic; partition: number }, stage: Stage) => {
+      const key = `${where.topic}/${where.partition}/${stage}`;
+      let counter = failureCounters.get(key);
+      if (counter === undefined) {
+        counter = this.failureCounter(where, stage);
+        failureCounters.set(key, counter);
+      }
+      return counter;
+    };
     const topicsByName = new Map(
       (Object.keys(options.handlers) as EventTopic[]).map((topic) => [this.topicName(topic), topic]),
     );
@@ -371,10 +386,26 @@ export class EventBus {
         const topic = topicsByName.get(batch.topic) as EventTopic;
         const handler = options.handlers[topic] as BatchHandler<EventTopic>;
         const where = { group: options.groupId, topic, partition: batch.partition };
-        // Between attempts: keep the group membership alive (a rebalance throws, and KafkaJS rejoins), and let
-        // go when the consumer stops or the partition moved.
+        // An attempt may outlast the session timeout (a database that is down takes seconds to say so):
+        // heartbeats go on meanwhile, so the group does not rebalance around a member that is only waiting. A
+        // heartbeat that finds the group rebalancing is thrown at the next chance, and KafkaJS rejoins.
+        let lost: unknown;
+        const heartbeating = async <T>(attempt: () => Promise<T>): Promise<T> => {
+          const timer = setInterval(() => {
+            heartbeat().catch((error: unknown) => {
+              lost ??= error;
+            });
+          }, 1000);
+          try {
+            return await attempt();
+          } finally {
+            clearInterval(timer);
+          }
+        };
+        // Between attempts: let go when the consumer stops or the partition moved.
         const wait = async (ms: number) => {
           await new Promise((resolve) => setTimeout(resolve, ms));
+          if (lost !== undefined) throw lost;
           if (!isRunning() || isStale()) return false;
           await heartbeat();
           return true;
@@ -388,10 +419,10 @@ export class EventBus {
         };
         const events: IncomingEvent<EventTopic>[] = [];
         const raw = new Map<string, KafkaMessage>();
-        const decodeFailures = this.failureCounter(where, 'decode');
+        const decodeFailures = failureCounter(where, 'decode');
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) return;
-          const decoded = await decodeRetrying(() => this.decodeRecord(topic, message), {
+          const decoded = await decodeRetrying(() => heartbeating(() => this.decodeRecord(topic, message)), {
             policy: RETRY_POLICY,
             failed: decodeFailures.failed,
             wait,
@@ -420,10 +451,10 @@ export class EventBus {
           if (message) await deadLetterRecord(message, { code: 'REFUSED', reason });
         };
         if (events.length > 0) {
-          const handleFailures = this.failureCounter(where, 'handle');
+          const handleFailures = failureCounter(where, 'handle');
           const handled = await handleSorting(events, {
             policy: RETRY_POLICY,
-            handle: (some) => handler(some, deadLetter),
+            handle: (some) => heartbeating(() => handler(some, deadLetter)),
             isRetriable: (error) => isRetriable(error) || this.options.isTransient?.(error) === true,
             failed: handleFailures.failed,
             wait,
@@ -438,6 +469,7 @@ export class EventBus {
           if (!handled) return;
           handleFailures.settled();
         }
+        if (lost !== undefined) throw lost;
         const last = batch.messages.at(-1);
         if (last === undefined) return;
         resolveOffset(last.offset);
