@@ -18,6 +18,7 @@ export { uniqueName } from './names.js';
 export { PrivateDatabase, PrivateService } from './private-database.js';
 export { type AppProcess, startApp } from './processes.js';
 export { mintToken, TEST_JWT_SECRET, TestSystem, withDatabase } from './system.js';
+export { TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait.js';
 
 export function testInfra(): TestInfra {
