@@ -111,7 +111,10 @@ export async function runDev(config: StackConfig, connection: Record<string, str
     { name: 'persister', child: startApp('persister', env) },
     { name: 'gateway', child: startApp('gateway', env) },
   ];
+  let stopping = false;
   const stopAll = () => {
+    if (stopping) return;
+    stopping = true;
     for (const app of apps) if (app.child.exitCode === null) app.child.kill('SIGTERM');
   };
   // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal's process group, and relayed by
