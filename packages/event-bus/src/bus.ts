@@ -12,7 +12,6 @@ import {
   type IHeaders,
   Kafka,
   type KafkaMessage,
-  type LogEntry,
   logLevel,
   Partitioners,
   type Producer,
@@ -22,6 +21,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { RegistryCodec } from './codec.js';
 import { DecodeError, decodeRetrying, handleSorting, RETRY_POLICY } from './failures.js';
 import { GroupWatch } from './group-watch.js';
+import { kafkaLogCreator } from './kafka-log.js';
 import { Outbox } from './outbox.js';
 
 export interface EventBusOptions {
@@ -136,17 +136,6 @@ export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason:
 export function replyHeaders(command: { headers: Record<string, string> }): Record<string, string> {
   const correlationId = command.headers[KafkaHeaders.correlationId];
   return correlationId ? { [KafkaHeaders.correlationId]: correlationId } : {};
-}
-
-/** Bridges KafkaJS's logger to pino, so broker trouble shows up in the same structured log. */
-function kafkaLogCreator(logger: Logger) {
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      if (level === logLevel.ERROR) logger.error(extra, message);
-      else if (level === logLevel.WARN) logger.warn(extra, message);
-      else logger.debug(extra, message);
-    };
 }
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {

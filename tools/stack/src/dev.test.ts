@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { chooseJwt } from './dev.js';
+import { chooseJwt, prettyLine } from './dev.js';
 
 describe('chooseJwt (npm start)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'dev-jwt-'));
@@ -19,5 +19,28 @@ describe('chooseJwt (npm start)', () => {
     expect(first.devSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(first.env).toEqual({ JWT_SECRET: first.devSecret });
     expect(chooseJwt({}, stateDir).devSecret).toBe(first.devSecret);
+  });
+});
+
+describe('prettyLine (npm start)', () => {
+  it("shows an app's JSON log line to a person: time, level, app, message, then its fields", () => {
+    const line = JSON.stringify({
+      level: 30,
+      time: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+      pid: 42,
+      hostname: 'vm',
+      name: 'persister',
+      port: 3001,
+      msg: 'persister ready',
+    });
+    const shown = prettyLine('persister', line);
+    expect(shown).toMatch(/^\[\d\d:\d\d:05\.006\] INFO \(persister\): persister ready\n {4}port: 3001\n$/);
+    expect(shown).not.toContain('hostname');
+  });
+
+  it('shows a line that is not JSON as it is, named by its app', () => {
+    expect(prettyLine('gateway', 'gateway failed to start: Error: boom')).toBe(
+      '[gateway] gateway failed to start: Error: boom\n',
+    );
   });
 });
