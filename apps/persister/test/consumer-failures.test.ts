@@ -43,6 +43,20 @@ async function failures(persister: AppProcess, stage: 'decode' | 'handle') {
   };
 }
 
+/** Waits until the conversation holds exactly `texts`, as seq 1, 2, …: everything stored once, in order. */
+async function storedInOrder(system: TestSystem, conversationId: string, texts: string[], what: string) {
+  const messages = system.db.collection<{ text: string; seq: number }>('messages');
+  await waitFor(
+    async () => (await messages.countDocuments({ conversationId })) === texts.length,
+    60_000,
+    what,
+  );
+  const stored = await messages.find({ conversationId }).sort({ seq: 1 }).toArray();
+  expect(stored.map(({ seq, text }) => ({ seq, text }))).toEqual(
+    texts.map((text, i) => ({ seq: i + 1, text })),
+  );
+}
+
 /**
  * Waits until the persister retried a stage more times than a record at fault is tried before it is set aside;
  * fails at once if it set a record aside instead.
@@ -107,16 +121,12 @@ describe('the schema registry unreachable while decoding', () => {
     expect((await failures(persister, 'decode')).deadLetters).toBe(0);
 
     await (await proxy).restore();
-    await waitFor(
-      async () => (await messages.countDocuments({ conversationId: newer.conversationId })) === 2,
-      30_000,
+    await storedInOrder(
+      system,
+      newer.conversationId,
+      ['with the newer schema', 'after it'],
       'both stored once the registry answers',
     );
-    const stored = await messages.find({ conversationId: newer.conversationId }).sort({ seq: 1 }).toArray();
-    expect(stored.map(({ seq, text }) => ({ seq, text }))).toEqual([
-      { seq: 1, text: 'with the newer schema' },
-      { seq: 2, text: 'after it' },
-    ]);
     expect((await failures(persister, 'decode')).deadLetters).toBe(0);
   });
 });
@@ -144,17 +154,12 @@ describe('the database down while storing', () => {
     expect((await failures(persister, 'handle')).deadLetters).toBe(0);
 
     await (await database).restore();
-    const messages = system.db.collection<{ text: string; seq: number }>('messages');
-    await waitFor(
-      async () => (await messages.countDocuments({ conversationId: first.conversationId })) === 2,
-      60_000,
+    await storedInOrder(
+      system,
+      first.conversationId,
+      ['while the database is down', 'and another'],
       'both stored once the database is back',
     );
-    const stored = await messages.find({ conversationId: first.conversationId }).sort({ seq: 1 }).toArray();
-    expect(stored.map(({ seq, text }) => ({ seq, text }))).toEqual([
-      { seq: 1, text: 'while the database is down' },
-      { seq: 2, text: 'and another' },
-    ]);
     expect((await failures(persister, 'handle')).deadLetters).toBe(0);
   });
 });

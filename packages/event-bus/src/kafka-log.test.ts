@@ -9,28 +9,24 @@ const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/erro
   errorCodes: Array<{ type: string; message: string }>;
 };
 
+/** A KafkaJS log entry of an error answer from a broker. */
+const answer = (message: string, error: string) => ({ message, error, timestamp: '', logger: 'kafkajs' });
+
 describe('kafkaLogLevel', () => {
   it.each([...EXPECTED_BROKER_ANSWERS])('knows "%s" as KafkaJS\'s %s', (message, type) => {
     expect(errorCodes.find((code) => code.type === type)?.message).toBe(message);
   });
 
   it("logs the coordinator loading on a fresh broker's InitProducerId at info, not error", () => {
-    const log = {
-      message: 'Response InitProducerId(key: 22, version: 1)',
-      error: "The coordinator is loading and hence can't process requests for this group",
-      timestamp: '',
-      logger: 'kafkajs',
-    };
+    const log = answer(
+      'Response InitProducerId(key: 22, version: 1)',
+      "The coordinator is loading and hence can't process requests for this group",
+    );
     expect(kafkaLogLevel({ level: logLevel.ERROR, log })).toBe('info');
   });
 
   it("keeps KafkaJS's level for anything else", () => {
-    const log = {
-      message: 'Response Produce',
-      error: 'Broker: Message was too large',
-      timestamp: '',
-      logger: '',
-    };
+    const log = answer('Response Produce', 'Broker: Message was too large');
     expect(kafkaLogLevel({ level: logLevel.ERROR, log })).toBe('error');
     expect(kafkaLogLevel({ level: logLevel.WARN, log })).toBe('warn');
     expect(kafkaLogLevel({ level: logLevel.INFO, log })).toBe('debug');
