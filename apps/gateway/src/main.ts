@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     topicPrefix: config.kafkaTopicPrefix,
     partitions: config.kafkaPartitions,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+    produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics,
   });

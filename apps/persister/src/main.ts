@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     topicPrefix: config.kafkaTopicPrefix,
     partitions: config.kafkaPartitions,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+    produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics: registry,
     // The database being down fails batches that must wait for it, never records to set aside.

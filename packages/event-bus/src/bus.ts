@@ -38,6 +38,8 @@ export interface EventBusOptions {
    * Heartbeats go out every third of it.
    */
   sessionTimeoutMs?: number;
+  /** How long a publish that finds the producer idle waits for others to share its request (default 0). */
+  produceLingerMs?: number;
   /** Where consumer lag and dead letters are counted (`/metrics`); a private registry when absent. */
   metrics?: Registry;
   /**
@@ -158,7 +160,7 @@ export class EventBus {
   /** Each consumer's group id while it is not consuming under an assignment (starting, rebalancing, crashed). */
   private readonly idleConsumers = new Map<Consumer, string>();
   private readonly watches: GroupWatch[] = [];
-  private readonly outbox = new Outbox((topicMessages) => this.producer.sendBatch({ topicMessages }));
+  private readonly outbox: Outbox;
   private readonly metrics: ReturnType<typeof busMetrics>;
 
   constructor(private readonly options: EventBusOptions) {
@@ -176,6 +178,10 @@ export class EventBus {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    this.outbox = new Outbox(
+      (topicMessages) => this.producer.sendBatch({ topicMessages }),
+      options.produceLingerMs,
+    );
     this.producer.on(this.producer.events.CONNECT, () => {
       this.producerConnected = true;
     });

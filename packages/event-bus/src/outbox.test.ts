@@ -1,5 +1,5 @@
 import type { TopicMessages } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Outbox } from './outbox.js';
 
 const message = (value: string) => ({ key: 'k', value: Buffer.from(value) });
@@ -41,5 +41,26 @@ describe('Outbox', () => {
     });
     await expect(outbox.enqueue('a', [message('1')])).rejects.toThrow('broker down');
     await expect(outbox.enqueue('a', [message('2')])).resolves.toBeUndefined();
+  });
+
+  describe('with a linger', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('holds a publish that finds it idle for lingerMs, and sends what joined it meanwhile in one request', async () => {
+      vi.useFakeTimers();
+      const requests: string[][] = [];
+      const outbox = new Outbox(async (batch) => {
+        requests.push(batch.flatMap(({ messages }) => messages.map((m) => String(m.value))));
+      }, 5);
+      const sent = [outbox.enqueue('a', [message('1')])];
+      await vi.advanceTimersByTimeAsync(4);
+      expect(requests).toEqual([]);
+      sent.push(outbox.enqueue('a', [message('2')]));
+      await vi.advanceTimersByTimeAsync(1);
+      await Promise.all(sent);
+      expect(requests).toEqual([['1', '2']]);
+    });
   });
 });

@@ -13,20 +13,34 @@ const MAX_REQUEST_BYTES = 512 * 1024;
 
 /**
  * Coalesces concurrent publishes into one produce request. While a request is in flight (the idempotent
- * producer allows one), new publishes queue up and leave together in the next: batching that adapts to load,
- * with no fixed linger to add latency when the service is idle. Order is kept: queue order is send order.
+ * producer allows one), new publishes queue up and leave together in the next: batching that adapts to load.
+ * A publish that finds the outbox idle waits `lingerMs` for company first (0: leaves at once); every produce
+ * request costs the broker and this process far more than a record in it does. Order is kept: queue order is
+ * send order.
  */
 export class Outbox {
   private readonly queue: Pending[] = [];
   private sending = false;
+  private lingering: NodeJS.Timeout | undefined;
 
-  constructor(private readonly send: (batch: TopicMessages[]) => Promise<unknown>) {}
+  constructor(
+    private readonly send: (batch: TopicMessages[]) => Promise<unknown>,
+    private readonly lingerMs = 0,
+  ) {}
 
   enqueue(topic: string, messages: Message[]): Promise<void> {
     const bytes = messages.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, messages, bytes, resolve, reject });
-      void this.drain();
+      if (this.sending || this.lingering) return;
+      if (this.lingerMs === 0) {
+        void this.drain();
+        return;
+      }
+      this.lingering = setTimeout(() => {
+        this.lingering = undefined;
+        void this.drain();
+      }, this.lingerMs);
     });
   }
 

@@ -93,6 +93,7 @@ export interface ServiceSettings {
    * (or a GC or network pause) longer than this makes the group rebalance, pausing every member.
    */
   kafkaSessionTimeoutMs: number;
+  kafkaProduceLingerMs: number;
 }
 
 export function readServiceSettings(read: SettingsReader): ServiceSettings {
@@ -106,5 +107,6 @@ export function readServiceSettings(read: SettingsReader): ServiceSettings {
     kafkaPartitions: read.integer('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
     persisterGroup: read.string('PERSISTER_CONSUMER_GROUP', 'chat-persister'),
     kafkaSessionTimeoutMs: read.integer('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
+    kafkaProduceLingerMs: read.integer('KAFKA_PRODUCE_LINGER_MS', 0, { min: 0, max: 1000 }),
   };
 }

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** The part of a conversation document a batch reads before it writes. */
 export interface ConversationState {
   _id: string;
@@ -18,32 +20,31 @@ export interface ConversationState {
  * Least recently written entries are dropped beyond `capacity`.
  */
 export class ConversationHeads {
-  private readonly heads = new Map<string, ConversationState>();
+  /** Absent with a capacity of 0: nothing is kept. */
+  private readonly heads: LRUCache<string, ConversationState> | undefined;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.heads = capacity > 0 ? new LRUCache({ max: capacity }) : undefined;
+  }
 
   get(conversationId: string): ConversationState | undefined {
-    return this.heads.get(conversationId);
+    // A peek: recency is by writing, so what this writer stored last is what it keeps.
+    return this.heads?.peek(conversationId);
   }
 
   remember(head: ConversationState): void {
-    this.heads.delete(head._id);
-    this.heads.set(head._id, head);
-    if (this.heads.size > this.capacity) {
-      const oldest = this.heads.keys().next().value as string;
-      this.heads.delete(oldest);
-    }
+    this.heads?.set(head._id, head);
   }
 
   forget(conversationIds: Iterable<string>): void {
-    for (const id of conversationIds) this.heads.delete(id);
+    for (const id of conversationIds) this.heads?.delete(id);
   }
 
   forgetAll(): void {
-    this.heads.clear();
+    this.heads?.clear();
   }
 
   get size(): number {
-    return this.heads.size;
+    return this.heads?.size ?? 0;
   }
 }

@@ -47,9 +47,10 @@ function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
 
 /**
  * Stores a batch of send commands. Idempotent: a command whose message already exists (a redelivery or a
- * client's resend) yields the stored one. Three round trips whatever the batch size: the batch's conversations
- * and already stored messages (read together, both by `_id $in`; conversations the persister wrote last come
- * from `heads` instead), one ordered `insertMany`, one unordered `bulkWrite` of conversation updates.
+ * client's resend) yields the stored one. Two round trips and one commit whatever the batch size: the batch's
+ * conversations and already stored messages (read together, both by `_id $in`; conversations the persister
+ * wrote last come from `heads` instead), then one transaction of an ordered `insertMany` and an unordered
+ * `bulkWrite` of conversation updates.
  */
 export async function storeMessageBatch(
   models: ChatModels,
@@ -91,8 +92,9 @@ async function storeBatch(
   /** Messages that move a conversation forward in this call: new ones, and stored ones not yet counted. */
   const advanced: MessageDoc[] = [];
 
-  // Stored by an earlier attempt that died between the insert and the conversation update: they are the
-  // conversation's latest now, and count before this batch's new messages (they are older).
+  // Stored without their conversation update: by a version of this code before the write was one
+  // transaction, or by hand. They are the conversation's latest now, and count before this batch's new
+  // messages (they are older).
   for (const doc of existing) {
     if (doc.seq <= (lastSeqs.get(doc.conversationId) ?? 0)) continue;
     rule(doc.conversationId).next(doc, false);
@@ -129,16 +131,9 @@ async function storeBatch(
     advanced.push(doc);
   });
 
-  if (fresh.length > 0) await insertFresh(models, fresh);
   if (advanced.length > 0) {
     const latest = latestPerConversation(advanced);
-    await models.conversations
-      .bulkWrite(conversationUpdates(latest, states, rules, createdAt), { ordered: false })
-      .catch((error: unknown) => {
-        if (!isOnlyDuplicateKeys(error)) throw error;
-        // Created by another writer between our read and our upsert: ours did not apply; read it again.
-        throw new WriteConflictError('a conversation of this batch was created concurrently');
-      });
+    await writeBatch(models, fresh, conversationUpdates(latest, states, rules, createdAt));
     for (const head of newHeads(latest, states, rules)) heads?.remember(head);
   }
 
@@ -192,18 +187,41 @@ async function readConversationStates(
   return states;
 }
 
+/** A duplicate key on the batch's insert: another writer took one of its seqs or ids since our read. */
+class SeqTaken extends Error {}
+
 /**
- * Inserts in seq order; ordered, so a failure leaves a gapless prefix stored. A duplicate key here means
- * another writer took one of our seqs or ids since our read (a zombie persister after a rebalance, or a stale
- * head): the counters are repaired from the messages and the batch is retried by its caller.
+ * The batch's new messages and its conversation updates, in one transaction: one commit (one journal flush)
+ * per batch, however many conversations it touches, and never a message stored without its conversation
+ * moved forward. The insert is ordered, in seq order. A duplicate key on it means another writer took one of
+ * our seqs or ids since our read (a zombie persister after a rebalance, or a stale head): the counters are
+ * repaired from the messages and the batch is retried by its caller. One on a conversation upsert means it was
+ * created by another writer between our read and our write.
  */
-async function insertFresh(models: ChatModels, docs: MessageDoc[]): Promise<void> {
+async function writeBatch(
+  models: ChatModels,
+  fresh: MessageDoc[],
+  updates: mongo.AnyBulkWriteOperation<ConversationDoc>[],
+): Promise<void> {
   try {
-    await models.messages.insertMany(docs, { ordered: true });
+    await models.inTransaction(async (session) => {
+      if (fresh.length > 0) {
+        await models.messages.insertMany(fresh, { ordered: true, session }).catch((error: unknown) => {
+          throw isOnlyDuplicateKeys(error) ? new SeqTaken() : error;
+        });
+      }
+      await models.conversations.bulkWrite(updates, { ordered: false, session });
+    });
   } catch (error) {
-    if (!isOnlyDuplicateKeys(error)) throw error;
-    await repairLastSeq(models, [...new Set(docs.map((doc) => doc.conversationId))]);
-    throw new WriteConflictError('a message or seq of this batch was stored concurrently; counters repaired');
+    if (error instanceof SeqTaken) {
+      await repairLastSeq(models, [...new Set(fresh.map((doc) => doc.conversationId))]);
+      throw new WriteConflictError(
+        'a message or seq of this batch was stored concurrently; counters repaired',
+      );
+    }
+    if (isOnlyDuplicateKeys(error))
+      throw new WriteConflictError('a conversation of this batch was created concurrently');
+    throw error;
   }
 }
 
@@ -222,10 +240,7 @@ function isOnlyDuplicateKeys(error: unknown): boolean {
   return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY);
 }
 
-/**
- * The conversation's latest message as stored in `lastMessage`. `seq` comes first on purpose: `$max` compares
- * embedded documents field by field in order, so the higher seq wins whatever the rest holds.
- */
+/** The conversation's latest message as stored in `lastMessage`. */
 function lastMessageOf(message: MessageDoc) {
   return {
     seq: message.seq,
@@ -246,10 +261,11 @@ function latestPerConversation(advanced: MessageDoc[]): MessageDoc[] {
 }
 
 /**
- * One update per conversation: create it on its first message, move lastSeq, lastMessage, times and reward
- * windows forward. Every field moves by `$max`, so the updates commute with each other and with read markers:
- * a redelivered old batch, or a zombie writer's late update, can never move a conversation backwards, and no
- * writer needs to read-modify-write (or lock) a conversation.
+ * The updates that create each conversation on its first message, or move it forward: `lastSeq`, times and reward
+ * windows by `$max`, and `lastMessage` only where the stored one has a lower seq. So the updates commute with
+ * each other and with read markers: a redelivered old batch, or a zombie writer's late update, can never move a
+ * conversation backwards, and no writer needs to read-modify-write (or lock) a conversation. Participants are
+ * found by user id (array filters), never by position, which a membership change may shift.
  */
 function conversationUpdates(
   latest: MessageDoc[],
@@ -257,44 +273,56 @@ function conversationUpdates(
   rules: Map<string, ReplyRewardRule>,
   now: Date,
 ): mongo.AnyBulkWriteOperation<ConversationDoc>[] {
-  return latest.map((message) => {
+  return latest.flatMap((message): mongo.AnyBulkWriteOperation<ConversationDoc>[] => {
     // A group always exists (its messages are refused otherwise); a 1-1 conversation is created here.
     const participantIds = [message.senderId, message.recipientId ?? ''].sort();
     const rule = rules.get(message.conversationId);
-    const exists = states.has(message.conversationId);
+    const filter = { _id: message.conversationId };
     const forward: mongo.MatchKeysAndValues<ConversationDoc> = {
       lastSeq: message.seq,
-      lastMessage: lastMessageOf(message),
       lastActivityAt: message.createdAt,
       updatedAt: now,
     };
-    const participants = participantIds.map((userId) => ({
-      userId,
-      lastReadAt: null,
-      lastDeliveredSeq: 0,
-      lastReplyRewardAt: rule?.rewardWindowStart(userId) ?? null,
-    }));
-    // An existing conversation gets its reward windows by array index; a new one gets everything on insert
-    // (MongoDB refuses a $setOnInsert of an array beside an update of its elements).
-    if (exists) {
-      participants.forEach((participant, index) => {
-        if (participant.lastReplyRewardAt)
-          forward[`participants.${index}.lastReplyRewardAt`] = participant.lastReplyRewardAt;
-      });
+    if (!states.has(message.conversationId)) {
+      const participants = participantIds.map((userId) => ({
+        userId,
+        lastReadAt: null,
+        lastDeliveredSeq: 0,
+        lastReplyRewardAt: rule?.rewardWindowStart(userId) ?? null,
+      }));
+      const onInsert = {
+        kind: 'one_to_one' as const,
+        participantIds,
+        participants,
+        lastMessage: lastMessageOf(message),
+        createdAt: message.createdAt,
+      };
+      // Created by another writer since our read: the upsert's duplicate key makes the caller retry the batch.
+      return [{ updateOne: { filter, update: { $max: forward, $setOnInsert: onInsert }, upsert: true } }];
     }
-    const onInsert = {
-      kind: 'one_to_one' as const,
-      participantIds,
-      participants,
-      createdAt: message.createdAt,
-    };
-    return {
-      updateOne: {
-        filter: { _id: message.conversationId },
-        update: exists ? { $max: forward } : { $max: forward, $setOnInsert: onInsert },
-        upsert: !exists,
+    const arrayFilters: Record<string, string>[] = [];
+    for (const userId of participantIds) {
+      const windowStart = rule?.rewardWindowStart(userId);
+      if (!windowStart) continue;
+      const name = `p${arrayFilters.length}`;
+      forward[`participants.$[${name}].lastReplyRewardAt`] = windowStart;
+      arrayFilters.push({ [`${name}.userId`]: userId });
+    }
+    return [
+      {
+        updateOne: {
+          filter,
+          update: { $max: forward },
+          ...(arrayFilters.length > 0 ? { arrayFilters } : {}),
+        },
       },
-    };
+      {
+        updateOne: {
+          filter: { ...filter, $or: [{ 'lastMessage.seq': { $lt: message.seq } }, { lastMessage: null }] },
+          update: { $set: { lastMessage: lastMessageOf(message) } },
+        },
+      },
+    ];
   });
 }
 

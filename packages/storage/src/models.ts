@@ -1,4 +1,10 @@
-import mongoose, { type Collection, type Connection, type InferSchemaType, Schema } from 'mongoose';
+import mongoose, {
+  type Collection,
+  type Connection,
+  type InferSchemaType,
+  type mongo,
+  Schema,
+} from 'mongoose';
 
 const COLLECTIONS = {
   messages: 'messages',
@@ -122,6 +128,12 @@ export interface ChatModels {
   messages: Collection<MessageDoc>;
   conversations: Collection<ConversationDoc>;
   userPresence: Collection<UserPresenceDoc>;
+  /**
+   * Runs `work` in one multi-document transaction (one commit, all or nothing), retried by the driver on a
+   * transient conflict, so `work` must only issue writes it may issue again. Needs a replica set, as MongoDB's
+   * `w: 'majority'` does anyway.
+   */
+  inTransaction(work: (session: mongo.ClientSession) => Promise<void>): Promise<void>;
 }
 
 /** Binds the models to one connection; tests pass their own connection (and database). */
@@ -133,6 +145,15 @@ export function chatModels(connection: Connection): ChatModels {
     messages: connection.collection<MessageDoc>(COLLECTIONS.messages),
     conversations: connection.collection<ConversationDoc>(COLLECTIONS.conversations),
     userPresence: connection.collection<UserPresenceDoc>(COLLECTIONS.userPresence),
+    inTransaction: async (work) => {
+      // The transaction inherits the connection's write concern (the persister's: majority, journaled).
+      const session = connection.getClient().startSession();
+      try {
+        await session.withTransaction(() => work(session));
+      } finally {
+        await session.endSession();
+      }
+    },
   };
 }
 

@@ -46,6 +46,24 @@ describe('storeMessageBatch', () => {
     expect(conversation).toMatchObject({ lastSeq: 5, lastMessage: { seq: 5 } });
   });
 
+  it('moves lastMessage forward by its seq alone, whatever the order of its stored fields', async () => {
+    const commands = commandsFor(3);
+    const conversationId = commands[0]?.conversationId as string;
+    await storeMessageBatch(models, commands.slice(0, 2));
+    // As another writer (or an older version) might store it: a higher `id` first, then a lower seq.
+    const stored = await models.conversations.findOne({ _id: conversationId });
+    const { id, seq, ...rest } = { ...stored?.lastMessage };
+    await models.conversations.updateOne(
+      { _id: conversationId },
+      { $set: { lastMessage: { id: `~${id}`, seq: seq as number, ...rest } } },
+    );
+    await storeMessageBatch(models, commands.slice(2));
+    expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
+      lastSeq: 3,
+      lastMessage: { seq: 3, clientMessageId: 'm3' },
+    });
+  });
+
   it('keeps seqs gapless when a batch mixes resends, in-batch duplicates and new messages', async () => {
     const first = commandsFor(3);
     await storeMessageBatch(models, first);

@@ -99,7 +99,8 @@ export function toChartHtml(report: BenchReport): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Benchmark ${escapeXml(report.startedAt)}</title></head>
 <body style="font-family: sans-serif">
-<h1>Benchmark (${report.plan.mode}) ${escapeXml(report.startedAt)}</h1>
+<h1>Benchmark, ${report.notShipped.length === 0 ? 'the shipped configuration' : 'NOT the shipped configuration'}, ${escapeXml(report.startedAt)}</h1>
+${report.notShipped.length === 0 ? '' : `<p><strong>Not the shipped configuration:</strong> ${escapeXml(report.notShipped.join('; '))}. Not headline figures.</p>`}
 <p>Message sweep: ours (red) beside the baselines. Log-log axes; dashed lines are p99.</p>
 ${logLogChart('Send-to-ack latency', 'ms (log)', latency('sendToAck'))}
 ${logLogChart('Send-to-delivery latency', 'ms (log)', latency('sendToDelivery'))}

@@ -1,36 +1,37 @@
 /**
- * `pnpm bench [--quick] [--targets ours,relay,...] [--skip-connections]`: starts the local stack if needed,
- * then for each target (our gateway and persister, and the baselines) runs the message sweep and the
- * connection ramp from a separate load generator process, and writes bench-results/<timestamp>/.
+ * `pnpm bench [--quick] [--targets ours,relay,...] [--skip-connections]`: starts its own Kafka, schema registry
+ * and database from the local stack's definitions (stopped when it ends, also on an error or Ctrl-C), then for
+ * each target (our gateway and persister, and the baselines) runs the message sweep and the connection ramp from
+ * a separate load generator process, and writes bench-results/<timestamp>/.
  *
  * `pnpm bench --gateway-url http://host:port [--jwt-secret S] [--mongodb-uri URI] [--gateway-pid N]` measures an
  * already running deployment as "ours" instead: nothing of it is started or stopped (see USAGE).
  *
- * This file orchestrates: options (options.ts), the stack and the bench's private database, each target in turn,
+ * This file orchestrates: options (options.ts), the bench's own Kafka, registry and database, each target in turn,
  * its measurements (measure.ts, and trace.ts for ours), and the report files.
  */
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadStackConfig, stackUrls } from '@chat/stack';
-import { PrivateDatabase } from '@chat/testkit/private-database';
+import { loadStackConfig, type StackServiceName } from '@chat/stack';
+import { PrivateService } from '@chat/testkit/private-database';
 import { mintToken } from '@chat/testkit/system';
 import type { LatencyBreakdown } from './breakdown.js';
 import { toChartHtml } from './chart.js';
 import { groupScenarioDefaults, runGroupScenario } from './group/scenario.js';
 import { log } from './log.js';
 import { measureConnections, measureSweep, type RunContext } from './measure.js';
-import { databaseOf, readOptions, USAGE, UsageError } from './options.js';
-import { connectionCeiling, makePlan } from './plan.js';
-import { openFilesLimit, stackPids } from './process-stats.js';
+import { type BenchOptions, databaseOf, readOptions, USAGE, UsageError } from './options.js';
+import { connectionCeiling, ladderForOurs, makePlan } from './plan.js';
+import { openFilesLimit } from './process-stats.js';
 import {
   type BenchDatabase,
   type BenchReport,
   type ConnectionsReport,
   compare,
   databaseName,
+  notShippedReasons,
   type SweepReport,
   toMarkdown,
 } from './report.js';
@@ -41,21 +42,43 @@ import {
   type RunningTarget,
   startTarget,
   type TargetName,
-  tsxBin,
 } from './targets.js';
+import { Teardown } from './teardown.js';
 import { measureBreakdown } from './trace.js';
 import { dropDatabase } from './verify.js';
-import { warmUpStack } from './warm-up.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-function ensureStack(): void {
-  // `up` starts only what is not running and never stops anything; we leave the stack up for others.
-  const result = spawnSync(tsxBin, ['--conditions=@chat/source', `${repoRoot}tools/stack/src/cli.ts`, 'up'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (result.status !== 0) throw new Error('the local stack did not come up (pnpm stack up)');
+/**
+ * The run's own Kafka, schema registry and database: the local stack's definitions (its settings, as `npm start`
+ * runs them) on free ports with fresh data, stopped when the run ends (also on an error or Ctrl-C). A stack
+ * already running is never touched, and the CPU of these processes is the run's alone: on a shared stack the
+ * broker's includes everyone else's traffic (1.2 ms per message of the relay's, which sends it none, in one run).
+ */
+async function startInfra(
+  dbSync: boolean,
+  teardown: Teardown,
+): Promise<{ infra: Infra; pids: Record<string, number> }> {
+  const start = async (name: StackServiceName, options: { syncOnCommit?: boolean } = {}) => {
+    const service = await PrivateService.start(name, options);
+    teardown.add(`the bench's ${name}`, () => service.stop());
+    log(`the bench's ${name}: pid ${service.pid}`);
+    return service;
+  };
+  log(
+    "starting the bench's own Kafka, schema registry and database (the local stack's definitions, free ports)",
+  );
+  const kafka = await start('kafka');
+  const registry = await start('registry');
+  const database = await start('database', { syncOnCommit: dbSync });
+  return {
+    infra: {
+      kafkaBrokers: kafka.kafkaBrokers,
+      schemaRegistryUrl: registry.schemaRegistryUrl,
+      mongodbUri: database.uri,
+    },
+    pids: { kafka: kafka.pid as number, registry: registry.pid as number, mongo: database.pid as number },
+  };
 }
 
 function machine(): Record<string, string | number> {
@@ -85,6 +108,7 @@ function openTarget(
     probeDir: context.probeDir,
     logDir: `${context.outDir}/work`,
     persisters: context.plan.persisters,
+    oursSettings: context.plan.oursSettings,
   });
 }
 
@@ -94,6 +118,16 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const teardown = new Teardown();
+  teardown.exitOnSignals();
+  try {
+    await run(options, teardown);
+  } finally {
+    await teardown.runAll();
+  }
+}
+
+async function run(options: BenchOptions, teardown: Teardown): Promise<void> {
   const { external } = options;
   const startedAt = new Date();
   const plan = makePlan(options.quick ? 'quick' : 'full', openFilesLimit());
@@ -117,33 +151,21 @@ async function main(): Promise<void> {
   log(
     `mode ${plan.mode}; run tag ${context.runTag}; connection ceiling ${connectionCeiling(openFilesLimit())} (open-files limit)`,
   );
+  const notShipped = notShippedReasons(plan, { kind: '', syncOnCommit: options.dbSync }, external !== null);
+  if (notShipped.length > 0) log(`NOT the shipped configuration: ${notShipped.join('; ')}`);
   mkdirSync(context.probeDir, { recursive: true });
 
   const targets = [...new Set([...plan.sweepTargets, ...plan.connectionTargets])];
   let infra: Infra | null = null;
-  let database: PrivateDatabase | null = null;
   let databaseInfo: BenchDatabase | null = null;
-  try {
-    if (targets.some((name) => !(name === 'ours' && external))) {
-      ensureStack();
-      const stackConfig = loadStackConfig();
-      // Ours and direct-write store into a database of the bench's own, in the mode the options name, not the
-      // stack's (whose mode is the stack's choice, and which others use at the same time).
-      database = await PrivateDatabase.start({ syncOnCommit: options.dbSync });
-      databaseInfo = { kind: stackConfig.database, syncOnCommit: options.dbSync };
-      const urls: Infra = { ...stackUrls(stackConfig), mongodbUri: database.uri };
-      infra = urls;
-      context.stack = { ...stackPids(stackConfig.stateDir), mongo: database.pid as number };
-      log(
-        `the bench's database: ${databaseName(databaseInfo)} on ${database.uri} (pid ${database.pid}); ` +
-          `warming up Kafka and the database (8 s)`,
-      );
-      await warmUpStack(urls, context.runTag);
-    }
-    await runTargets(targets, context, infra, external, startedAt, databaseInfo);
-  } finally {
-    await database?.stop();
+  if (targets.some((name) => !(name === 'ours' && external))) {
+    const started = await startInfra(options.dbSync, teardown);
+    infra = started.infra;
+    context.stack = started.pids;
+    databaseInfo = { kind: loadStackConfig().database, syncOnCommit: options.dbSync };
+    log(`the bench's database is ${databaseName(databaseInfo)}`);
   }
+  await runTargets(targets, context, infra, external, startedAt, databaseInfo, teardown);
 }
 
 async function runTargets(
@@ -153,6 +175,7 @@ async function runTargets(
   external: ExternalGateway | null,
   startedAt: Date,
   databaseInfo: BenchDatabase | null,
+  teardown: Teardown,
 ): Promise<void> {
   const { plan, outDir } = context;
   if (external) {
@@ -172,16 +195,24 @@ async function runTargets(
   let breakdown: LatencyBreakdown | null = null;
   let group: BenchReport['group'] = null;
   for (const name of targets) {
+    if (teardown.interrupted) return;
     log(name === 'ours' && external ? 'checking ours (ready, accepts our tokens)' : `starting ${name}`);
     // One target failing (say, a server that does not start) is reported; the others still run.
     try {
       const target = await openTarget(name, context, infra, external);
+      const stopTarget = teardown.add(name, async () => {
+        await target.stop();
+        if (target.name === 'direct-write' && target.mongodbUri) await dropDatabase(target.mongodbUri);
+      });
       try {
         if (plan.sweepTargets.includes(name)) {
           // The light-load probe first, on fresh topics, so its consumer reads little.
           if (infra && target.topicPrefix !== null)
             breakdown = await measureBreakdown(target, context, infra, target.topicPrefix);
-          sweeps.push(await measureSweep(target, context));
+          // Ours climbs to half the relay's highest passing rate (the throughput goal), measured just before.
+          const relayRate = sweeps.find((sweep) => sweep.target === 'relay')?.saturation?.rate ?? null;
+          const rates = name === 'ours' ? ladderForOurs(plan.rates, relayRate) : plan.rates;
+          sweeps.push(await measureSweep(target, context, rates));
         }
         if (plan.connectionTargets.includes(name))
           connections.push(await measureConnections(target, context));
@@ -200,8 +231,7 @@ async function runTargets(
           group = { options, phases };
         }
       } finally {
-        await target.stop();
-        if (target.name === 'direct-write' && target.mongodbUri) await dropDatabase(target.mongodbUri);
+        await stopTarget();
       }
     } catch (error) {
       log(`${name} failed: ${(error as Error).message}`);
@@ -209,17 +239,20 @@ async function runTargets(
     }
   }
 
+  if (teardown.interrupted) return;
   const { ratios, targets: checks } = compare(sweeps, connections, plan);
+  const deployment = external && {
+    gatewayUrl: external.url,
+    gatewayPid: external.gatewayPid,
+    database: external.mongodbUri && databaseOf(external.mongodbUri),
+  };
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     plan,
+    notShipped: notShippedReasons(plan, databaseInfo, external !== null),
     runTag: context.runTag,
-    external: external && {
-      gatewayUrl: external.url,
-      gatewayPid: external.gatewayPid,
-      database: external.mongodbUri && databaseOf(external.mongodbUri),
-    },
+    external: deployment,
     database: databaseInfo,
     machine: machineInfo,
     breakdown,

@@ -53,7 +53,7 @@ const addressFor = (addresses: string[], index: number) =>
 const epochNow = () => performance.timeOrigin + performance.now();
 
 interface TrackedMessage {
-  /** -1 for warm-up messages: checked at the end, but not part of any step's figures. */
+  /** -1 for the warm-up's messages: checked at the end, but not part of any step's figures. */
   stepIndex: number;
   scheduledAt: number;
   recipientId: string;
@@ -154,15 +154,13 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
     }
   };
 
-  // Warm-up: JIT, consumer groups and the conversations' first writes happen before anything is measured.
-  for (let sequence = 0; sequence < job.pairs * 2; sequence++) send(-1, sequence, performance.now());
-  await settle(warmUp, 30_000);
-  warmUp.closed = true;
-
-  const results: StepResult[] = [];
-  for (const [index, step] of job.steps.entries()) {
-    const state = new StepState();
-    steps.push(state);
+  /** One open-loop phase at a fixed rate, then up to `drainMs` for its acks and deliveries; reported when done. */
+  const runStep = async (
+    index: number,
+    step: SweepJob['steps'][number],
+    drainMs: number,
+  ): Promise<StepResult> => {
+    const state = stateOf(index);
     await report({ type: 'step-start', index, rate: step.rate });
     const total = Math.round((step.rate * step.durationMs) / 1000);
     const intervalMs = 1000 / step.rate;
@@ -181,7 +179,7 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
       };
       tick();
     });
-    await settle(state, job.drainMs);
+    await settle(state, drainMs);
     state.closed = true;
     if (state.awaitingAck > 0) state.errorsByCode.NO_ACK_IN_TIME = state.awaitingAck;
     const sendToAck = state.sendToAck.summary();
@@ -200,10 +198,25 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
       undeliveredAtClose: state.acked - state.delivered,
       passed: errors === 0 && state.acked === state.sent && sendToAck.p99 <= job.p99BoundMs,
     };
-    results.push(result);
     await report({ type: 'step-end', index, result });
+    return result;
+  };
+
+  // Warm-up: JIT in every process, the broker's JVM, consumer groups and the conversations' first writes, under
+  // load before anything is measured. Each user's first message creates its conversation.
+  if (job.warmUp) {
+    // The first step starts on a drained system: every send is answered within the gateway's ack timeout (10 s).
+    await runStep(-1, job.warmUp, Math.max(job.drainMs, 15_000));
+    await sleep(500);
+  }
+
+  const results: StepResult[] = [];
+  for (const [index, step] of job.steps.entries()) {
+    steps.push(new StepState());
+    const result = await runStep(index, step, job.drainMs);
+    results.push(result);
     // Past saturation every further step only queues more; one failing step is enough to locate it (once the
-    // rung the cost is compared at has been measured).
+    // rates the goals compare have been measured).
     if (!result.passed && step.rate >= job.runThroughRate) break;
     await sleep(500);
   }

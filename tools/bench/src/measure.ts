@@ -68,7 +68,12 @@ export interface RunContext {
 /** The load generator's id prefix for one target: the run tag plus the target's initial. */
 const loadTag = (target: RunningTarget, context: RunContext) => `${context.runTag}${target.name.slice(0, 1)}`;
 
-export async function measureSweep(target: RunningTarget, context: RunContext): Promise<SweepReport> {
+/** The warm-up, then one step per rate of `rates` (the plan's ladder, or ladderForOurs of it for ours). */
+export async function measureSweep(
+  target: RunningTarget,
+  context: RunContext,
+  rates: number[],
+): Promise<SweepReport> {
   const { plan } = context;
   const runTag = loadTag(target, context);
   let loadgenPid = 0;
@@ -76,6 +81,11 @@ export async function measureSweep(target: RunningTarget, context: RunContext): 
   const stack = target.external ? {} : context.stack;
   const meter = new CpuMeter(() => ({ ...target.components, ...stack, loadgen: loadgenPid }));
   const steps: MeasuredStep[] = [];
+  let warmUp: MeasuredStep | null = null;
+  log(
+    `${target.name}: ${plan.pairs * 2} sockets; warm-up ${plan.warmUp.durationMs / 1000} s at ${plan.warmUp.rate} msg/s, ` +
+      `then ${plan.stepMs / 1000} s steps at ${rates.join(', ')} msg/s`,
+  );
   const result = (await runLoad(
     {
       kind: 'sweep',
@@ -84,10 +94,11 @@ export async function measureSweep(target: RunningTarget, context: RunContext): 
       jwtSecret: target.jwtSecret,
       runTag,
       pairs: plan.pairs,
-      steps: plan.rates.map((rate) => ({ rate, durationMs: plan.stepMs })),
+      warmUp: plan.warmUp,
+      steps: rates.map((rate) => ({ rate, durationMs: plan.stepMs })),
       drainMs: plan.drainMs,
       p99BoundMs: plan.p99BoundMs,
-      runThroughRate: plan.costRate,
+      runThroughRate: Math.max(plan.lightLoadRate, ...plan.costRates),
       sourceAddresses: sourceAddressesFor(target.url, plan.sourceAddresses),
       timeline: false,
     },
@@ -97,15 +108,16 @@ export async function measureSweep(target: RunningTarget, context: RunContext): 
       if (event.type === 'step-start') meter.start();
       if (event.type === 'step-end') {
         const step = { ...event.result, ...meter.stop() };
-        steps.push(step);
+        if (event.index < 0) warmUp = step;
+        else steps.push(step);
         const errors = Object.entries(step.errorsByCode).map(([code, count]) => `${code}:${count}`);
         log(
-          `${target.name} ${step.rate}/s: acked ${step.ackedPerSecond}/s, ack p50 ${step.sendToAck.p50} p99 ${step.sendToAck.p99} ms, ` +
+          `${target.name} ${event.index < 0 ? 'warm-up ' : ''}${step.rate}/s: acked ${step.ackedPerSecond}/s, ack p50 ${step.sendToAck.p50} p99 ${step.sendToAck.p99} ms, ` +
             `delivery p99 ${step.sendToDelivery.p99} ms${errors.length ? `, errors ${errors.join(' ')}` : ''} → ${step.passed ? 'pass' : 'FAIL'}`,
         );
       }
     },
-    plan.rates.length * (plan.stepMs + plan.drainMs + 1000) + 90_000,
+    plan.warmUp.durationMs + (rates.length + 1) * (plan.stepMs + plan.drainMs + 1000) + 90_000,
   )) as SweepResult;
   const storage = target.mongodbUri
     ? await verifyStored(target.mongodbUri, runTag, result.ackedMessages)
@@ -119,8 +131,9 @@ export async function measureSweep(target: RunningTarget, context: RunContext): 
   );
   return {
     target: target.name,
+    warmUp,
     steps,
-    saturation: saturationOf(steps, plan.rates.at(-1) ?? 0),
+    saturation: saturationOf(steps, rates.at(-1) ?? 0),
     delivery: result.delivery,
     storage,
   };

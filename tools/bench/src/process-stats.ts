@@ -74,15 +74,3 @@ export function serverProbe(probeDir: string, rootPid: number): ProbeSample | un
     .map((pid) => readProbe(probeDir, pid))
     .find((sample) => sample?.entry.endsWith('.ts'));
 }
-
-/** The local stack's processes, from the pid files `pnpm stack up` writes. */
-export function stackPids(stateDir: string): Record<string, number> {
-  const pids: Record<string, number> = {};
-  for (const service of ['kafka', 'registry', 'mongo']) {
-    const file = `${stateDir}/${service}.pid`;
-    if (!existsSync(file)) continue;
-    const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
-    pids[service] = pid;
-  }
-  return pids;
-}

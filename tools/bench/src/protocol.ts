@@ -31,14 +31,19 @@ export interface SweepJob {
    */
   runTag: string;
   pairs: number;
+  /**
+   * Open-loop load before the first step, reported as step -1 and left out of the steps' figures (its messages
+   * are still checked for exactly-once); null for none.
+   */
+  warmUp: SweepStep | null;
   steps: SweepStep[];
   /** After a step's send window: how long to wait for its last acks and deliveries before counting them missing. */
   drainMs: number;
   /** A step passes when its send-to-ack p99 is at most this and no send failed. */
   p99BoundMs: number;
   /**
-   * The sweep stops after its first failing step, but not below this rate: the cost per message is compared at
-   * a fixed rung (plan.costRate), which must be measured even when a noisy machine fails an earlier one.
+   * The sweep stops after its first failing step, but not below this rate: the goals compare fixed rates
+   * (plan.costRates, plan.lightLoadRate), which must be measured even when a noisy machine fails an earlier one.
    */
   runThroughRate: number;
   /** Loopback addresses to spread clients over; empty for a server on another host (no binding). */
@@ -129,6 +134,7 @@ export interface ConnectionsResult {
 
 export type LoadResult = SweepResult | ConnectionsResult;
 
+/** `index` -1 is the warm-up. */
 export type LoadEvent =
   | { type: 'step-start'; index: number; rate: number }
   | { type: 'step-end'; index: number; result: StepResult }

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Goals } from './goals.js';
 import type { LatencySummary } from './protocol.js';
 import {
-  type ConnectionsReport,
+  type BenchDatabase,
   compare,
   cpuPerMessage,
-  lightLoadRate,
   type MeasuredStep,
+  notShippedReasons,
   type SweepReport,
   saturationOf,
 } from './report.js';
@@ -25,22 +25,24 @@ interface StepFigures {
   ackedPerSecond?: number;
   ackP50?: number;
   ackP99?: number;
-  deliveryP50?: number;
+  acked?: number;
+  errorsByCode?: Record<string, number>;
   cpuMs?: Record<string, number>;
 }
 
+/** One second at `rate`: `rate` messages sent, all acked unless told otherwise. */
 function step(rate: number, passed: boolean, figures: StepFigures = {}): MeasuredStep {
   const { ackedPerSecond = rate, ackP50 = 5, ackP99 = 10, cpuMs = {} } = figures;
   return {
     rate,
     durationMs: 1000,
     sent: rate,
-    acked: rate,
+    acked: figures.acked ?? rate,
     ackedPerSecond,
     sendToAck: latency(ackP50, ackP99),
-    sendToDelivery: latency(figures.deliveryP50 ?? ackP50 + 1),
+    sendToDelivery: latency(ackP50 + 1),
     generatorLag: latency(0),
-    errorsByCode: {},
+    errorsByCode: figures.errorsByCode ?? {},
     undeliveredAtClose: 0,
     passed,
     cpuPercent: {},
@@ -48,19 +50,23 @@ function step(rate: number, passed: boolean, figures: StepFigures = {}): Measure
   };
 }
 
-const ladder = [10, 20, 40, 80, 160, 320, 640, 1280];
+const ladder = [320, 400, 800, 1600, 3200, 4000, 8000];
 
-/** One step per rung up to `passUpTo`, then one failing step (as the load generator stops there). */
+/** One step per rung up to `passUpTo`, then one failing step (the load generator stops there). */
 function sweep(
   target: TargetName,
   passUpTo: number,
   figures: (rate: number) => StepFigures = () => ({}),
 ): SweepReport {
-  const steps = ladder
-    .filter((rate) => rate <= passUpTo * 2)
-    .map((rate) => step(rate, rate <= passUpTo, figures(rate)));
+  const rungs = ladder.filter((rate) => rate <= passUpTo);
+  const failing = ladder.find((rate) => rate > passUpTo);
+  const steps = [
+    ...rungs.map((rate) => step(rate, true, figures(rate))),
+    ...(failing === undefined ? [] : [step(failing, false, { ...figures(failing), ackP99: 900 })]),
+  ];
   return {
     target,
+    warmUp: step(400, true),
     steps,
     saturation: saturationOf(steps, ladder.at(-1) ?? 0),
     delivery: { acked: 1000, lostDeliveries: 0, duplicateDeliveries: 0 },
@@ -68,28 +74,10 @@ function sweep(
   };
 }
 
-function holding(
-  target: TargetName,
-  reached: number,
-  heapBytes: number,
-  rssBytes: number,
-): ConnectionsReport {
-  return {
-    target,
-    idle: { rssBytes: 0, heapUsedBytes: 0 },
-    levels: [],
-    reached,
-    ceiling: 1000,
-    perConnection: { rssBytes, heapBytes },
-    firstError: null,
-    topMessageCheck: { acked: true, delivered: true, ackMs: 1, error: null },
-    presence: 'ok',
-  };
-}
+const plan = { p99BoundMs: 250, costRates: [320, 800], lightLoadRate: 400 };
 
-const plan = { costRate: 320, p99BoundMs: 250 };
-/** The cost target's limit, in CPU ms per message, as the report rounds it. */
-const costLimit = Math.round(Goals.cost.baseline.totalCpuMsPerMessage * Goals.cost.vsBaseline * 1000) / 1000;
+/** The relay's CPU per message: 1 ms in total, 0.05 ms of it the idle broker. */
+const relayCpuMs = (rate: number) => ({ relay: 0.6 * rate, loadgen: 0.35 * rate, kafka: 0.05 * rate });
 
 describe('saturationOf', () => {
   it('is the highest passing step, with the best acked rate among passing steps', () => {
@@ -118,18 +106,6 @@ describe('saturationOf', () => {
   });
 });
 
-describe('lightLoadRate', () => {
-  it("is the highest rung at or below 10% of the relay's saturation rate", () => {
-    expect(lightLoadRate([sweep('relay', 640)])).toBe(40); // 64 → 40
-    expect(lightLoadRate([sweep('relay', 320), sweep('ours', 20)])).toBe(20); // 32 → 20
-  });
-
-  it('is null without a relay saturation, or when 10% of it is below the first rung', () => {
-    expect(lightLoadRate([sweep('ours', 640)])).toBeNull();
-    expect(lightLoadRate([sweep('relay', 80)])).toBeNull(); // 8 < 10
-  });
-});
-
 describe('cpuPerMessage', () => {
   it("divides each process's CPU milliseconds by the step's acked messages, and totals them", () => {
     const measured = cpuPerMessage(step(320, true, { cpuMs: { gateway: 480, persister: 160, kafka: 1 } }));
@@ -140,114 +116,165 @@ describe('cpuPerMessage', () => {
   });
 });
 
-describe('compare', () => {
-  // Every goal exactly at its limit: relay 640, ours 320 (0.5x), direct-write 160 (2x); at the light-load rung
-  // (40 msg/s) ours is +15 / +50 ms over the relay with delivery 5 ms after the ack; at 320 msg/s ours costs
-  // exactly half of the recorded baseline.
-  const atLimitCpuMs = { gateway: costLimit * 320 };
-  const ours = (overrides: (rate: number) => StepFigures = () => ({})) =>
-    sweep('ours', 320, (rate) => ({
-      ackP50: 19,
-      ackP99: 60,
-      deliveryP50: 24,
-      ...(rate === 320 ? { cpuMs: atLimitCpuMs } : {}),
-      ...overrides(rate),
-    }));
-  const relay = sweep('relay', 640, () => ({ ackP50: 4, ackP99: 10 }));
-  const directWrite = sweep('direct-write', 160);
-  const verdicts = (sweeps: SweepReport[], connections: ConnectionsReport[] = []) =>
-    Object.fromEntries(compare(sweeps, connections, plan).targets.map((target) => [target.name, target.met]));
-
-  it('divides ours by each baseline, rounded to three decimals, at the light-load rung', () => {
-    const { ratios } = compare(
-      [ours(), relay, directWrite],
-      [holding('ours', 900, 1200, 3000), holding('relay', 1000, 1000, 2000)],
-      plan,
-    );
-    expect(ratios).toMatchObject({
-      lightLoadRate: 40,
-      'throughput/relay': 0.5,
-      'throughput/direct-write': 2,
-      'ackP50@light/relay': 4.75,
-      'ackP99@light/relay': 6,
-      'deliveryP50@light/relay': 4.8,
-      'connections/relay': 0.9,
-      'heapPerConnection/relay': 1.2,
-      'rssPerConnection/relay': 1.5,
-      'throughput/kafka-relay': null,
-    });
+describe('compare (issue 18)', () => {
+  // Every goal exactly at its limit: the relay passes its top step (8,000 msg/s) and ours half of it; at 400
+  // msg/s ours is +10 / +40 ms over the relay; at 320 and 800 msg/s ours costs twice the relay's 1 ms per
+  // message, 0.2 ms of it in Kafka.
+  const relay = sweep('relay', 8000, (rate) => ({ ackP50: 4, ackP99: 10, cpuMs: relayCpuMs(rate) }));
+  const oursCpuMs = (rate: number) => ({
+    gateway: 0.9 * rate,
+    persister: 0.5 * rate,
+    mongo: 0.05 * rate,
+    loadgen: 0.35 * rate,
+    kafka: 0.2 * rate,
   });
+  const oursAtLimit = (rate: number): StepFigures => ({
+    ackP50: rate === 400 ? 14 : 20,
+    ackP99: rate === 400 ? 50 : 100,
+    cpuMs: oursCpuMs(rate),
+  });
+  const ours = (overrides: (rate: number) => StepFigures = () => ({})) =>
+    sweep('ours', 4000, (rate) => ({ ...oursAtLimit(rate), ...overrides(rate) }));
+  const judged = (sweeps: SweepReport[]) => compare(sweeps, [], plan).targets;
+  const verdicts = (sweeps: SweepReport[]) =>
+    Object.fromEntries(judged(sweeps).map((target) => [target.name, target.met]));
+  const measured = (sweeps: SweepReport[], name: string) =>
+    judged(sweeps).find((target) => target.name === name)?.measured;
 
   it('meets every goal exactly at its limit', () => {
-    expect(
-      verdicts(
-        [ours(), relay, directWrite],
-        [holding('ours', 900, 1250, 1), holding('relay', 1000, 1000, 1)],
-      ),
-    ).toEqual({
-      'throughput vs relay': true,
-      'latency p50 at light load': true,
-      'latency p99 at light load': true,
-      'delivery after ack at light load': true,
-      'throughput vs direct-write': true,
-      cost: true,
-      'exactly once': true,
-      'idle connections': true,
-      'memory per connection': true,
+    expect(verdicts([relay, ours()])).toEqual({
+      '1. throughput': true,
+      '2. light load p50': true,
+      '2. light load p99': true,
+      '3. cost at 320 msg/s': true,
+      '3. cost at 800 msg/s': true,
+      '3. Kafka at 320 msg/s': true,
+      '3. Kafka at 800 msg/s': true,
+      '4. nothing lost': true,
     });
-    const p50 = compare([ours(), relay, directWrite], [], plan).targets.find(
-      (target) => target.name === 'latency p50 at light load',
+    expect(measured([relay, ours()], '1. throughput')).toBe(
+      'ours 4000 msg/s (4000 acked/s, p99 100 ms), then 8000 msg/s failed (ack p99 900 ms); ' +
+        'relay 8000 msg/s (8000 acked/s, p99 10 ms), its top step: that is its figure; ours needs 4000 msg/s: 0.5x the relay',
     );
-    expect(p50?.goal).toContain("40 msg/s, the rung at or below 10% of the relay's 640 msg/s");
-    expect(p50?.measured).toBe('19 vs 4 ms: +15 ms');
+    expect(measured([relay, ours()], '2. light load p50')).toBe('14 vs 4 ms: +10 ms');
+    expect(measured([relay, ours()], '3. cost at 320 msg/s')).toBe('2 vs 1 ms: 2x (limit 2 ms)');
+    expect(measured([relay, ours()], '3. Kafka at 800 msg/s')).toBe(
+      "0.2 ms (in the relay's step, with no traffic of its own: 0.05 ms)",
+    );
   });
 
   it('misses each goal just past its limit', () => {
-    const worse = ours((rate) =>
-      rate === 40
-        ? { ackP50: 19.5, ackP99: 60.5, deliveryP50: 24.6 }
+    const worse = ours((rate) => {
+      const cpuMs = oursCpuMs(rate);
+      return rate === 400
+        ? { ackP50: 14.5, ackP99: 50.5 }
         : rate === 320
-          ? { cpuMs: { gateway: atLimitCpuMs.gateway + 1 } }
-          : {},
-    );
-    worse.delivery.duplicateDeliveries = 1;
-    const fasterRelay = sweep('relay', 1280, () => ({ ackP50: 4, ackP99: 10 }));
-    expect(
-      verdicts(
-        [worse, fasterRelay, sweep('direct-write', 320)],
-        [holding('ours', 899, 1251, 1), holding('relay', 1000, 1000, 1)],
-      ),
-    ).toEqual({
-      'throughput vs relay': false, // 320 / 1280 = 0.25
-      // Light load is now 80 msg/s (10% of 1280 = 128), where ours has its usual figures: +15 / +50 / +5 ms.
-      'latency p50 at light load': true,
-      'latency p99 at light load': true,
-      'delivery after ack at light load': true,
-      'throughput vs direct-write': false, // 320 / 320 = 1
-      cost: false,
-      'exactly once': false,
-      'idle connections': false, // 0.899 < 0.9
-      'memory per connection': false, // 1.251 > 1.25
+          ? { cpuMs: { ...cpuMs, gateway: cpuMs.gateway + 1 } }
+          : rate === 800
+            ? { cpuMs: { ...cpuMs, kafka: cpuMs.kafka + 1 } }
+            : {};
     });
-    expect(verdicts([worse, relay, directWrite])).toMatchObject({
-      'latency p50 at light load': false, // +15.5 ms
-      'latency p99 at light load': false, // +50.5 ms
-      'delivery after ack at light load': false, // +5.1 ms
+    worse.delivery.duplicateDeliveries = 1;
+    const weaker = sweep('ours', 3200, oursAtLimit);
+    expect(verdicts([relay, worse])).toMatchObject({
+      '2. light load p50': false, // +10.5 ms
+      '2. light load p99': false, // +40.5 ms
+      '3. cost at 320 msg/s': false, // 2.003 ms against 2 ms
+      '3. cost at 800 msg/s': false, // 2.001 ms
+      '3. Kafka at 320 msg/s': true,
+      '3. Kafka at 800 msg/s': false, // 0.201 ms
+      '4. nothing lost': false,
+    });
+    expect(verdicts([relay, weaker])['1. throughput']).toBe(false); // 3,200 < 4,000
+  });
+
+  it('judges ours at half of what the relay passed when the relay fails below its top', () => {
+    const slowerRelay = sweep('relay', 3200, (rate) => ({ ackP50: 4, ackP99: 10, cpuMs: relayCpuMs(rate) }));
+    const oursTo1600 = sweep('ours', 1600, oursAtLimit);
+    expect(verdicts([slowerRelay, oursTo1600])['1. throughput']).toBe(true);
+    expect(measured([slowerRelay, oursTo1600], '1. throughput')).toContain('ours needs 1600 msg/s');
+  });
+
+  it('fails the light load when a send at its rate was not acked, whatever the percentiles', () => {
+    const refused = ours((rate) => (rate === 400 ? { acked: 399, errorsByCode: { UNAVAILABLE: 1 } } : {}));
+    expect(verdicts([relay, refused])).toMatchObject({
+      '2. light load p50': false,
+      '2. light load p99': false,
+    });
+    expect(measured([relay, refused], '2. light load p50')).toBe(
+      '14 vs 4 ms: +10 ms; 400 msg/s failed (ack p99 50 ms, 1 of 400 not acked, errors UNAVAILABLE:1)',
+    );
+  });
+
+  it('fails throughput when ours passed nothing, and leaves unmeasured what has no figure', () => {
+    const nothing = sweep('ours', 0, oursAtLimit);
+    expect(verdicts([relay, nothing])['1. throughput']).toBe(false);
+    // Ours alone: only what needs no relay is judged.
+    expect(
+      judged([ours()])
+        .filter((target) => target.met !== null)
+        .map((target) => target.name),
+    ).toEqual(['3. Kafka at 320 msg/s', '3. Kafka at 800 msg/s', '4. nothing lost']);
+    // A running deployment without its pids: no broker figure, so no cost either.
+    const external = ours((rate) => ({ cpuMs: { loadgen: 0.35 * rate } }));
+    expect(verdicts([relay, external])).toMatchObject({
+      '3. cost at 320 msg/s': null,
+      '3. Kafka at 320 msg/s': null,
     });
   });
 
-  it('judges latency not met when ours failed below the light-load rung, and not measured without a relay', () => {
-    const weak = sweep('ours', 10);
-    const judged = compare([weak, relay], [], plan).targets;
-    const p50 = judged.find((target) => target.name === 'latency p50 at light load');
-    expect(p50?.met).toBe(false);
-    expect(p50?.measured).toContain('ours failed at 20 msg/s, below the light-load rung');
-    expect(judged.find((target) => target.name === 'cost')?.met).toBeNull();
+  it('gives the ratios to each baseline in the run, and none without ours', () => {
+    expect(compare([relay, ours()], [], plan).ratios).toEqual({
+      'throughput/relay': 0.5,
+      'ackP50@400/relay': 3.5,
+      'ackP99@400/relay': 5,
+      'cpuPerMessage@320/relay': 2,
+      'cpuPerMessage@800/relay': 2,
+    });
+    expect(compare([relay, sweep('ours', 0)], [], plan).ratios['throughput/relay']).toBe(0);
+    expect(compare([relay], [], plan).ratios).toEqual({});
+  });
+});
 
-    const alone = compare([ours()], [], plan).targets;
-    expect(alone.filter((target) => target.met !== null).map((target) => target.name)).toEqual([
-      'cost',
-      'exactly once',
-    ]);
+describe('notShippedReasons', () => {
+  const shippedPlan = {
+    mode: 'full',
+    persisters: 1,
+    warmUp: { rate: 400, durationMs: 60_000 },
+    stepMs: 20_000,
+  } as const;
+  const durable: BenchDatabase = { kind: 'secantus', syncOnCommit: true };
+
+  it('is empty for the shipped measurement', () => {
+    expect(notShippedReasons(shippedPlan, durable, false)).toEqual([]);
+  });
+
+  it('names every option that changes it', () => {
+    const reasons = notShippedReasons(
+      {
+        ...shippedPlan,
+        mode: 'quick',
+        persisters: 2,
+        warmUp: { rate: 400, durationMs: 10_000 },
+        stepMs: 3000,
+      },
+      { ...durable, syncOnCommit: false },
+      true,
+    );
+    expect(reasons).toHaveLength(4);
+    expect(reasons[0]).toContain('`--quick`: a 10 s warm-up and 3 s steps');
+    expect(reasons[1]).toContain('`--no-db-sync`');
+    expect(reasons[2]).toContain('`--persisters 2`');
+    expect(reasons[3]).toContain('`--gateway-url`');
+  });
+});
+
+describe('Goals', () => {
+  it('are the figures of issue 18', () => {
+    expect(Goals).toEqual({
+      throughputVsRelay: 0.5,
+      lightLoad: { rate: 400, ackAllowanceMs: { p50: 10, p99: 40 } },
+      cost: { rates: [320, 800], vsRelayTotal: 2, kafkaMsPerMessage: 0.2 },
+    });
   });
 });

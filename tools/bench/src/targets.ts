@@ -49,18 +49,20 @@ export interface ExternalGateway {
   gatewayPid: number | null;
 }
 
-/** Our gateway and persisters, started the way the integration tests start them, with the memory probe. */
-async function startOurs(infra: Infra, probeDir: string, persisterCount: number): Promise<RunningTarget> {
+/**
+ * Our gateway and persisters, started as the integration tests start them (real main.ts, own topic prefix,
+ * group and database), with `npm start`'s settings (plan.oursSettings) and the memory probe. The gateway's
+ * limits keep their defaults: the plan keeps each user under them.
+ */
+async function startOurs(
+  infra: Infra,
+  probeDir: string,
+  persisterCount: number,
+  settings: Record<string, string>,
+): Promise<RunningTarget> {
   const system = new TestSystem(
     { ...infra, kind: 'local' },
-    {
-      NODE_OPTIONS: probeImport,
-      BENCH_PROBE_DIR: probeDir,
-      // The load generator is a few users sending as fast as the sweep asks: abuse limits would cap the sweep.
-      SEND_RATE_PER_USER: '1000000',
-      SEND_BURST_PER_USER: '1000000',
-      SOCKET_EVENT_RATE: '1000000',
-    },
+    { ...settings, NODE_OPTIONS: probeImport, BENCH_PROBE_DIR: probeDir },
   );
   try {
     const persisters = [];
@@ -134,9 +136,17 @@ function startBaseline(
 
 export async function startTarget(
   name: TargetName,
-  options: { infra: Infra; runTag: string; probeDir: string; logDir: string; persisters: number },
+  options: {
+    infra: Infra;
+    runTag: string;
+    probeDir: string;
+    logDir: string;
+    persisters: number;
+    oursSettings: Record<string, string>;
+  },
 ): Promise<RunningTarget> {
-  if (name === 'ours') return startOurs(options.infra, options.probeDir, options.persisters);
+  if (name === 'ours')
+    return startOurs(options.infra, options.probeDir, options.persisters, options.oursSettings);
   // The run tag starts with "bench-" already.
   const database = `${options.runTag}_${name}`.replaceAll('-', '_');
   const mongodbUri = name === 'direct-write' ? withDatabase(options.infra.mongodbUri, database) : null;

@@ -32,7 +32,7 @@ export async function measureBreakdown(
     schemaRegistryUrl: infra.schemaRegistryUrl,
     clientId: `${runTag}-trace`,
     topicPrefix,
-    partitions: 3,
+    partitions: Number(plan.oursSettings.KAFKA_PARTITIONS),
     logger: createLogger({ name: 'bench-trace', level: 'warn' }),
   });
   const commands = new Map<string, TracedCommand>();
@@ -74,6 +74,8 @@ export async function measureBreakdown(
         jwtSecret: target.jwtSecret,
         runTag,
         pairs,
+        // A second's load first, so that each conversation's first write is not among the traced messages.
+        warmUp: { rate, durationMs: 1000 },
         steps: [{ rate, durationMs }],
         drainMs: plan.drainMs,
         p99BoundMs: plan.p99BoundMs,

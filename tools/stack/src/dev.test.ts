@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { chooseJwt, prettyLine } from './dev.js';
+import { chooseJwt, devAppSettings, prettyLine } from './dev.js';
 
 describe('chooseJwt (npm start)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'dev-jwt-'));
@@ -19,6 +19,13 @@ describe('chooseJwt (npm start)', () => {
     expect(first.devSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(first.env).toEqual({ JWT_SECRET: first.devSecret });
     expect(chooseJwt({}, stateDir).devSecret).toBe(first.devSecret);
+  });
+});
+
+describe('devAppSettings (what npm start sets, and pnpm bench starts ours with)', () => {
+  it('runs the apps in development with a 6 s session timeout, unless the environment sets one', () => {
+    expect(devAppSettings({})).toEqual({ NODE_ENV: 'development', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+    expect(devAppSettings({ KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe('10000');
   });
 });
 

@@ -108,6 +108,19 @@ export function chooseJwt(
 }
 
 /**
+ * What `npm start` sets for its apps beyond connections, port and keys: the rest (log level, partitions, the
+ * gateway's limits…) keeps the apps' own defaults, or what the user's environment sets. `pnpm bench` starts ours
+ * with the same settings, so that it measures what `npm start` runs.
+ */
+export function devAppSettings(env: NodeJS.ProcessEnv): Record<string, string> {
+  return {
+    NODE_ENV: 'development',
+    // A killed persister's partitions move to its replacement after 6 s (the broker's minimum), not 30 s.
+    KAFKA_SESSION_TIMEOUT_MS: env.KAFKA_SESSION_TIMEOUT_MS || '6000',
+  };
+}
+
+/**
  * Runs one persister and one gateway against the running stack in development mode, prints demo tokens when
  * it signs with its own development secret, and stops both on Ctrl-C. Resolves with the exit code.
  */
@@ -123,10 +136,8 @@ export async function runDev(config: StackConfig, connection: Record<string, str
     ...(tokens.length > 0
       ? { DEMO_TOKENS: tokens.map(({ user, token }) => `${user}=${token}`).join(',') }
       : {}),
-    NODE_ENV: 'development',
+    ...devAppSettings(process.env),
     SERVER_PORT: String(port),
-    // A killed persister's partitions move to its replacement after 6 s (the broker's minimum), not 30 s.
-    KAFKA_SESSION_TIMEOUT_MS: process.env.KAFKA_SESSION_TIMEOUT_MS || '6000',
   };
   const apps = [
     { name: 'persister', child: startApp('persister', env) },

@@ -5,4 +5,5 @@ export {
   type StackUrls,
   stackUrls,
 } from './config.js';
+export { devAppSettings } from './dev.js';
 export { type StackServiceName, serviceLaunch, stackService } from './stack.js';

@@ -1,14 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { type Request, type Response, Router } from 'express';
 import type { GatewayConfig } from '../config.js';
 
 /** The page's sources: demo/ beside src/ (and beside dist/ in a build). */
 const demoDir = fileURLToPath(new URL('../../demo/', import.meta.url));
 
-/** Bundles the page's TypeScript with socket.io-client, once, on first request; the contracts come from source. */
+/**
+ * Bundles the page's TypeScript with socket.io-client, once, on first request; the contracts come from source.
+ * esbuild is imported here, not at the top: a gateway with the page off (production's default) never loads it.
+ */
 async function bundle(): Promise<string> {
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [`${demoDir}main.ts`],
     bundle: true,

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * The highest seq this gateway delivered per conversation, so a fact it sees again is not delivered again.
  *
@@ -8,19 +10,17 @@
  * `capacity`; a repeat for one of them is delivered again, and clients dedupe by (conversationId, seq) anyway.
  */
 export class DeliveredSeqs {
-  private readonly highest = new Map<string, number>();
+  private readonly highest: LRUCache<string, number>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.highest = new LRUCache({ max: capacity });
+  }
 
   /** Records `seq` as delivered and says whether it is new (true) or a repeat (false). */
   firstDelivery(conversationId: string, seq: number): boolean {
     const previous = this.highest.get(conversationId);
     if (previous !== undefined && seq <= previous) return false;
-    this.highest.delete(conversationId);
     this.highest.set(conversationId, seq);
-    if (this.highest.size > this.capacity) {
-      this.highest.delete(this.highest.keys().next().value as string);
-    }
     return true;
   }
 }
