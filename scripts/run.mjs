@@ -2,10 +2,10 @@
 // Entry of `npm start` / `npm test` on a fresh clone: installs pnpm (pinned by package.json's packageManager)
 // into a cache outside the repo and the workspace's node modules when missing or stale, then runs a
 // package script with that pnpm. Plain Node on purpose: nothing is installed yet when it runs.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { constants, homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,10 +22,34 @@ if (major < 20) {
   process.exit(1);
 }
 
+/**
+ * Runs a command to its end and resolves with its exit status. Ctrl-C reaches every process of the terminal's
+ * foreground group, the command's included, which stops by itself: this process only waits, so it outlives its
+ * command and exits with the command's status (0 after a clean stop, and npm then reports no failure). A SIGTERM
+ * or SIGHUP sent to this process alone is passed on.
+ */
 function run(command, commandArgs, options = {}) {
-  const result = spawnSync(command, commandArgs, { stdio: 'inherit', cwd: root, ...options });
-  if (result.error) throw result.error;
-  return result.status ?? 1;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: root, ...options });
+    const wait = () => {};
+    const forward = (signal) => child.kill(signal);
+    process.on('SIGINT', wait);
+    process.on('SIGTERM', forward);
+    process.on('SIGHUP', forward);
+    const done = () => {
+      process.off('SIGINT', wait);
+      process.off('SIGTERM', forward);
+      process.off('SIGHUP', forward);
+    };
+    child.once('error', (error) => {
+      done();
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
 }
 
 const packageManager = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager;
@@ -40,7 +64,7 @@ if (!existsSync(join(pnpmBin, 'pnpm'))) {
   console.error(`Installing pnpm ${pnpmVersion} into ${pnpmPrefix} (first run only)…`);
   mkdirSync(pnpmPrefix, { recursive: true });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const status = run(npm, [
+  const status = await run(npm, [
     'install',
     '--prefix',
     pnpmPrefix,
@@ -60,9 +84,9 @@ const lockHash = createHash('sha256')
 const stamp = join(root, 'node_modules', '.chat-lock-hash');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   console.error('Installing node modules with pnpm…');
-  const status = run('pnpm', ['install', '--frozen-lockfile'], { env });
+  const status = await run('pnpm', ['install', '--frozen-lockfile'], { env });
   if (status !== 0) process.exit(status);
   writeFileSync(stamp, lockHash);
 }
 
-process.exit(run('pnpm', ['run', script, ...args], { env }));
+process.exit(await run('pnpm', ['run', script, ...args], { env }));

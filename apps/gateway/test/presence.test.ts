@@ -1,4 +1,4 @@
-import type { Ack, PresenceDto } from '@chat/contracts';
+import { type Ack, type PresenceConnection, type PresenceDto, Topics } from '@chat/contracts';
 import { type AppProcess, type ChatClient, TestSystem, testInfra, waitFor } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,89 +21,131 @@ function subscribe(client: ChatClient, payload: unknown): Promise<Ack<{ presence
   return client.timeout(10_000).emitWithAck('presence:subscribe', payload as { userIds: string[] });
 }
 
-/** Collects every presence:update a client receives. */
-function recordUpdates(client: ChatClient): PresenceDto[] {
+/** Collects every presence:update a client receives; `of(userId)` are those about one user. */
+function recordUpdates(client: ChatClient): PresenceDto[] & { of: (userId: string) => PresenceDto[] } {
   const updates: PresenceDto[] = [];
   client.on('presence:update', (update) => updates.push(update));
-  return updates;
+  return Object.assign(updates, { of: (userId: string) => updates.filter((u) => u.userId === userId) });
 }
 
-let gatewayA: AppProcess;
-let gatewayB: AppProcess;
+/**
+ * The two gateways every test uses: the first two still running (a test that restarts them, or a restore
+ * after one that failed, appends new ones).
+ */
+const running = () => system.gateways.filter((gateway) => gateway.running);
+const gatewayA = () => running()[0] as AppProcess;
+const gatewayB = () => running()[1] as AppProcess;
+
+/** Every presence.connection record the gateways publish; `publishedOf(userId)`: one user's online flags, in order. */
+const published: PresenceConnection[] = [];
+const publishedOf = (userId: string) => published.filter((r) => r.userId === userId).map((r) => r.online);
 
 beforeAll(async () => {
   await system.startPersister();
-  gatewayA = await system.startGateway();
-  gatewayB = await system.startGateway();
+  await system.startGateway();
+  await system.startGateway();
+  const reader = await system.eventBus('presence-test');
+  await reader.subscribe({
+    groupId: `${system.topicPrefix}connection-reader`,
+    fromBeginning: true,
+    commitOffsets: false,
+    handlers: {
+      [Topics.presenceConnection]: async (events) => {
+        for (const { value } of events) published.push(value);
+      },
+    },
+  });
 });
-afterEach(() => system.closeClients());
+afterEach(async () => {
+  system.closeClients();
+  await system.restore({ persisters: 1, gateways: 2 });
+});
 afterAll(() => system.stop());
 
 describe('presence', () => {
+  // "Nothing arrived" is checked against a positive control: a second watched user, carol, whose update must
+  // arrive through the same path in the same window, sent just after the one that must not come. Once hers is
+  // in, one for bob would have been too; and if propagation broke, waiting for hers fails the test.
+
   it('is seen across gateways: online when a socket connects anywhere, offline after the last one leaves', async () => {
-    const [alice, bob] = [newUser('alice'), newUser('bob')];
-    const watcher = await connect(alice, gatewayA);
+    const [alice, bob, carol] = [newUser('alice'), newUser('bob'), newUser('carol')];
+    const watcher = await connect(alice, gatewayA());
     const updates = recordUpdates(watcher);
-    expect(await subscribe(watcher, { userIds: [bob] })).toEqual({
+    expect(await subscribe(watcher, { userIds: [bob, carol] })).toEqual({
       ok: true,
-      presence: [{ userId: bob, online: false, lastSeenAt: null }],
+      presence: [
+        { userId: bob, online: false, lastSeenAt: null },
+        { userId: carol, online: false, lastSeenAt: null },
+      ],
     });
 
-    const bobPhone = await connect(bob, gatewayB);
-    const bobLaptop = await connect(bob, gatewayA);
-    await waitFor(() => updates.length === 1, 5000);
-    expect(updates[0]).toMatchObject({ userId: bob, online: true });
+    const bobPhone = await connect(bob, gatewayB());
+    const bobLaptop = await connect(bob, gatewayA());
+    const carolPhone = await connect(carol, gatewayB());
+    await waitFor(() => updates.of(bob).length === 1 && updates.of(carol).length === 1, 5000);
+    expect(updates.of(bob)[0]).toMatchObject({ online: true });
 
+    // Bob leaves gateway B but is still on A; carol then leaves B, her only gateway: her offline is the control.
     bobPhone.close();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(updates, 'still online on the other gateway').toHaveLength(1);
+    carolPhone.close();
+    await waitFor(() => updates.of(carol).length === 2, 5000, "carol's offline, the control");
+    expect(updates.of(carol)[1]).toMatchObject({ online: false });
+    expect(updates.of(bob), 'still online on the other gateway').toHaveLength(1);
     const closedAt = Date.now();
     bobLaptop.close();
-    await waitFor(() => updates.length === 2, 5000);
-    expect(updates[1]).toMatchObject({ userId: bob, online: false });
-    expect(Math.abs(new Date(updates[1]?.lastSeenAt ?? 0).getTime() - closedAt)).toBeLessThan(1000);
+    await waitFor(() => updates.of(bob).length === 2, 5000);
+    expect(updates.of(bob)[1]).toMatchObject({ online: false });
+    expect(Math.abs(new Date(updates.of(bob)[1]?.lastSeenAt ?? 0).getTime() - closedAt)).toBeLessThan(1000);
 
     const again = await subscribe(watcher, { userIds: [bob] });
     expect(again).toMatchObject({
       ok: true,
-      presence: [{ userId: bob, online: false, lastSeenAt: updates[1]?.lastSeenAt }],
+      presence: [{ userId: bob, online: false, lastSeenAt: updates.of(bob)[1]?.lastSeenAt }],
     });
   });
 
   it('debounces a reconnect within the debounce window: no offline/online pair', async () => {
-    const [alice, bob] = [newUser('alice'), newUser('bob')];
-    const watcher = await connect(alice, gatewayA);
+    const [alice, bob, carol] = [newUser('alice'), newUser('bob'), newUser('carol')];
+    const watcher = await connect(alice, gatewayA());
     const updates = recordUpdates(watcher);
-    await subscribe(watcher, { userIds: [bob] });
-    const bobFirst = await connect(bob, gatewayB);
-    await waitFor(() => updates.length === 1, 5000);
-    expect(updates[0]).toMatchObject({ userId: bob, online: true });
+    await subscribe(watcher, { userIds: [bob, carol] });
+    const bobFirst = await connect(bob, gatewayB());
+    const carolPhone = await connect(carol, gatewayB());
+    await waitFor(() => updates.of(bob).length === 1 && updates.of(carol).length === 1, 5000);
+    expect(updates.of(bob)[0]).toMatchObject({ online: true });
 
+    // Bob reconnects once his offline record is out, so the debouncer has a real offline/online pair to swallow
+    // (both records are on the topic). Carol leaves for good in the same window: her offline is the control.
     bobFirst.close();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await connect(bob, gatewayB);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(updates, 'no offline/online pair after the first online').toHaveLength(1);
+    carolPhone.close();
+    await waitFor(() => publishedOf(bob).includes(false), 5000, "bob's offline record");
+    await connect(bob, gatewayB());
+    await waitFor(() => updates.of(carol).length === 2, 5000, "carol's offline, the control");
+    await waitFor(() => publishedOf(bob).length === 3, 5000, "bob's records");
+    expect(publishedOf(bob)).toEqual([true, false, true]);
+    expect(updates.of(bob), 'no offline/online pair after the first online').toHaveLength(1);
   });
 
   it('stops pushing after presence:unsubscribe', async () => {
-    const [alice, bob] = [newUser('alice'), newUser('bob')];
-    const watcher = await connect(alice, gatewayA);
-    await subscribe(watcher, { userIds: [bob] });
+    const [alice, bob, carol] = [newUser('alice'), newUser('bob'), newUser('carol')];
+    const watcher = await connect(alice, gatewayA());
+    await subscribe(watcher, { userIds: [bob, carol] });
     const updates = recordUpdates(watcher);
     expect(await watcher.timeout(5000).emitWithAck('presence:unsubscribe', { userIds: [bob] })).toEqual({
       ok: true,
     });
-    await connect(bob, gatewayB);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(updates).toEqual([]);
+    // Bob, then carol, still watched, come online: hers is the control.
+    await connect(bob, gatewayB());
+    await connect(carol, gatewayB());
+    await waitFor(() => updates.of(carol).length === 1, 5000, "carol's online, the control");
+    expect(updates.of(bob)).toEqual([]);
   });
 
   it('reports the users of a SIGKILLed gateway offline within the bound', async () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
     const doomed = await system.startGateway();
     await connect(bob, doomed);
-    const watcher = await connect(alice, gatewayA);
+    const watcher = await connect(alice, gatewayA());
     const updates = recordUpdates(watcher);
     // Bob's connection reaches gateway A through Kafka, so the ack may predate it; then an update follows.
     const before = await subscribe(watcher, { userIds: [bob] });
@@ -123,7 +165,7 @@ describe('presence', () => {
 
   it('keeps lastSeenAt in MongoDB across a restart of every process', async () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
-    const bobClient = await connect(bob, gatewayB);
+    const bobClient = await connect(bob, gatewayB());
     bobClient.close();
     const closedAt = Date.now();
     // Once the persister recorded it, restart everything.
@@ -133,10 +175,10 @@ describe('presence', () => {
     system.gateways.splice(0);
     system.persisters.splice(0);
     await system.startPersister();
-    gatewayA = await system.startGateway();
-    gatewayB = await system.startGateway();
+    await system.startGateway();
+    await system.startGateway();
 
-    const watcher = await connect(alice, gatewayA);
+    const watcher = await connect(alice, gatewayA());
     const ack = await subscribe(watcher, { userIds: [bob] });
     expect(ack).toMatchObject({ ok: true, presence: [{ userId: bob, online: false }] });
     const lastSeenAt = ack.ok ? new Date(ack.presence[0]?.lastSeenAt ?? 0).getTime() : 0;
@@ -153,7 +195,7 @@ describe('presence', () => {
     ['a non-string id', { userIds: [42] }],
     ['an empty id', { userIds: [''] }],
   ])('rejects %s with VALIDATION_FAILED', async (_name, payload) => {
-    const client = await connect(newUser('alice'), gatewayA);
+    const client = await connect(newUser('alice'), gatewayA());
     expect(await subscribe(client, payload)).toMatchObject({
       ok: false,
       error: { code: 'VALIDATION_FAILED' },

@@ -40,7 +40,11 @@ beforeAll(async () => {
   await system.startGateway();
   await waitForReadiness((report) => report.ready);
 });
-afterEach(() => system.closeClients());
+// The tests kill and stop apps and start them again; when one fails half-way, the next still gets a system.
+afterEach(async () => {
+  system.closeClients();
+  await system.restore({ persisters: 1, gateways: 1 });
+});
 afterAll(() => system.stop());
 
 describe('gateway readiness', () => {

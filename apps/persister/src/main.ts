@@ -8,7 +8,7 @@ import {
   SettingsError,
   startHealthServer,
 } from '@chat/runtime';
-import { ConversationHeads, chatModels, ensureIndexes } from '@chat/storage';
+import { ConversationHeads, chatModels, ensureIndexes, isTransientDatabaseError } from '@chat/storage';
 import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
 import { handleGroupChange } from './consumers/group-change.consumer.js';
@@ -30,6 +30,9 @@ async function main(): Promise<void> {
       // An ack means "durably stored": a write counts once a majority has it in its journal, so neither a
       // mongod crash nor a failover can take back a message the sender was told is stored.
       writeConcern: { w: 'majority', journal: true },
+      // No buffering while disconnected: a write fails with the driver's own typed error (server selection,
+      // network), which the bus recognises as transient and retries, rather than with a plain buffering timeout.
+      bufferCommands: false,
     })
     .asPromise();
   const models = chatModels(connection);
@@ -45,6 +48,8 @@ async function main(): Promise<void> {
     produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics: registry,
+    // The database being down fails batches that must wait for it, never records to set aside.
+    isTransient: isTransientDatabaseError,
   });
   await bus.start();
 

@@ -1,7 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Topics } from '@chat/contracts';
-import { type AppProcess, sendMessage, sendStored, TestSystem, testInfra, waitFor } from '@chat/testkit';
+import {
+  type AppProcess,
+  metricSample as sample,
+  sendMessage,
+  sendStored,
+  TestSystem,
+  testInfra,
+  waitFor,
+} from '@chat/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -22,19 +30,6 @@ async function scrape(url: string): Promise<string> {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toContain('text/plain');
   return response.text();
-}
-
-/** The value of the series `name` whose labels include `labels`, or undefined when there is none. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = line.match(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/);
-    if (!match || match[1] !== name) continue;
-    const present = match[2] ?? '';
-    if (Object.entries(labels).every(([key, value]) => present.includes(`${key}="${value}"`))) {
-      return Number(match[3]);
-    }
-  }
-  return undefined;
 }
 
 /** Scrapes until `check` passes (effects reach metrics asynchronously); returns the text that passed. */
@@ -103,7 +98,12 @@ describe('/metrics', () => {
     expect(
       sample(stored, 'chat_persister_db_write_seconds_count', { kind: 'messages' }),
     ).toBeGreaterThanOrEqual(1);
-    expect(sample(stored, 'chat_dead_letters_total', { topic: Topics.messageSent })).toBe(1);
+    expect(
+      sample(stored, 'chat_dead_letters_total', { topic: Topics.messageSent, code: 'NOT_WIRE_FORMAT' }),
+    ).toBe(1);
+    expect(
+      sample(stored, 'chat_kafka_consumer_failures_total', { stage: 'decode', retriable: 'false' }),
+    ).toBe(1);
     expect(sample(stored, 'chat_kafka_consumer_lag', { topic: Topics.messageSent })).toBe(0);
     expect(sample(stored, 'nodejs_heap_size_used_bytes', { service: 'persister' })).toBeGreaterThan(0);
 

@@ -3,21 +3,21 @@ import type { EventBus } from '@chat/event-bus';
 import { oneToOneConversationId } from '@chat/storage';
 import { sendStored, TestSystem, testInfra, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionOf, rewardControl } from './reward-control.js';
 
 const system = new TestSystem(testInfra());
 let bus: EventBus;
 const rewards: RepliedIn24hrFirst[] = [];
+const rewardsOf = (conversationId: string) => rewards.filter((r) => r.conversationId === conversationId);
 
 const connect = (userId: string) => system.connect(userId);
 
-/** Waits until no new reward arrived for `quietMs`: "no (further) event" is checked after the pipeline settled. */
-async function settle(quietMs = 1500): Promise<void> {
-  let seen = -1;
-  while (seen !== rewards.length) {
-    seen = rewards.length;
-    await new Promise((resolve) => setTimeout(resolve, quietMs));
-  }
-}
+/**
+ * "No (further) reward" is checked once a control reward that must come after any such reward has come (see
+ * rewardControl): no quiet period to guess, and a broken reward pipeline fails the wait.
+ */
+const controlFor = (conversationId: string) =>
+  rewardControl(system, rewards, partitionOf(conversationId, system.partitions));
 
 beforeAll(async () => {
   await system.startPersister();
@@ -38,10 +38,11 @@ afterAll(() => system.stop());
 describe('replied.in.24hr.first', () => {
   it('is published once for a real reply, not for one-sided messages, and once per 24 h window', async () => {
     const [alice, bob] = await Promise.all([connect('rw-alice'), connect('rw-bob')]);
+    const conversationId = oneToOneConversationId('rw-alice', 'rw-bob');
     await sendStored(alice, 'rw-bob', 'hi bob');
     await sendStored(alice, 'rw-bob', 'are you there?');
-    await settle();
-    expect(rewards, 'one-sided messages earn nothing').toEqual([]);
+    await controlFor(conversationId);
+    expect(rewardsOf(conversationId), 'one-sided messages earn nothing').toEqual([]);
 
     const answered = await sendStored(alice, 'rw-bob', 'last one');
     const reply = await sendStored(bob, 'rw-alice', 'yes!');
@@ -49,11 +50,9 @@ describe('replied.in.24hr.first', () => {
     const aliceReply = await sendStored(alice, 'rw-bob', 'no problem');
     // Bob replies again within 24 h of his reward: still one per window.
     await sendStored(bob, 'rw-alice', 'great');
-    await waitFor(() => rewards.length >= 2, 10_000, 'two rewards');
-    await settle();
+    await controlFor(conversationId);
 
-    const conversationId = oneToOneConversationId('rw-alice', 'rw-bob');
-    expect(rewards).toEqual([
+    expect(rewardsOf(conversationId)).toEqual([
       {
         eventId: reply.id,
         conversationId,
@@ -73,7 +72,7 @@ describe('replied.in.24hr.first', () => {
     await sendStored(carol, 'rw-dave', 'ping');
     const reply = await sendStored(dave, 'rw-carol', 'pong', 'dave-reply-1');
     await waitFor(() => rewards.some((r) => r.replierId === 'rw-dave'), 10_000, "dave's reward");
-    await settle();
+    await controlFor(reply.conversationId);
     expect(rewards.filter((r) => r.replierId === 'rw-dave')).toHaveLength(1);
 
     const redelivered: MessageSent = {
@@ -86,7 +85,7 @@ describe('replied.in.24hr.first', () => {
     };
     await bus.publish(Topics.messageSent, [{ key: reply.conversationId, value: redelivered }]);
     expect(await sendStored(dave, 'rw-carol', 'pong', 'dave-reply-1')).toEqual(reply);
-    await settle();
+    await controlFor(reply.conversationId);
     expect(rewards.filter((r) => r.replierId === 'rw-dave')).toHaveLength(1);
   });
 });

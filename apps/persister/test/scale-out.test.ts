@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type ConversationDto, type MessageDto, type RepliedIn24hrFirst, Topics } from '@chat/contracts';
+import { oneToOneConversationId } from '@chat/storage';
 import {
   type AppProcess,
   type ChatClient,
+  metricSample,
   mintToken,
+  scrapeMetrics,
   sendUntilStored,
   TestSystem,
   testInfra,
   waitFor,
 } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionOf, rewardControl } from './reward-control.js';
 
 /**
  * Three gateways and three persisters in one group over six partitions, under a steady load while persisters
@@ -45,6 +49,23 @@ afterAll(async () => {
 
 const persister = (index: number) => system.persisters[index] as AppProcess;
 
+/** Batches a persister has stored, from its /metrics. */
+const batchesStored = async (app: AppProcess) =>
+  metricSample(await scrapeMetrics(app), 'chat_persister_batch_size_count') ?? 0;
+
+/** A run id whose pairs' conversations land on every partition, so each persister's share carries load. */
+function runCoveringEveryPartition(pairs: number): string {
+  for (;;) {
+    const run = randomUUID().slice(0, 6);
+    const covered = new Set(
+      Array.from({ length: pairs }, (_, pair) =>
+        partitionOf(oneToOneConversationId(`so-${run}-${2 * pair}`, `so-${run}-${2 * pair + 1}`), PARTITIONS),
+      ),
+    );
+    if (covered.size === PARTITIONS) return run;
+  }
+}
+
 interface User {
   userId: string;
   peer: string;
@@ -55,7 +76,7 @@ interface User {
 describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => {
   it('stores, numbers, delivers and rewards every message exactly once while partitions move', async () => {
     const pairs = 12;
-    const run = randomUUID().slice(0, 6);
+    const run = runCoveringEveryPartition(pairs);
     // A pair's two users sit on different gateways.
     const connected = await system.connectPairs(`so-${run}`, pairs, (index) => system.gateways[index % 3]);
     const users: User[] = connected.map((user) => {
@@ -65,21 +86,36 @@ describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => 
     });
 
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    // The membership changes, one after another, while the load runs.
+    const acks: MessageDto[] = [];
+    // Every conversation was acked again since `since` acks: its partition has a live owner that stores.
+    const conversations = [...new Set(users.map(({ userId, peer }) => oneToOneConversationId(userId, peer)))];
+    const everyConversationFlowsSince = (since: number) => {
+      const flowing = new Set(acks.slice(since).map((ack) => ack.conversationId));
+      return conversations.every((conversationId) => flowing.has(conversationId));
+    };
+    // The membership changes, one after another, each once the one before has taken effect.
     let changesDone = false;
     const changes = (async () => {
-      await pause(2000);
+      await waitFor(() => everyConversationFlowsSince(0), 60_000, 'the load flowing');
       await persister(0).kill();
-      await pause(2000);
+      const killedAt = acks.length;
+      await waitFor(
+        () => everyConversationFlowsSince(killedAt),
+        60_000,
+        'the group rebalanced after the kill',
+      );
       await system.startPersister();
-      await pause(4000);
+      await waitFor(
+        async () => (await batchesStored(persister(3))) > 0,
+        60_000,
+        'the fourth persister storing',
+      );
       // The fourth hands its partitions back to the persisters that wrote them before it: their remembered
       // heads are stale unless they forgot them when the partitions moved.
       await persister(3).stop();
       changesDone = true;
     })();
     // Each user sends at a steady pace until the changes are over, then a few more.
-    const acks: MessageDto[] = [];
     const sentBy = new Map<string, number>();
     await Promise.all(
       users.map(async ({ userId, peer, client }) => {
@@ -163,11 +199,14 @@ describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => 
       expect(conversation.lastMessage?.seq).toBe(sent(user.peer) + sent(user.userId));
     }
 
-    // Rewards: decided once per stored reply, published once each.
+    // Rewards: decided once per stored reply, published once each. A control reward on every partition, after
+    // all the load, stands for "every reward there is to read has been read".
     const rewarded = stored.filter((m) => m.replyReward?.repliedToMessageId).map((m) => m._id);
     expect(rewarded.length).toBeGreaterThan(0);
-    await waitFor(() => rewards.length >= rewarded.length, 30_000, 'every reward event');
-    await pause(1000);
-    expect(rewards.map((r) => r.messageId).sort()).toEqual(rewarded.sort());
+    const controls = new Set<string>();
+    for (let partition = 0; partition < PARTITIONS; partition++)
+      controls.add(await rewardControl(system, rewards, partition));
+    const published = rewards.map((r) => r.messageId).filter((id) => !controls.has(id));
+    expect(published.sort()).toEqual(rewarded.sort());
   }, 300_000);
 });

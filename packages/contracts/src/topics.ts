@@ -47,10 +47,11 @@ export const KafkaHeaders = Object.freeze({
    */
   receivedAt: 'received-at',
   storedAt: 'stored-at',
-  /** On dead letters: where the record came from and why it was set aside. */
+  /** On dead letters: where the record came from and why it was set aside (the reason, and its stable code). */
   deadLetterSourceTopic: 'dlq-source-topic',
   deadLetterSourcePartition: 'dlq-source-partition',
   deadLetterSourceOffset: 'dlq-source-offset',
   deadLetterReason: 'dlq-reason',
+  deadLetterErrorCode: 'dlq-error-code',
   deadLetterConsumer: 'dlq-consumer',
 });

@@ -6,13 +6,12 @@ import {
   type TopicName,
   Topics,
 } from '@chat/contracts';
-import { isRetriable } from '@chat/runtime';
+import { type CodedError, isRetriable } from '@chat/runtime';
 import {
   type Consumer,
   type IHeaders,
   Kafka,
   type KafkaMessage,
-  type LogEntry,
   logLevel,
   Partitioners,
   type Producer,
@@ -20,7 +19,9 @@ import {
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { RegistryCodec } from './codec.js';
+import { DecodeError, decodeRetrying, handleSorting, RETRY_POLICY } from './failures.js';
 import { GroupWatch } from './group-watch.js';
+import { kafkaLogCreator } from './kafka-log.js';
 import { Outbox } from './outbox.js';
 
 export interface EventBusOptions {
@@ -41,6 +42,12 @@ export interface EventBusOptions {
   produceLingerMs?: number;
   /** Where consumer lag and dead letters are counted (`/metrics`); a private registry when absent. */
   metrics?: Registry;
+  /**
+   * Recognises the transient failures of this process's other dependencies (the database is down), which a
+   * consumer retries until they pass and never dead-letters. Errors that say `retriable` (ours, KafkaJS's) are
+   * recognised without it.
+   */
+  isTransient?: (error: unknown) => boolean;
 }
 
 /** The bus's Prometheus series; topic labels are base names, without the deployment's prefix. */
@@ -54,8 +61,14 @@ function busMetrics(registry: Registry) {
     }),
     deadLetters: new Counter({
       name: 'chat_dead_letters_total',
-      help: 'Records set aside to the dead-letter topic.',
-      labelNames: ['group', 'topic'] as const,
+      help: 'Records set aside to the dead-letter topic, by why (the dlq-error-code header).',
+      labelNames: ['group', 'topic', 'code'] as const,
+      registers: [registry],
+    }),
+    consumerFailures: new Counter({
+      name: 'chat_kafka_consumer_failures_total',
+      help: 'Failed attempts to decode a record or to handle records, by whether they are retried until they pass.',
+      labelNames: ['group', 'topic', 'stage', 'retriable'] as const,
       registers: [registry],
     }),
   };
@@ -78,8 +91,10 @@ export interface IncomingEvent<T extends EventTopic> {
 }
 
 /**
- * Handles one batch of decoded events from one partition. Throwing means "transient, retry the batch":
- * the offsets stay uncommitted and the batch is delivered again. Permanent failures go to `deadLetter`.
+ * Handles one batch of decoded events from one partition; it must be idempotent. Records that break the rules go
+ * to `deadLetter`. Throwing fails the events: an error that says `retriable` (or that the bus's `isTransient`
+ * recognises) has them tried again until they pass; any other has the bus find the record that fails by itself,
+ * try it a few times and dead-letter it (see `handleSorting`).
  */
 export type BatchHandler<T extends EventTopic> = (
   events: IncomingEvent<T>[],
@@ -114,23 +129,15 @@ export interface SubscribeOptions {
   onGroupJoin?: () => void;
 }
 
+/** Where a consumer's attempt failed: decoding a record, or handling records. */
+type Stage = 'decode' | 'handle';
+
 export type DeadLetter<T extends EventTopic> = (event: IncomingEvent<T>, reason: string) => Promise<void>;
 
 /** Headers for a fact answering `command`: its correlation id, echoed, so the waiting gateway finds its request. */
 export function replyHeaders(command: { headers: Record<string, string> }): Record<string, string> {
   const correlationId = command.headers[KafkaHeaders.correlationId];
   return correlationId ? { [KafkaHeaders.correlationId]: correlationId } : {};
-}
-
-/** Bridges KafkaJS's logger to pino, so broker trouble shows up in the same structured log. */
-function kafkaLogCreator(logger: Logger) {
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      if (level === logLevel.ERROR) logger.error(extra, message);
-      else if (level === logLevel.WARN) logger.warn(extra, message);
-      else logger.debug(extra, message);
-    };
 }
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
@@ -231,15 +238,19 @@ export class EventBus {
     await this.outbox.enqueue(this.topicName(topic), messages);
   }
 
+  /**
+   * Sets a record aside for good: to the dead-letter topic with where it came from and why, counted, and logged
+   * once.
+   */
   private async sendToDeadLetter(
     source: EventTopic,
     partition: number,
     message: KafkaMessage,
     consumerGroup: string,
-    reason: string,
+    why: { code: string; reason: string },
   ): Promise<void> {
     this.options.logger.error(
-      { topic: source, partition, offset: message.offset, reason },
+      { topic: source, partition, offset: message.offset, code: why.code, reason: why.reason },
       'record set aside to the dead-letter topic',
     );
     await this.producer.send({
@@ -253,13 +264,62 @@ export class EventBus {
             [KafkaHeaders.deadLetterSourceTopic]: this.topicName(source),
             [KafkaHeaders.deadLetterSourcePartition]: String(partition),
             [KafkaHeaders.deadLetterSourceOffset]: message.offset,
-            [KafkaHeaders.deadLetterReason]: reason.slice(0, 1000),
+            [KafkaHeaders.deadLetterReason]: why.reason.slice(0, 1000),
+            [KafkaHeaders.deadLetterErrorCode]: why.code,
             [KafkaHeaders.deadLetterConsumer]: consumerGroup,
           },
         },
       ],
     });
-    this.metrics.deadLetters.inc({ group: consumerGroup, topic: source });
+    this.metrics.deadLetters.inc({ group: consumerGroup, topic: source, code: why.code });
+  }
+
+  private async decodeRecord(topic: EventTopic, message: KafkaMessage) {
+    if (message.value === null) throw new DecodeError('NO_VALUE', 'record has no value');
+    return this.codec.decode(topic, message.value);
+  }
+
+  /**
+   * Counts the failed attempts of one stage of one partition, and logs them without flooding: a retriable failure
+   * at warn level when it starts (then at debug) and at info once it went through, so a dependency that is down
+   * for minutes costs two lines; the first failure that sends the handler looking for a record at fault at warn
+   * level. A record set aside is logged where it is set aside.
+   */
+  private failureCounter(
+    where: { group: string; topic: EventTopic; partition: number },
+    stage: Stage,
+  ): { failed: (error: CodedError) => void; settled: () => void } {
+    const logger = this.options.logger;
+    let retried = 0;
+    let since = 0;
+    let searching = false;
+    return {
+      failed: (error) => {
+        const { group, topic } = where;
+        this.metrics.consumerFailures.inc({ group, topic, stage, retriable: String(error.retriable) });
+        const details = { ...where, stage, code: error.code, err: error };
+        if (!error.retriable) {
+          if (stage === 'handle' && !searching)
+            logger.warn(details, 'handler failed; finding the record at fault');
+          searching = true;
+          return;
+        }
+        retried += 1;
+        if (retried > 1) return logger.debug({ ...details, failures: retried }, `${stage} failed again`);
+        since = Date.now();
+        logger.warn(details, `${stage} failed; retrying until it passes`);
+      },
+      settled: () => {
+        if (retried > 0) {
+          logger.info(
+            { ...where, stage, failures: retried, ms: Date.now() - since },
+            `${stage} passed after failing`,
+          );
+        }
+        retried = 0;
+        searching = false;
+      },
+    };
   }
 
   /** Consumes topics in batches; a batch's offsets are committed only after its handler resolved. */
@@ -287,6 +347,17 @@ export class EventBus {
       lagSeries.clear();
       options.onGroupJoin?.();
     });
+    // Failures of each partition's stages, kept across redeliveries of the same records.
+    const failureCounters = new Map<string, ReturnType<EventBus['failureCounter']>>();
+    const failureCounter = (where: { group: string; topic: EventTopic; partition: number }, stage: Stage) => {
+      const key = `${where.topic}/${where.partition}/${stage}`;
+      let counter = failureCounters.get(key);
+      if (counter === undefined) {
+        counter = this.failureCounter(where, stage);
+        failureCounters.set(key, counter);
+      }
+      return counter;
+    };
     const topicsByName = new Map(
       (Object.keys(options.handlers) as EventTopic[]).map((topic) => [this.topicName(topic), topic]),
     );
@@ -309,52 +380,96 @@ export class EventBus {
       }) => {
         const topic = topicsByName.get(batch.topic) as EventTopic;
         const handler = options.handlers[topic] as BatchHandler<EventTopic>;
+        const where = { group: options.groupId, topic, partition: batch.partition };
+        // An attempt may outlast the session timeout (a database that is down takes seconds to say so):
+        // heartbeats go on meanwhile, so the group does not rebalance around a member that is only waiting. A
+        // heartbeat that finds the group rebalancing is thrown at the next chance, and KafkaJS rejoins.
+        let lost: unknown;
+        const heartbeating = async <T>(attempt: () => Promise<T>): Promise<T> => {
+          const timer = setInterval(() => {
+            heartbeat().catch((error: unknown) => {
+              lost ??= error;
+            });
+          }, 1000);
+          try {
+            return await attempt();
+          } finally {
+            clearInterval(timer);
+          }
+        };
+        // Between attempts: let go when the consumer stops or the partition moved.
+        const wait = async (ms: number) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          if (lost !== undefined) throw lost;
+          if (!isRunning() || isStale()) return false;
+          await heartbeat();
+          return true;
+        };
+        // Each record is set aside once, however often the handler's attempts ask for it.
+        const setAside = new Set<string>();
+        const deadLetterRecord = async (message: KafkaMessage, why: { code: string; reason: string }) => {
+          if (setAside.has(message.offset)) return;
+          setAside.add(message.offset);
+          await this.sendToDeadLetter(topic, batch.partition, message, options.groupId, why);
+        };
         const events: IncomingEvent<EventTopic>[] = [];
         const raw = new Map<string, KafkaMessage>();
+        const decodeFailures = failureCounter(where, 'decode');
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) return;
-          try {
-            if (message.value === null) throw new Error('record has no value');
-            events.push({
-              key: message.key?.toString() ?? '',
-              value: await this.codec.decode(topic, message.value),
-              headers: headersToStrings(message.headers),
-              partition: batch.partition,
-              offset: message.offset,
-              timestamp: Number(message.timestamp),
+          const decoded = await decodeRetrying(() => heartbeating(() => this.decodeRecord(topic, message)), {
+            policy: RETRY_POLICY,
+            failed: decodeFailures.failed,
+            wait,
+          });
+          if (decoded === undefined) return;
+          decodeFailures.settled();
+          if ('error' in decoded) {
+            await deadLetterRecord(message, {
+              code: decoded.error.code,
+              reason: `undecodable: ${decoded.error.message}`,
             });
-            raw.set(message.offset, message);
-          } catch (error) {
-            await this.sendToDeadLetter(
-              topic,
-              batch.partition,
-              message,
-              options.groupId,
-              `undecodable: ${(error as Error).message}`,
-            );
+            continue;
           }
+          events.push({
+            key: message.key?.toString() ?? '',
+            value: decoded.value,
+            headers: headersToStrings(message.headers),
+            partition: batch.partition,
+            offset: message.offset,
+            timestamp: Number(message.timestamp),
+          });
+          raw.set(message.offset, message);
         }
         const deadLetter: DeadLetter<EventTopic> = async (event, reason) => {
           const message = raw.get(event.offset);
-          if (message) await this.sendToDeadLetter(topic, batch.partition, message, options.groupId, reason);
+          if (message) await deadLetterRecord(message, { code: 'REFUSED', reason });
         };
         if (events.length > 0) {
-          await handler(events, deadLetter).catch((error: unknown) => {
-            // Thrown means "redeliver the batch" either way; the log says whether that is expected to help.
-            const retriable = isRetriable(error);
-            this.options.logger[retriable ? 'warn' : 'error'](
-              { err: error, topic: batch.topic, partition: batch.partition, retriable },
-              retriable ? 'batch failed; it will be redelivered' : 'batch failed and may keep failing',
-            );
-            throw error;
+          const handleFailures = failureCounter(where, 'handle');
+          const handled = await handleSorting(events, {
+            policy: RETRY_POLICY,
+            handle: (some) => heartbeating(() => handler(some, deadLetter)),
+            isRetriable: (error) => isRetriable(error) || this.options.isTransient?.(error) === true,
+            failed: handleFailures.failed,
+            wait,
+            deadLetter: async (event, error) => {
+              const message = raw.get(event.offset) as KafkaMessage;
+              await deadLetterRecord(message, {
+                code: error.code,
+                reason: `handler failed: ${error.message}`,
+              });
+            },
           });
+          if (!handled) return;
+          handleFailures.settled();
         }
+        if (lost !== undefined) throw lost;
         const last = batch.messages.at(-1);
         if (last === undefined) return;
         resolveOffset(last.offset);
-        const labels = { group: options.groupId, topic, partition: batch.partition };
-        lagSeries.set(`${topic}/${batch.partition}`, labels);
-        this.metrics.consumerLag.set(labels, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
+        lagSeries.set(`${topic}/${batch.partition}`, where);
+        this.metrics.consumerLag.set(where, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
         await commitOffsetsIfNecessary();
         await heartbeat();
       },

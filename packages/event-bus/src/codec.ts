@@ -3,6 +3,7 @@ import type { CodedError } from '@chat/runtime';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 // The package's index does not re-export its error classes; this is the module its encode() throws from.
 import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors.js';
+import { DecodeError } from './failures.js';
 
 /**
  * An event its topic's schema cannot carry (a field out of the Avro type's range, a missing field), or a topic
@@ -95,23 +96,44 @@ export class RegistryCodec {
   /**
    * Decodes a record read from `topic`, refusing one whose schema is not that topic's record (any version of
    * it: evolution keeps the record's name). Without this, a record produced to the wrong topic would be handed
-   * to the topic's handler as the wrong event type.
+   * to the topic's handler as the wrong event type. Fails with a DecodeError saying whether a retry may help:
+   * only when the registry could not be asked for a schema id this process has not met yet.
    */
   async decode<T extends EventTopic>(topic: T, payload: Buffer): Promise<EventsByTopic[T]> {
-    if (payload.length < 5 || payload[0] !== 0) throw new Error('not in the schema registry wire format');
+    if (payload.length < 5 || payload[0] !== 0) {
+      throw new DecodeError('NOT_WIRE_FORMAT', 'not in the schema registry wire format');
+    }
     const id = payload.readInt32BE(1);
     const expected = recordNameOf(topic);
     const actual = await this.recordNameOf(id);
     if (actual !== expected) {
-      throw new Error(`schema ${id} is ${actual}, not ${expected}, the record of ${this.topicName(topic)}`);
+      throw new DecodeError(
+        'WRONG_SCHEMA',
+        `schema ${id} is ${actual}, not ${expected}, the record of ${this.topicName(topic)}`,
+      );
     }
-    return (await this.registry.decode(payload)) as EventsByTopic[T];
+    try {
+      // The schema is cached by now (recordNameOf fetched it): this reads no registry.
+      return (await this.registry.decode(payload)) as EventsByTopic[T];
+    } catch (cause) {
+      throw new DecodeError('INVALID_BODY', `schema ${id}: ${(cause as Error).message}`, { cause });
+    }
   }
 
   private async recordNameOf(id: number): Promise<string> {
     let name = this.recordNames.get(id);
     if (name === undefined) {
-      const schema = (await this.registry.getSchema(id)) as { name?: string };
+      const schema = (await this.registry.getSchema(id).catch((cause: unknown) => {
+        // The registry said it has no such schema: these bytes never decode. Anything else (a refused
+        // connection, a timeout, an error status) says nothing about the record: try again later.
+        if ((cause as { status?: number }).status === 404)
+          throw new DecodeError('UNKNOWN_SCHEMA', `schema ${id} is not in the registry`, { cause });
+        throw new DecodeError(
+          'REGISTRY_UNAVAILABLE',
+          `schema ${id} could not be fetched: ${(cause as Error).message}`,
+          { cause },
+        );
+      })) as { name?: string };
       name = schema.name ?? '(unnamed)';
       this.recordNames.set(id, name);
     }

@@ -10,4 +10,5 @@ export {
   type SubscribeOptions,
 } from './bus.js';
 export { EventNotEncodableError, isEncodingError } from './codec.js';
+export { DecodeError, type DecodeErrorCode, HandlerError, RETRY_POLICY } from './failures.js';
 export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';

@@ -7,7 +7,10 @@ export interface ShutdownStep {
 
 /**
  * Runs `steps` in order on SIGTERM/SIGINT (stop accepting, drain, close clients), then exits 0;
- * exits 1 if they fail or take longer than `timeoutMs`. A crash exits 1, never 0.
+ * exits 1 if they fail or take longer than `timeoutMs`. A crash exits 1, never 0. Signals that come while it
+ * shuts down change nothing: Ctrl-C reaches every process of the terminal's group, and a supervisor (`npm
+ * start`, a container runtime) may send SIGTERM on top; with no listener left, the second signal would kill the
+ * process half-way through its shutdown.
  */
 export function handleShutdown(
   logger: Logger,
@@ -40,8 +43,8 @@ export function handleShutdown(
     })();
     return shuttingDown;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit()));
-  process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit()));
+  process.on('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit()));
+  process.on('SIGINT', () => void shutdown('SIGINT').then(() => process.exit()));
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
     process.exit(1);

@@ -11,6 +11,7 @@ export {
   type InboxCursor,
   oneToOneConversationExists,
 } from './conversation-reads.js';
+export { isTransientDatabaseError } from './database-errors.js';
 export { applyDeliveredMarkers } from './delivered-markers.js';
 export { applyGroupChange } from './group-writes.js';
 export { groupConversationId, messageId, oneToOneConversationId } from './ids.js';

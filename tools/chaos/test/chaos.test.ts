@@ -1,5 +1,5 @@
 import { type AppProcess, PrivateDatabase, TestSystem, testInfra } from '@chat/testkit';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { CHAOS_ENV, expectNothingLost, FROZEN_MS, freezeFor, killAndRestart, runFaultCase } from './load.js';
 
 /**
@@ -17,6 +17,11 @@ const latest = (processes: AppProcess[]) => processes.filter((p) => p.running).a
 beforeAll(async () => {
   await system.startPersister();
   await Promise.all([system.startGateway(), system.startGateway()]);
+});
+// Whatever a case did and however it ended, the next starts with a database, a persister and two gateways.
+afterEach(async () => {
+  await database.restore();
+  await system.restore({ persisters: 1, gateways: 2 });
 });
 afterAll(async () => {
   await system.stop();

@@ -1,5 +1,5 @@
 import { PrivateService, TestSystem, testInfra } from '@chat/testkit';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import {
   CHAOS_ENV,
   expectNothingLost,
@@ -35,6 +35,8 @@ describe.runIf(enabled).each([{ service: 'kafka' as const }, { service: 'registr
       await system.startPersister();
       await Promise.all([system.startGateway(), system.startGateway()]);
     }, 180_000);
+    // The next fault starts from a running service, however the last case ended.
+    afterEach(() => privateService.restore());
     afterAll(async () => {
       await system?.stop();
       await privateService?.stop();

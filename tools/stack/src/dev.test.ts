@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { chooseJwt, devAppSettings } from './dev.js';
+import { chooseJwt, devAppSettings, prettyLine } from './dev.js';
 
 describe('chooseJwt (npm start)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'dev-jwt-'));
@@ -26,5 +26,28 @@ describe('devAppSettings (what npm start sets, and pnpm bench starts ours with)'
   it('runs the apps in development with a 6 s session timeout, unless the environment sets one', () => {
     expect(devAppSettings({})).toEqual({ NODE_ENV: 'development', KAFKA_SESSION_TIMEOUT_MS: '6000' });
     expect(devAppSettings({ KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe('10000');
+  });
+});
+
+describe('prettyLine (npm start)', () => {
+  it("shows an app's JSON log line to a person: time, level, app, message, then its fields", () => {
+    const line = JSON.stringify({
+      level: 30,
+      time: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+      pid: 42,
+      hostname: 'vm',
+      name: 'persister',
+      port: 3001,
+      msg: 'persister ready',
+    });
+    const shown = prettyLine('persister', line);
+    expect(shown).toMatch(/^\[\d\d:\d\d:05\.006\] INFO \(persister\): persister ready\n {4}port: 3001\n$/);
+    expect(shown).not.toContain('hostname');
+  });
+
+  it('shows a line that is not JSON as it is, named by its app', () => {
+    expect(prettyLine('gateway', 'gateway failed to start: Error: boom')).toBe(
+      '[gateway] gateway failed to start: Error: boom\n',
+    );
   });
 });

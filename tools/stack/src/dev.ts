@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import jwt from 'jsonwebtoken';
+import { prettyFactory } from 'pino-pretty';
 import { paths, type StackConfig } from './config.js';
 
 const DEMO_USERS = ['alice', 'bob'];
@@ -49,6 +50,26 @@ function readyMessage(port: number, tokens: Array<{ user: string; token: string 
   ].join('\n');
 }
 
+/**
+ * The apps write JSON lines (what a log pipeline wants, in production too); `npm start` shows them to a person:
+ * time, level, app, message, then the fields. A line that is not JSON (a crash's stack) is shown as it is.
+ */
+const pretty = prettyFactory({
+  colorize: process.stdout.isTTY === true,
+  translateTime: 'SYS:HH:MM:ss.l',
+  ignore: 'pid,hostname,gatewayId',
+});
+
+export function prettyLine(app: string, line: string): string {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return `[${app}] ${line}\n`;
+  }
+  return typeof entry === 'object' && entry !== null ? pretty(entry) : `[${app}] ${line}\n`;
+}
+
 function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(
     process.execPath,
@@ -57,7 +78,7 @@ function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   );
   for (const stream of [child.stdout, child.stderr]) {
     if (stream)
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(prettyLine(name, line)));
   }
   return child;
 }
@@ -122,7 +143,10 @@ export async function runDev(config: StackConfig, connection: Record<string, str
     { name: 'persister', child: startApp('persister', env) },
     { name: 'gateway', child: startApp('gateway', env) },
   ];
+  let stopping = false;
   const stopAll = () => {
+    if (stopping) return;
+    stopping = true;
     for (const app of apps) if (app.child.exitCode === null) app.child.kill('SIGTERM');
   };
   // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal's process group, and relayed by

@@ -3,6 +3,7 @@ import { loadStackConfig, stackUrls } from '@chat/stack';
 import type * as KafkaJs from 'kafkajs';
 import type * as MongoDb from 'mongodb';
 import type { TestProject } from 'vitest/node';
+import { ensureChromium } from './chromium.js';
 import type { TestInfra } from './infra.js';
 
 // Vitest resolves a global setup's bare imports from the workspace root, where pnpm (rightly) puts no
@@ -12,10 +13,13 @@ const { Kafka, logLevel } = require('kafkajs') as typeof KafkaJs;
 const { MongoClient } = require('mongodb') as typeof MongoDb;
 
 /**
- * Chooses the infrastructure once per run. CHAT_TEST_INFRA=testcontainers starts real images with Docker;
- * otherwise (the default) the suite uses the local stack, whose URLs `pnpm stack with-stack` puts in the env.
+ * Once per run, before any test: installs the browser the browser tests drive (minutes on a first run, with a
+ * progress line; a failure is left for those tests to report), and chooses the infrastructure.
+ * CHAT_TEST_INFRA=testcontainers starts real images with Docker; otherwise (the default) the suite uses the
+ * local stack, whose URLs `pnpm stack with-stack` puts in the env.
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  project.provide('browserSetupProblem', installBrowser());
   if (process.env.CHAT_TEST_INFRA === 'testcontainers') {
     const { startContainers } = await import('./containers.js');
     const { infra, stop } = await startContainers();
@@ -62,5 +66,17 @@ async function assertReachable(infra: TestInfra): Promise<void> {
       `The integration suite needs the local stack, but cannot reach: ${problems.join(', ')}.\n` +
         'Run the tests with `pnpm test` (it starts the stack), or start it with `pnpm stack up`.',
     );
+  }
+}
+
+/** Installs Chromium if missing; returns why it could not, without failing the tests that need no browser. */
+function installBrowser(): string | undefined {
+  try {
+    ensureChromium((line) => process.stdout.write(`${line}\n`));
+    return undefined;
+  } catch (error) {
+    const problem = `installing chromium failed (${(error as Error).message.split('\n')[0]})`;
+    process.stdout.write(`Browser tests: ${problem}; they will fail, the others run.\n`);
+    return problem;
   }
 }

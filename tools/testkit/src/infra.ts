@@ -10,5 +10,7 @@ export interface TestInfra {
 declare module 'vitest' {
   export interface ProvidedContext {
     infra: TestInfra;
+    /** Why the global setup could not install the browser the browser tests drive, if it could not. */
+    browserSetupProblem: string | undefined;
   }
 }

@@ -32,6 +32,7 @@ function freePort(): Promise<number> {
  */
 export class PrivateService {
   private child: ChildProcess | undefined;
+  private frozen = false;
   private readonly dataDir: string;
 
   private constructor(
@@ -119,11 +120,22 @@ export class PrivateService {
 
   /** SIGSTOP: the process freezes, connections stay open and every request waits, until `thaw()`. */
   freeze(): void {
-    this.child?.kill('SIGSTOP');
+    this.frozen = this.child?.kill('SIGSTOP') ?? false;
   }
 
   thaw(): void {
     this.child?.kill('SIGCONT');
+    this.frozen = false;
+  }
+
+  /**
+   * Back to running after a test that killed or froze it, whether the test passed or not (call it in
+   * afterEach): thawed if frozen, restarted on its data if it exited.
+   */
+  async restore(): Promise<void> {
+    if (this.frozen) this.thaw();
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) await this.launch();
   }
 
   /** Starts it again on the same ports and data folder. */

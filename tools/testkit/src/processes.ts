@@ -25,6 +25,8 @@ export interface AppProcess {
   thaw(): void;
   /** Not exited (it may be frozen). */
   readonly running: boolean;
+  /** Frozen by `freeze()` and not thawed since. */
+  readonly frozen: boolean;
 }
 
 /** Runs an app's real entry file (main.ts) as its own process, and waits for its "ready" log line. */
@@ -61,6 +63,7 @@ export function startApp(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
+  let frozen = false;
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -88,10 +91,18 @@ export function startApp(
           logs,
           stop,
           kill,
-          freeze: () => child.kill('SIGSTOP'),
-          thaw: () => child.kill('SIGCONT'),
+          freeze: () => {
+            frozen = child.kill('SIGSTOP');
+          },
+          thaw: () => {
+            child.kill('SIGCONT');
+            frozen = false;
+          },
           get running() {
             return child.exitCode === null && child.signalCode === null;
+          },
+          get frozen() {
+            return frozen;
           },
         });
       }

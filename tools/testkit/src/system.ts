@@ -1,4 +1,4 @@
-import { EventBus } from '@chat/event-bus';
+import { EventBus, type EventBusOptions } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
@@ -55,6 +55,11 @@ export class TestSystem {
 
   get db() {
     return this.mongo.db(this.database);
+  }
+
+  /** Partitions of the topics this system's apps create. */
+  get partitions(): number {
+    return Number(this.env().KAFKA_PARTITIONS);
   }
 
   private env(): Record<string, string> {
@@ -130,20 +135,38 @@ export class TestSystem {
 
   /**
    * A started event bus on this system's topics, for a test that produces or reads events itself (a
-   * redelivery, a fact downstream services see); stopped by stop().
+   * redelivery, a fact downstream services see); stopped by stop(). Silent and with metrics of its own unless
+   * the test passes its logger and registry.
    */
-  async eventBus(clientId: string): Promise<EventBus> {
+  async eventBus(
+    clientId: string,
+    options: Pick<EventBusOptions, 'logger' | 'metrics'> = {
+      logger: createLogger({ name: clientId, level: 'silent' }),
+    },
+  ): Promise<EventBus> {
     const bus = new EventBus({
       brokers: this.infra.kafkaBrokers.split(','),
       schemaRegistryUrl: this.infra.schemaRegistryUrl,
       clientId,
       topicPrefix: this.topicPrefix,
       partitions: 3,
-      logger: createLogger({ name: clientId, level: 'silent' }),
+      ...options,
     });
     this.buses.push(bus);
     await bus.start();
     return bus;
+  }
+
+  /**
+   * Puts the system back in shape after a test that stopped, killed or froze its processes, whether the test
+   * passed or not (call it in afterEach): thaws what is frozen, and starts persisters and gateways until at
+   * least `shape` of each run. New processes go to the end of `persisters` and `gateways`.
+   */
+  async restore(shape: { persisters: number; gateways: number }): Promise<void> {
+    for (const app of [...this.persisters, ...this.gateways]) if (app.frozen) app.thaw();
+    const running = (apps: AppProcess[]) => apps.filter((app) => app.running).length;
+    while (running(this.persisters) < shape.persisters) await this.startPersister();
+    while (running(this.gateways) < shape.gateways) await this.startGateway();
   }
 
   closeClients(): void {

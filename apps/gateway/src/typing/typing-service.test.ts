@@ -1,7 +1,7 @@
 import type { TypingChanged } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import type { ChatModels } from '@chat/storage';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConversationMembers } from '../groups/conversation-members.js';
 import type { ChatServer } from '../socket/server.js';
 import { TypingService } from './typing-service.js';
@@ -33,23 +33,28 @@ function service(calls: Array<[string[], unknown]>, expiryMs: number) {
 }
 
 describe('TypingService', () => {
-  it('shows typing to the other members once, however often it is refreshed, and expires it by itself', async () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('shows typing to the other members once, however often it is refreshed, and expires it by itself', () => {
     const calls: Array<[string[], unknown]> = [];
-    const typing = service(calls, 50);
+    const typing = service(calls, 5000);
     const shown = { conversationId: 'grp_1', userId: 'alice', isTyping: true };
+    const others = ['user:bob', 'user:carol'];
     typing.onChanged(fact(true));
-    typing.onChanged(fact(true));
-    expect(calls).toEqual([[['user:bob', 'user:carol'], shown]]);
-    const started = Date.now();
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (calls.length < 2) return;
-        clearInterval(poll);
-        resolve();
-      }, 5);
-    });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
-    expect(calls[1]).toEqual([['user:bob', 'user:carol'], { ...shown, isTyping: false }]);
+    vi.advanceTimersByTime(3000);
+    typing.onChanged(fact(true)); // a refresh: nothing to tell, the expiry starts again from now
+    expect(calls).toEqual([[others, shown]]);
+
+    vi.advanceTimersByTime(4999);
+    expect(calls, 'still typing: 5 s after the refresh, not after the start').toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(calls).toEqual([
+      [others, shown],
+      [others, { ...shown, isTyping: false }],
+    ]);
+    vi.advanceTimersByTime(60_000);
+    expect(calls, 'told once').toHaveLength(2);
   });
 
   it('ends an indicator at once on stop, and ignores a stop of nothing', () => {
