@@ -262,10 +262,12 @@ function latestPerConversation(advanced: MessageDoc[]): MessageDoc[] {
 
 /**
  * The updates that create each conversation on its first message, or move it forward: `lastSeq`, times and reward
- * windows by `$max`, and `lastMessage` only where the stored one has a lower seq. So the updates commute with
- * each other and with read markers: a redelivered old batch, or a zombie writer's late update, can never move a
- * conversation backwards, and no writer needs to read-modify-write (or lock) a conversation. Participants are
- * found by user id (array filters), never by position, which a membership change may shift.
+ * windows by their maximum, and `lastMessage` only where the stored one has a lower seq (compared on the seq
+ * itself, never on the embedded document's field order). So the updates commute with each other and with read
+ * markers: a redelivered old batch, or a zombie writer's late update, can never move a conversation backwards,
+ * and no writer needs to read-modify-write (or lock) a conversation. Participants are found by user id (array
+ * filters), never by position, which a membership change may shift. One statement per conversation, two in the
+ * rare batch that opens a reward window.
  */
 function conversationUpdates(
   latest: MessageDoc[],
@@ -278,12 +280,8 @@ function conversationUpdates(
     const participantIds = [message.senderId, message.recipientId ?? ''].sort();
     const rule = rules.get(message.conversationId);
     const filter = { _id: message.conversationId };
-    const forward: mongo.MatchKeysAndValues<ConversationDoc> = {
-      lastSeq: message.seq,
-      lastActivityAt: message.createdAt,
-      updatedAt: now,
-    };
     if (!states.has(message.conversationId)) {
+      const forward = { lastSeq: message.seq, lastActivityAt: message.createdAt, updatedAt: now };
       const participants = participantIds.map((userId) => ({
         userId,
         lastReadAt: null,
@@ -300,29 +298,44 @@ function conversationUpdates(
       // Created by another writer since our read: the upsert's duplicate key makes the caller retry the batch.
       return [{ updateOne: { filter, update: { $max: forward, $setOnInsert: onInsert }, upsert: true } }];
     }
+    // One pipeline update moves the counters by their maximum and replaces lastMessage only where the stored
+    // one's seq is lower; `$literal` keeps a text or id that starts with `$` from being read as a field path.
+    const moveForward: mongo.AnyBulkWriteOperation<ConversationDoc> = {
+      updateOne: {
+        filter,
+        update: [
+          {
+            $set: {
+              lastSeq: { $max: ['$lastSeq', message.seq] },
+              lastActivityAt: { $max: ['$lastActivityAt', message.createdAt] },
+              updatedAt: { $max: ['$updatedAt', now] },
+              lastMessage: {
+                $cond: [
+                  { $lt: [{ $ifNull: ['$lastMessage.seq', 0] }, message.seq] },
+                  { $literal: lastMessageOf(message) },
+                  '$lastMessage',
+                ],
+              },
+            },
+          },
+        ],
+      },
+    };
+    // Reward windows that this batch opened, set on the participants found by user id (rare: the first reply
+    // in 24 hours).
+    const stored = states.get(message.conversationId)?.participants ?? [];
+    const windows: mongo.MatchKeysAndValues<ConversationDoc> = {};
     const arrayFilters: Record<string, string>[] = [];
     for (const userId of participantIds) {
       const windowStart = rule?.rewardWindowStart(userId);
-      if (!windowStart) continue;
+      const before = stored.find((participant) => participant.userId === userId)?.lastReplyRewardAt;
+      if (!windowStart || (before && before >= windowStart)) continue;
       const name = `p${arrayFilters.length}`;
-      forward[`participants.$[${name}].lastReplyRewardAt`] = windowStart;
+      windows[`participants.$[${name}].lastReplyRewardAt`] = windowStart;
       arrayFilters.push({ [`${name}.userId`]: userId });
     }
-    return [
-      {
-        updateOne: {
-          filter,
-          update: { $max: forward },
-          ...(arrayFilters.length > 0 ? { arrayFilters } : {}),
-        },
-      },
-      {
-        updateOne: {
-          filter: { ...filter, $or: [{ 'lastMessage.seq': { $lt: message.seq } }, { lastMessage: null }] },
-          update: { $set: { lastMessage: lastMessageOf(message) } },
-        },
-      },
-    ];
+    if (arrayFilters.length === 0) return [moveForward];
+    return [moveForward, { updateOne: { filter, update: { $max: windows }, arrayFilters } }];
   });
 }
 

@@ -57,10 +57,11 @@ describe('storeMessageBatch', () => {
       { _id: conversationId },
       { $set: { lastMessage: { id: `~${id}`, seq: seq as number, ...rest } } },
     );
-    await storeMessageBatch(models, commands.slice(2));
+    // A text that reads like a field path is stored as it is, not evaluated.
+    await storeMessageBatch(models, [{ ...(commands[2] as MessageSent), text: '$lastSeq' }]);
     expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
       lastSeq: 3,
-      lastMessage: { seq: 3, clientMessageId: 'm3' },
+      lastMessage: { seq: 3, clientMessageId: 'm3', text: '$lastSeq' },
     });
   });
 
