@@ -47,10 +47,12 @@ function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
 
 /**
  * Stores a batch of send commands. Idempotent: a command whose message already exists (a redelivery or a
- * client's resend) yields the stored one. Two round trips and one commit whatever the batch size: the batch's
- * conversations and already stored messages (read together, both by `_id $in`; conversations the persister
- * wrote last come from `heads` instead), then one transaction of an ordered `insertMany` and an unordered
- * `bulkWrite` of conversation updates.
+ * client's resend) yields the stored one. Three round trips whatever the batch size: the batch's conversations
+ * and already stored messages (read together, both by `_id $in`; conversations the persister wrote last come
+ * from `heads` instead), one ordered `insertMany`, one unordered `bulkWrite` of conversation updates. No
+ * transaction: a persister killed inside one would leave its locks on the batch's conversations until the
+ * server's transaction lifetime (60 s on MongoDB) ends, stalling every batch behind it; instead the next
+ * attempt finds what a dead one stored and counts it.
  */
 export async function storeMessageBatch(
   models: ChatModels,
@@ -92,9 +94,8 @@ async function storeBatch(
   /** Messages that move a conversation forward in this call: new ones, and stored ones not yet counted. */
   const advanced: MessageDoc[] = [];
 
-  // Stored without their conversation update: by a version of this code before the write was one
-  // transaction, or by hand. They are the conversation's latest now, and count before this batch's new
-  // messages (they are older).
+  // Stored by an earlier attempt that died between the insert and the conversation update: they are the
+  // conversation's latest now, and count before this batch's new messages (they are older).
   for (const doc of existing) {
     if (doc.seq <= (lastSeqs.get(doc.conversationId) ?? 0)) continue;
     rule(doc.conversationId).next(doc, false);
@@ -133,7 +134,14 @@ async function storeBatch(
 
   if (advanced.length > 0) {
     const latest = latestPerConversation(advanced);
-    await writeBatch(models, fresh, conversationUpdates(latest, states, rules, createdAt));
+    if (fresh.length > 0) await insertFresh(models, fresh);
+    await models.conversations
+      .bulkWrite(conversationUpdates(latest, states, rules, createdAt), { ordered: false })
+      .catch((error: unknown) => {
+        if (!isOnlyDuplicateKeys(error)) throw error;
+        // Created by another writer between our read and our upsert: ours did not apply; read it again.
+        throw new WriteConflictError('a conversation of this batch was created concurrently');
+      });
     for (const head of newHeads(latest, states, rules)) heads?.remember(head);
   }
 
@@ -187,41 +195,18 @@ async function readConversationStates(
   return states;
 }
 
-/** A duplicate key on the batch's insert: another writer took one of its seqs or ids since our read. */
-class SeqTaken extends Error {}
-
 /**
- * The batch's new messages and its conversation updates, in one transaction: one commit (one journal flush)
- * per batch, however many conversations it touches, and never a message stored without its conversation
- * moved forward. The insert is ordered, in seq order. A duplicate key on it means another writer took one of
- * our seqs or ids since our read (a zombie persister after a rebalance, or a stale head): the counters are
- * repaired from the messages and the batch is retried by its caller. One on a conversation upsert means it was
- * created by another writer between our read and our write.
+ * Inserts in seq order; ordered, so a failure leaves a gapless prefix stored. A duplicate key here means
+ * another writer took one of our seqs or ids since our read (a zombie persister after a rebalance, or a stale
+ * head): the counters are repaired from the messages and the batch is retried by its caller.
  */
-async function writeBatch(
-  models: ChatModels,
-  fresh: MessageDoc[],
-  updates: mongo.AnyBulkWriteOperation<ConversationDoc>[],
-): Promise<void> {
+async function insertFresh(models: ChatModels, docs: MessageDoc[]): Promise<void> {
   try {
-    await models.inTransaction(async (session) => {
-      if (fresh.length > 0) {
-        await models.messages.insertMany(fresh, { ordered: true, session }).catch((error: unknown) => {
-          throw isOnlyDuplicateKeys(error) ? new SeqTaken() : error;
-        });
-      }
-      await models.conversations.bulkWrite(updates, { ordered: false, session });
-    });
+    await models.messages.insertMany(docs, { ordered: true });
   } catch (error) {
-    if (error instanceof SeqTaken) {
-      await repairLastSeq(models, [...new Set(fresh.map((doc) => doc.conversationId))]);
-      throw new WriteConflictError(
-        'a message or seq of this batch was stored concurrently; counters repaired',
-      );
-    }
-    if (isOnlyDuplicateKeys(error))
-      throw new WriteConflictError('a conversation of this batch was created concurrently');
-    throw error;
+    if (!isOnlyDuplicateKeys(error)) throw error;
+    await repairLastSeq(models, [...new Set(docs.map((doc) => doc.conversationId))]);
+    throw new WriteConflictError('a message or seq of this batch was stored concurrently; counters repaired');
   }
 }
 

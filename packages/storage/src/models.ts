@@ -1,10 +1,4 @@
-import mongoose, {
-  type Collection,
-  type Connection,
-  type InferSchemaType,
-  type mongo,
-  Schema,
-} from 'mongoose';
+import mongoose, { type Collection, type Connection, type InferSchemaType, Schema } from 'mongoose';
 
 const COLLECTIONS = {
   messages: 'messages',
@@ -152,12 +146,6 @@ export interface ChatModels {
   conversations: Collection<ConversationDoc>;
   userPresence: Collection<UserPresenceDoc>;
   formerMembers: Collection<FormerMemberDoc>;
-  /**
-   * Runs `work` in one multi-document transaction (one commit, all or nothing), retried by the driver on a
-   * transient conflict, so `work` must only issue writes it may issue again. Needs a replica set, as MongoDB's
-   * `w: 'majority'` does anyway.
-   */
-  inTransaction(work: (session: mongo.ClientSession) => Promise<void>): Promise<void>;
 }
 
 /** Binds the models to one connection; tests pass their own connection (and database). */
@@ -171,15 +159,6 @@ export function chatModels(connection: Connection): ChatModels {
     conversations: connection.collection<ConversationDoc>(COLLECTIONS.conversations),
     userPresence: connection.collection<UserPresenceDoc>(COLLECTIONS.userPresence),
     formerMembers: connection.collection<FormerMemberDoc>(COLLECTIONS.formerMembers),
-    inTransaction: async (work) => {
-      // The transaction inherits the connection's write concern (the persister's: majority, journaled).
-      const session = connection.getClient().startSession();
-      try {
-        await session.withTransaction(() => work(session));
-      } finally {
-        await session.endSession();
-      }
-    },
   };
 }
 
