@@ -1,3 +1,4 @@
+import type { ConversationKind, GroupRole } from './enums.js';
 import type {
   ConversationReadPersisted,
   GroupChangePersisted,
@@ -18,9 +19,6 @@ export function toMessageDto(message: MessagePersisted): MessageDto {
   const { memberIds: _routing, ...rest } = message;
   return { ...rest, createdAt: new Date(message.createdAt).toISOString() };
 }
-
-export type ConversationKind = 'one_to_one' | 'group';
-export type GroupRole = 'admin' | 'member';
 
 export interface ParticipantDto {
   userId: string;

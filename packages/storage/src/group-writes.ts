@@ -1,4 +1,4 @@
-import type { ErrorMessageKey, GroupChange, GroupChangePersisted } from '@chat/contracts';
+import type { ErrorMessageKey, GroupChange, GroupChangePersisted, GroupRole } from '@chat/contracts';
 import { participantsAtRemoval, recordFormerMember } from './former-members.js';
 import type { ChatModels, ConversationDoc, ParticipantDoc } from './models.js';
 
@@ -7,7 +7,7 @@ type Refusal = Extract<
   'noSuchConversation' | 'notAGroup' | 'notAMember' | 'notAGroupAdmin' | 'groupTooLarge'
 >;
 
-function newParticipant(userId: string, role: 'admin' | 'member', lastReadAt: Date | null): ParticipantDoc {
+function newParticipant(userId: string, role: GroupRole, lastReadAt: Date | null): ParticipantDoc {
   return { userId, role, lastReadAt, lastDeliveredSeq: 0, lastReplyRewardAt: null };
 }
 

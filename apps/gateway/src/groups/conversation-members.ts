@@ -1,8 +1,9 @@
+import type { ConversationKind } from '@chat/contracts';
 import { type ChatModels, findConversationMembers } from '@chat/storage';
 import { AppError } from '../errors.js';
 
 export interface Members {
-  kind: 'one_to_one' | 'group';
+  kind: ConversationKind;
   participantIds: string[];
 }
 
