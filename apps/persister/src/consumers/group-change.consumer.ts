@@ -1,6 +1,7 @@
 import { Topics } from '@chat/contracts';
 import { type BatchHandler, type EventBus, replyHeaders } from '@chat/event-bus';
 import { applyGroupChange, type ChatModels } from '@chat/storage';
+import { groupChangeFact } from './group-change-fact.js';
 
 /**
  * group.change → the group created or its members changed → group.change.persisted with the participants after
@@ -17,7 +18,8 @@ export function handleGroupChange(deps: {
     const facts = [];
     for (const event of events) {
       const result = await applyGroupChange(deps.models, event.value, deps.maxGroupMembers);
-      facts.push({ key: result.conversationId, value: result, headers: replyHeaders(event) });
+      const fact = groupChangeFact(event.value, result);
+      facts.push({ key: fact.conversationId, value: fact, headers: replyHeaders(event) });
     }
     await deps.bus.publish(Topics.groupChangePersisted, facts);
   };
