@@ -220,7 +220,7 @@ type ToClientOf<Id extends EventId> = Table[Id] extends { toClient: infer Spec e
   : never;
 
 /** What an ack of `Spec` carries besides `ok: true`; an empty object schema carries nothing. */
-type AckResultOf<Spec extends ToServer> = keyof z.infer<Spec['ack']> extends never
+type AckResultOf<Spec extends ToServer> = keyof Spec['ack']['shape'] extends never
   ? object
   : z.infer<Spec['ack']>;
 
