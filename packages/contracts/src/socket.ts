@@ -251,12 +251,19 @@ export type ClientAck<E extends ClientEvent> = Parameters<ClientToServerEvents[E
 export type AckResult<E extends ClientEvent> =
   NonNullable<ClientAck<E>> extends (response: Ack<infer Result>) => void ? Result : never;
 
+const clientEvents = Object.values(SocketEventTable as Record<string, SocketEventSpec>).flatMap(
+  ({ event, toServer }) => (toServer ? [{ event: event as ClientEvent, ...toServer }] : []),
+);
+
 /** The schema that validates each client event's payload: one for every event, so none goes unchecked. */
 export const ClientEventSchemas = Object.fromEntries(
-  Object.values(SocketEventTable as Record<string, SocketEventSpec>).flatMap(({ event, toServer }) =>
-    toServer ? [[event, toServer.payload]] : [],
-  ),
+  clientEvents.map(({ event, payload }) => [event, payload]),
 ) as Record<ClientEvent, z.ZodType> as { readonly [E in ClientEvent]: z.ZodType<ClientPayload<E>> };
+
+/** The client events whose ack callback clients may leave out. */
+export const AckOptionalEvents: ReadonlySet<ClientEvent> = new Set(
+  clientEvents.filter(({ ackOptional }) => ackOptional).map(({ event }) => event),
+);
 
 /** `connect_error` data when the handshake is refused. */
 export interface ConnectErrorData {
