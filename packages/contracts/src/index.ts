@@ -5,6 +5,7 @@ export * from './enums.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './limits.js';
+export * from './requests.js';
 export * from './socket.js';
 export * from './topics.js';
 export * from './validation.js';

@@ -21,6 +21,7 @@ export { toPersisted } from './message-docs.js';
 export {
   markRewardsPublished,
   type StoredBatch,
+  type StoreOutcome,
   storeMessageBatch,
   WriteConflictError,
 } from './message-writes.js';

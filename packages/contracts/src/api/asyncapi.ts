@@ -1,4 +1,5 @@
 import { EventCatalog } from '../events.js';
+import { CorrelatedTopics } from '../requests.js';
 import { ackSchema, type SocketEventSpec, SocketEventTable } from '../socket.js';
 import { KafkaHeaders, type TopicName, Topics } from '../topics.js';
 import { componentSchemas, type JsonSchema, toJsonSchema } from './schemas.js';
@@ -75,17 +76,6 @@ function socketOperations(channels: ReturnType<typeof socketChannels>) {
   return operations;
 }
 
-const correlated = new Set<TopicName>([
-  Topics.messageSent,
-  Topics.messagePersisted,
-  Topics.conversationRead,
-  Topics.conversationReadPersisted,
-  Topics.groupChange,
-  Topics.groupChangePersisted,
-  Topics.messageDelivered,
-  Topics.messageDeliveredPersisted,
-]);
-
 /** Kafka channels are named apart from socket channels (`conversationRead` is both an event and a topic). */
 export const kafkaChannelId = (topicKey: string) => `kafka.${topicKey}`;
 
@@ -114,7 +104,7 @@ function kafkaMessage(topic: TopicName): MessageObject {
     name: schema.name,
     summary: schema.doc,
     payload: { schemaFormat: AVRO_FORMAT, schema },
-    ...(correlated.has(topic)
+    ...(CorrelatedTopics.has(topic)
       ? {
           headers: {
             type: 'object',
