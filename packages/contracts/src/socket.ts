@@ -91,6 +91,7 @@ export const SocketEventTable = {
     toServer: {
       payload: presenceSubscribeSchema,
       ack: z.strictObject({ presence: z.array(presenceDtoSchema) }),
+      summary: 'Current presence of each id; from then on presence:update whenever one changes.',
     },
   },
   presenceUnsubscribe: {
@@ -111,7 +112,7 @@ export const SocketEventTable = {
     toClient: {
       payload: readReceiptDtoSchema,
       message: 'receipt',
-      summary: "A participant's read marker moved.",
+      summary: "A participant's read marker moved: to the other participants and the reader's other devices.",
     },
   },
   sessionExpired: {
@@ -142,7 +143,12 @@ export const SocketEventTable = {
   },
   groupAddMembers: {
     event: 'group:add-members',
-    toServer: { payload: groupAddMembersSchema, ack: groupMembers, summary: 'Admins only.' },
+    toServer: {
+      payload: groupAddMembersSchema,
+      ack: groupMembers,
+      summary: 'Admins only.',
+      ackSummary: 'Once the change is stored, with the participants after it.',
+    },
   },
   groupRemoveMember: {
     event: 'group:remove-member',
@@ -173,7 +179,7 @@ export const SocketEventTable = {
     toClient: {
       payload: deliveredReceiptDtoSchema,
       message: 'receipt',
-      summary: "A member's delivered marker moved.",
+      summary: "A member's delivered marker moved: to the other members and the member's other devices.",
     },
   },
   typingStart: {
