@@ -1,4 +1,5 @@
 import {
+  type CrossCheck,
   env,
   loadSettings,
   type SettingsOf,
@@ -82,6 +83,17 @@ function gatewaySettings(defaults: { gatewayId: string; cursorSecret: string }) 
     /** Ready-made users the demo page offers (`npm start` sets it). */
     demoUsers: env.list('DEMO_TOKENS', '', { pattern: /^[^=]+=[^=]+$/, are: 'user=token' }),
   });
+  // Short secrets can be guessed; development and tests may use any.
+  const secretLongInProduction = (
+    field: 'jwtSecret' | 'cursorSecret',
+    variable: string,
+  ): CrossCheck<SettingsOf<typeof fields>> => ({
+    reads: ['nodeEnv', field],
+    problem: (settings) =>
+      settings.nodeEnv === 'production' && (settings[field]?.length ?? 32) < 32
+        ? `${variable} must be at least 32 characters`
+        : undefined,
+  });
   const checked = withChecks(fields, [
     {
       reads: ['jwtSecret', 'jwtPublicKey'],
@@ -91,20 +103,8 @@ function gatewaySettings(defaults: { gatewayId: string; cursorSecret: string }) 
         if (!jwtSecret && !jwtPublicKey) return 'JWT_SECRET or JWT_PUBLIC_KEY is required';
       },
     },
-    {
-      reads: ['nodeEnv', 'jwtSecret'],
-      problem: ({ nodeEnv, jwtSecret }) =>
-        nodeEnv === 'production' && jwtSecret !== undefined && jwtSecret.length < 32
-          ? 'JWT_SECRET must be at least 32 characters'
-          : undefined,
-    },
-    {
-      reads: ['nodeEnv', 'cursorSecret'],
-      problem: ({ nodeEnv, cursorSecret }) =>
-        nodeEnv === 'production' && cursorSecret !== undefined && cursorSecret.length < 32
-          ? 'CURSOR_SECRET must be at least 32 characters'
-          : undefined,
-    },
+    secretLongInProduction('jwtSecret', 'JWT_SECRET'),
+    secretLongInProduction('cursorSecret', 'CURSOR_SECRET'),
     {
       reads: ['presenceHeartbeatMs', 'presenceTtlMs'],
       problem: ({ presenceHeartbeatMs, presenceTtlMs }) =>
@@ -125,13 +125,7 @@ function gatewaySettings(defaults: { gatewayId: string; cursorSecret: string }) 
       ...settings
     }) => ({
       ...settings,
-      jwt: {
-        ...(jwtPublicKey
-          ? { algorithms: ['RS256', 'ES256'], key: jwtPublicKey.replaceAll('\\n', '\n') }
-          : { algorithms: ['HS256'], key: jwtSecret ?? '' }),
-        ...(jwtIssuer ? { issuer: jwtIssuer } : {}),
-        ...(jwtAudience ? { audience: jwtAudience } : {}),
-      } as JwtVerification,
+      jwt: jwtVerification(jwtSecret, jwtPublicKey, { issuer: jwtIssuer, audience: jwtAudience }),
       /**
        * Key of the HMAC that signs inbox cursors: CURSOR_SECRET, else derived from JWT_SECRET (whoever holds it
        * can mint tokens anyway), else (JWT_PUBLIC_KEY without CURSOR_SECRET) random per process. Gateways behind
@@ -145,6 +139,20 @@ function gatewaySettings(defaults: { gatewayId: string; cursorSecret: string }) 
       }),
     }),
   );
+}
+
+function jwtVerification(
+  secret: string | undefined,
+  publicKey: string | undefined,
+  claims: { issuer: string | undefined; audience: string | undefined },
+): JwtVerification {
+  return {
+    ...(publicKey
+      ? { algorithms: ['RS256', 'ES256'], key: publicKey.replaceAll('\\n', '\n') }
+      : { algorithms: ['HS256'], key: secret ?? '' }),
+    ...(claims.issuer ? { issuer: claims.issuer } : {}),
+    ...(claims.audience ? { audience: claims.audience } : {}),
+  };
 }
 
 function cursorSecretOf(
