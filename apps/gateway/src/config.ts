@@ -24,8 +24,14 @@ function gatewaySettings(defaults: { gatewayId: string; cursorSecret: string }) 
     ...serviceSettings,
     host: env.string('SERVER_HOST', '0.0.0.0'),
     port: env.integer('SERVER_PORT', 3000, { min: 0, max: 65535 }),
-    /** Unique per process: every gateway consumes every message.persisted through its own group. */
-    gatewayId: env.string('GATEWAY_ID', defaults.gatewayId),
+    /**
+     * Unique per process, and stable across its restarts if you can: it names the gateway's consumer groups and
+     * its delivery topic (`delivery.<GATEWAY_ID>`), where the facts for its sockets arrive.
+     */
+    gatewayId: env.string('GATEWAY_ID', defaults.gatewayId, {
+      pattern: /^[A-Za-z0-9._-]{1,200}$/,
+      are: 'at most 200 letters, digits, ".", "_" or "-" (it names a Kafka topic)',
+    }),
     jwtSecret: env.optionalString('JWT_SECRET'),
     /** PEM, `\n` escapes allowed. */
     jwtPublicKey: env.optionalString('JWT_PUBLIC_KEY'),
@@ -75,8 +81,6 @@ function gatewaySettings(defaults: { gatewayId: string; cursorSecret: string }) 
     socketPingIntervalMs: env.integer('SOCKET_PING_INTERVAL_MS', 10_000, { min: 1000 }),
     socketPingTimeoutMs: env.integer('SOCKET_PING_TIMEOUT_MS', 10_000, { min: 1000 }),
     presenceHeartbeatMs: env.integer('PRESENCE_HEARTBEAT_MS', 5000, { min: 500 }),
-    /** A gateway silent this long is dead: its users are offline. */
-    presenceTtlMs: env.integer('PRESENCE_TTL_MS', 15_000, { min: 1000 }),
     presenceOfflineDebounceMs: env.integer('PRESENCE_OFFLINE_DEBOUNCE_MS', 2000, { min: 0 }),
     /** Serve the demo chat page at `/`; unset, on in development only. */
     demoPage: env.oneOf('DEMO_PAGE', ['on', 'off'], undefined),

@@ -81,6 +81,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   /** Requests waiting for the fact that answers their command; each times out as a send does. */
   const requests = new CommandRequests({
     bus,
+    gatewayId: config.gatewayId,
     timeoutMs: config.sendAckTimeoutMs,
     answererAbsent: noPersister,
   });
@@ -159,7 +160,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async start() {
       await presence.start();
       await consumeTyping({ bus, typing, groupId: `gateway-${config.gatewayId}-typing` });
-      await consumeFacts({ bus, io, members, requests, groupId: `gateway-${config.gatewayId}` });
+      await consumeFacts({
+        bus,
+        io,
+        members,
+        requests,
+        gatewayId: config.gatewayId,
+        groupId: `gateway-${config.gatewayId}`,
+      });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => resolve());

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
+import { EventBus, followPresence, PresenceView } from '@chat/event-bus';
 import {
   createLogger,
   createMetricsRegistry,
@@ -10,6 +10,7 @@ import {
 } from '@chat/runtime';
 import { ConversationHeads, chatModels, ensureIndexes, isTransientDatabaseError } from '@chat/storage';
 import mongoose from 'mongoose';
+import { Answers } from './answers.js';
 import { loadPersisterConfig } from './config.js';
 import { handleGroupChange } from './consumers/group-change.consumer.js';
 import { handleConversationRead, handleMessageDelivered } from './consumers/marker-commands.consumer.js';
@@ -53,6 +54,18 @@ async function main(): Promise<void> {
   });
   await bus.start();
 
+  // Where each fact is delivered: the gateways holding its users' sockets, from the presence records, which
+  // every persister reads whole. Read up to now before any command, so the first answers are routed.
+  const routes = new PresenceView({ ttlMs: config.presenceTtlMs });
+  await followPresence(bus, {
+    groupId: `persister-${hostname()}-${process.pid}-routes`,
+    logger,
+    onConnection: (record) => routes.applyConnection(record),
+    onGateway: (record) => routes.applyGateway(record),
+  });
+  const expireRoutes = setInterval(() => routes.expire(), 1000);
+  const answers = new Answers(bus, routes);
+
   const health = await startHealthServer({
     host: config.host,
     port: config.port,
@@ -68,7 +81,13 @@ async function main(): Promise<void> {
     logger,
     [
       // Stopping the bus lets the batch in hand finish and commit before the consumer leaves its group.
-      { name: 'kafka', run: () => bus.stop() },
+      {
+        name: 'kafka',
+        run: () => {
+          clearInterval(expireRoutes);
+          return bus.stop();
+        },
+      },
       { name: 'mongodb', run: () => connection.close() },
       { name: 'health', run: () => new Promise((resolve) => health.close(() => resolve())) },
     ],
@@ -86,10 +105,10 @@ async function main(): Promise<void> {
     // Behind the write in hand, so that write's heads are forgotten too.
     onGroupJoin: () => void writer.exclusive(async () => heads.forgetAll()),
     handlers: {
-      [Topics.messageSent]: handleMessageSent({ bus, models, logger, writer, heads, metrics }),
-      [Topics.conversationRead]: handleConversationRead({ bus, models, metrics }),
-      [Topics.groupChange]: handleGroupChange({ bus, models, maxGroupMembers: config.maxGroupMembers }),
-      [Topics.messageDelivered]: handleMessageDelivered({ bus, models }),
+      [Topics.messageSent]: handleMessageSent({ bus, answers, models, logger, writer, heads, metrics }),
+      [Topics.conversationRead]: handleConversationRead({ answers, models, metrics }),
+      [Topics.groupChange]: handleGroupChange({ answers, models, maxGroupMembers: config.maxGroupMembers }),
+      [Topics.messageDelivered]: handleMessageDelivered({ answers, models }),
       [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
     },
   });

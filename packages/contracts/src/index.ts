@@ -1,4 +1,5 @@
 export * from './api/index.js';
+export * from './audiences.js';
 export * from './avro.js';
 export * from './dto.js';
 export * from './enums.js';

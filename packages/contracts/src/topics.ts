@@ -54,4 +54,14 @@ export const KafkaHeaders = Object.freeze({
   deadLetterReason: 'dlq-reason',
   deadLetterErrorCode: 'dlq-error-code',
   deadLetterConsumer: 'dlq-consumer',
+  /** On a command: the gateway that sent it, so the fact that answers it is delivered there. */
+  originGateway: 'origin-gateway',
+  /** On a delivery record: the fact topic whose record it carries (and whose schema decodes it). */
+  factTopic: 'fact-topic',
 });
+
+/**
+ * A gateway's delivery topic: the facts for the users connected to it (and the answers to its own commands),
+ * published there by whoever publishes the fact, besides the fact's own topic. Created by the gateway.
+ */
+export const deliveryTopic = (gatewayId: string) => `delivery.${gatewayId}`;

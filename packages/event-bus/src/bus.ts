@@ -1,6 +1,14 @@
-import type { EventTopic } from '@chat/contracts';
+import { deliveryTopic, type EventTopic, KafkaHeaders } from '@chat/contracts';
 import { isRetriable } from '@chat/runtime';
-import { type Consumer, Kafka, type KafkaMessage, logLevel, Partitioners, type Producer } from 'kafkajs';
+import {
+  type Consumer,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { RegistryCodec } from './codec.js';
@@ -13,7 +21,7 @@ import { GroupWatch } from './group-watch.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { type BusMetrics, busMetrics, ConsumerLag } from './metrics.js';
 import { Outbox } from './outbox.js';
-import { createMissingTopics } from './topics.js';
+import { createDeliveryTopic, createMissingTopics } from './topics.js';
 
 export interface EventBusOptions {
   brokers: string[];
@@ -107,16 +115,33 @@ export class EventBus {
     await this.producer.connect();
   }
 
+  /**
+   * Publishes events on their topic, and a copy of each on the delivery topic of every gateway it names in
+   * `deliverTo` (the same bytes, with the `fact-topic` header saying how to decode them): one produce request.
+   */
   async publish<T extends EventTopic>(topic: T, events: OutgoingEvent<T>[]): Promise<void> {
     if (events.length === 0) return;
+    const deliveries = new Map<string, Message[]>();
     const messages = await Promise.all(
-      events.map(async (event) => ({
-        key: event.key,
-        value: await this.codec.encode(topic, event.value),
-        headers: event.headers ?? {},
-      })),
+      events.map(async (event) => {
+        const message = {
+          key: event.key,
+          value: await this.codec.encode(topic, event.value),
+          headers: event.headers ?? {},
+        };
+        for (const gatewayId of event.deliverTo ?? []) {
+          const delivery = this.topicName(deliveryTopic(gatewayId));
+          const copies = deliveries.get(delivery) ?? [];
+          copies.push({ ...message, headers: { ...message.headers, [KafkaHeaders.factTopic]: topic } });
+          deliveries.set(delivery, copies);
+        }
+        return message;
+      }),
     );
-    await this.outbox.enqueue(this.topicName(topic), messages);
+    await this.outbox.enqueueAll([
+      { topic: this.topicName(topic), messages },
+      ...[...deliveries].map(([delivery, copies]) => ({ topic: delivery, messages: copies })),
+    ]);
   }
 
   private async decode(topic: EventTopic, message: KafkaMessage) {
@@ -126,6 +151,37 @@ export class EventBus {
 
   /** Consumes topics in batches; a batch's offsets are committed only after its handler resolved. */
   async subscribe(options: SubscribeOptions): Promise<void> {
+    const topicsByName = new Map(
+      (Object.keys(options.handlers) as EventTopic[]).map((topic) => [this.topicName(topic), topic]),
+    );
+    await this.consume(options, [...topicsByName.keys()], (kafkaTopic) => topicsByName.get(kafkaTopic));
+  }
+
+  /**
+   * Consumes this gateway's delivery topic (creating it if missing): the facts for its users and the answers
+   * to its commands, each decoded as the topic its `fact-topic` header names and handed to that topic's
+   * handler, in order. A gateway reads no fact that concerns none of its sockets.
+   */
+  async subscribeDeliveries(gatewayId: string, options: SubscribeOptions): Promise<void> {
+    const topic = this.topicName(deliveryTopic(gatewayId));
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await createDeliveryTopic(admin, topic);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.consume(options, [topic], (_kafkaTopic, message) => {
+      const factTopic = message.headers?.[KafkaHeaders.factTopic]?.toString();
+      return factTopic !== undefined && factTopic in options.handlers ? (factTopic as EventTopic) : undefined;
+    });
+  }
+
+  private async consume(
+    options: SubscribeOptions,
+    topics: string[],
+    topicOf: (kafkaTopic: string, message: KafkaMessage) => EventTopic | undefined,
+  ): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -147,11 +203,8 @@ export class EventBus {
       lag.forget();
       options.onGroupJoin?.();
     });
-    const topicsByName = new Map(
-      (Object.keys(options.handlers) as EventTopic[]).map((topic) => [this.topicName(topic), topic]),
-    );
     await consumer.connect();
-    await consumer.subscribe({ topics: [...topicsByName.keys()], fromBeginning: options.fromBeginning });
+    await consumer.subscribe({ topics, fromBeginning: options.fromBeginning });
     await consumer.run({
       // Offsets are resolved by hand after each handled batch; kafkajs commits only resolved offsets, at most
       // once a second: a crash replays up to a second of batches, which the idempotent handlers absorb.
@@ -162,7 +215,8 @@ export class EventBus {
       eachBatch: consumeBatches({
         groupId: options.groupId,
         handlers: options.handlers,
-        topicsByName,
+        topicOf,
+        baseName: (kafkaTopic) => kafkaTopic.slice(this.options.topicPrefix.length),
         decode: (topic, message) => this.decode(topic, message),
         isRetriable: (error) => isRetriable(error) || this.options.isTransient?.(error) === true,
         deadLetter: (from, why) => this.deadLetters.setAside(from, why),

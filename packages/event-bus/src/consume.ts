@@ -16,8 +16,13 @@ import type { ConsumerLag, ConsumerPlace } from './metrics.js';
 export interface BatchConsumer {
   groupId: string;
   handlers: BatchHandlers;
-  /** Each handled topic by its full name (with the deployment's prefix). */
-  topicsByName: ReadonlyMap<string, EventTopic>;
+  /**
+   * The event topic of a record, whose schema decodes it and whose handler gets it: the record's Kafka topic
+   * itself, or for a delivery topic the one its `fact-topic` header names; undefined when no handler takes it.
+   */
+  topicOf: (kafkaTopic: string, message: KafkaMessage) => EventTopic | undefined;
+  /** A Kafka topic's base name, without the deployment's prefix. */
+  baseName: (kafkaTopic: string) => string;
   decode: (topic: EventTopic, message: KafkaMessage) => Promise<EventsByTopic[EventTopic]>;
   /** Whether a handler's failure may pass on a later attempt (then it is retried until it does). */
   isRetriable: (error: unknown) => boolean;
@@ -40,9 +45,11 @@ export function consumeBatches(consumer: BatchConsumer) {
     resolveOffset,
     commitOffsetsIfNecessary,
   }: EachBatchPayload): Promise<void> => {
-    const topic = consumer.topicsByName.get(batch.topic) as EventTopic;
-    const handler = consumer.handlers[topic] as BatchHandler<EventTopic>;
-    const where: ConsumerPlace = { group: consumer.groupId, topic, partition: batch.partition };
+    const where: ConsumerPlace = {
+      group: consumer.groupId,
+      topic: consumer.baseName(batch.topic),
+      partition: batch.partition,
+    };
     // An attempt may outlast the session timeout (a database that is down takes seconds to say so):
     // heartbeats go on meanwhile, so the group does not rebalance around a member that is only waiting. A
     // heartbeat that finds the group rebalancing is thrown at the next chance, and KafkaJS rejoins.
@@ -74,11 +81,19 @@ export function consumeBatches(consumer: BatchConsumer) {
       setAside.add(message.offset);
       await consumer.deadLetter({ ...where, message }, why);
     };
-    const events: IncomingEvent<EventTopic>[] = [];
+    const events: Array<IncomingEvent<EventTopic> & { topic: EventTopic }> = [];
     const raw = new Map<string, KafkaMessage>();
     const decodeFailures = consumer.failureLogs.of(where, 'decode');
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
+      const topic = consumer.topicOf(batch.topic, message);
+      if (topic === undefined) {
+        await deadLetterRecord(message, {
+          code: 'UNKNOWN_TOPIC',
+          reason: 'no handler for the record it carries',
+        });
+        continue;
+      }
       const decoded = await decodeRetrying(() => heartbeating(() => consumer.decode(topic, message)), {
         policy: RETRY_POLICY,
         failed: decodeFailures.failed,
@@ -93,16 +108,18 @@ export function consumeBatches(consumer: BatchConsumer) {
         });
         continue;
       }
-      events.push(incomingEvent(message, batch.partition, decoded.value));
+      events.push({ ...incomingEvent(message, batch.partition, decoded.value), topic });
       raw.set(message.offset, message);
     }
     const deadLetter: DeadLetter<EventTopic> = async (event, reason) => {
       const message = raw.get(event.offset);
       if (message) await deadLetterRecord(message, { code: 'REFUSED', reason });
     };
-    if (events.length > 0) {
+    // A delivery topic carries several event topics: each run of one goes to that topic's handler, in order.
+    for (const run of runsByTopic(events)) {
+      const handler = consumer.handlers[run.topic] as BatchHandler<EventTopic>;
       const handleFailures = consumer.failureLogs.of(where, 'handle');
-      const handled = await handleSorting(events, {
+      const handled = await handleSorting(run.events, {
         policy: RETRY_POLICY,
         handle: (some) => heartbeating(() => handler(some, deadLetter)),
         isRetriable: consumer.isRetriable,
@@ -124,4 +141,17 @@ export function consumeBatches(consumer: BatchConsumer) {
     await commitOffsetsIfNecessary();
     await heartbeat();
   };
+}
+
+/** Consecutive events of the same topic, in order. */
+function runsByTopic<E extends { topic: EventTopic }>(
+  events: E[],
+): Array<{ topic: EventTopic; events: E[] }> {
+  const runs: Array<{ topic: EventTopic; events: E[] }> = [];
+  for (const event of events) {
+    const last = runs.at(-1);
+    if (last?.topic === event.topic) last.events.push(event);
+    else runs.push({ topic: event.topic, events: [event] });
+  }
+  return runs;
 }

@@ -5,6 +5,11 @@ export interface OutgoingEvent<T extends EventTopic> {
   key: string;
   value: EventsByTopic[T];
   headers?: Record<string, string>;
+  /**
+   * Gateways to deliver the event to as well: a copy goes to each one's delivery topic, in the same produce
+   * request as the event itself.
+   */
+  deliverTo?: Iterable<string>;
 }
 
 export interface IncomingEvent<T extends EventTopic> {

@@ -11,3 +11,5 @@ export {
 } from './events.js';
 export { DecodeError, type DecodeErrorCode, HandlerError, RETRY_POLICY } from './failures.js';
 export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';
+export { followPresence } from './presence.js';
+export { type PresenceChange, PresenceView, type PresenceViewOptions } from './presence-view.js';

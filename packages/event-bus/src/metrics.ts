@@ -1,10 +1,10 @@
-import type { EventTopic } from '@chat/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Where a consumer's records are: its group, and the topic (base name, without the prefix) and partition. */
 export interface ConsumerPlace {
   group: string;
-  topic: EventTopic;
+  /** The Kafka topic's base name (without the deployment's prefix): an event topic, or a delivery topic. */
+  topic: string;
   partition: number;
 }
 

@@ -1,8 +1,7 @@
 import type { Message, TopicMessages } from 'kafkajs';
 
 interface Pending {
-  topic: string;
-  messages: Message[];
+  parts: TopicMessages[];
   bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -29,9 +28,16 @@ export class Outbox {
   ) {}
 
   enqueue(topic: string, messages: Message[]): Promise<void> {
-    const bytes = messages.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+    return this.enqueueAll([{ topic, messages }]);
+  }
+
+  /** Records for several topics that leave in the same request (or, above the size limit, in order). */
+  enqueueAll(parts: TopicMessages[]): Promise<void> {
+    const bytes = parts
+      .flatMap((part) => part.messages)
+      .reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, messages, bytes, resolve, reject });
+      this.queue.push({ parts, bytes, resolve, reject });
       if (this.sending || this.lingering) return;
       if (this.lingerMs === 0) {
         void this.drain();
@@ -63,8 +69,8 @@ export class Outbox {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
         const byTopic = new Map<string, Message[]>();
-        for (const item of batch)
-          byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
+        for (const { topic, messages } of batch.flatMap((item) => item.parts))
+          byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...messages]);
         try {
           await this.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
           for (const item of batch) item.resolve();

@@ -25,3 +25,31 @@ export async function createMissingTopics(
       if (missing.some((topic) => !now.has(topicName(topic)))) throw error;
     });
 }
+
+/**
+ * How long a delivery topic keeps its records: a gateway reads only what arrives while it runs (a restarted one
+ * starts at the end, and its clients catch up from storage), so an hour is plenty.
+ */
+const DELIVERY_RETENTION_MS = 60 * 60 * 1000;
+
+/**
+ * Creates a gateway's delivery topic if missing: one partition (one reader, and every conversation's facts in
+ * order), kept an hour.
+ */
+export async function createDeliveryTopic(admin: Admin, topic: string): Promise<void> {
+  if ((await admin.listTopics()).includes(topic)) return;
+  await admin
+    .createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          configEntries: [{ name: 'retention.ms', value: String(DELIVERY_RETENTION_MS) }],
+        },
+      ],
+    })
+    .catch(async (error: unknown) => {
+      if (!(await admin.listTopics()).includes(topic)) throw error;
+    });
+}

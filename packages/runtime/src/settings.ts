@@ -30,9 +30,14 @@ export function settingsSchema<F extends Record<string, Setting>>(fields: F) {
 
 /** The usual kinds of setting; each message names its variable, as start-up reports them all at once. */
 export const env = {
-  /** Required unless it has a fallback. */
-  string(variable: string, fallback?: string) {
-    const value = z.string({ error: `${variable} is required` });
+  /** Required unless it has a fallback; `rule` says what the value must look like. */
+  string(variable: string, fallback?: string, rule?: { pattern: RegExp; are: string }) {
+    const required = z.string({ error: `${variable} is required` });
+    const value = rule
+      ? required.regex(rule.pattern, {
+          error: (issue) => `${variable} must be ${rule.are}; got "${issue.input}"`,
+        })
+      : required;
     return setting(variable, fallback === undefined ? value : value.default(fallback));
   },
 
@@ -162,4 +167,9 @@ export const serviceSettings = {
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; unset, it answers anyone. */
   metricsToken: env.optionalString('METRICS_TOKEN', { minLength: 16 }),
   shutdownTimeoutMs: env.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),
+  /**
+   * A gateway silent this long is dead: its users are offline (gateways), and no fact is routed to it any more
+   * (persisters). Every process must use the same value.
+   */
+  presenceTtlMs: env.integer('PRESENCE_TTL_MS', 15_000, { min: 1000 }),
 };

@@ -26,16 +26,22 @@ function requestsWith(options: {
   publish?: EventBus['publish'];
   answererAbsent?: () => boolean;
 }) {
-  const sent: Array<{ topic: string; key: string; correlationId: string | undefined }> = [];
+  const sent: Array<{ topic: string; key: string; correlationId?: string; origin?: string }> = [];
   const publish: EventBus['publish'] =
     options.publish ??
     (async (topic, records) => {
       for (const record of records) {
-        sent.push({ topic, key: record.key, correlationId: record.headers?.[KafkaHeaders.correlationId] });
+        sent.push({
+          topic,
+          key: record.key,
+          correlationId: record.headers?.[KafkaHeaders.correlationId],
+          origin: record.headers?.[KafkaHeaders.originGateway],
+        });
       }
     });
   const requests = new CommandRequests({
     bus: { publish },
+    gatewayId: 'g1',
     timeoutMs: options.timeoutMs ?? 60_000,
     answererAbsent: options.answererAbsent,
   });
@@ -49,7 +55,8 @@ describe('CommandRequests', () => {
     const { requests, sent } = requestsWith({});
     const answer = requests.request(Topics.messageSent, command);
     await vi.waitFor(() => expect(sent).toHaveLength(1));
-    expect(sent[0]).toMatchObject({ topic: Topics.messageSent, key: 'dm_1' });
+    // The answer is delivered to this gateway: it names itself on the command.
+    expect(sent[0]).toMatchObject({ topic: Topics.messageSent, key: 'dm_1', origin: 'g1' });
     expect(requests.pendingByCommand()).toMatchObject({
       [Topics.messageSent]: 1,
       [Topics.conversationRead]: 0,

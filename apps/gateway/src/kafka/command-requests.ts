@@ -29,6 +29,8 @@ export class CommandRequests {
   constructor(
     private readonly deps: {
       bus: Pick<EventBus, 'publish'>;
+      /** This gateway: the persister delivers each answer here (the `origin-gateway` header). */
+      gatewayId: string;
       /** How long a request waits for its answer before it is told to retry. */
       timeoutMs: number;
       /**
@@ -74,7 +76,10 @@ export class CommandRequests {
       .publish(topic, [
         {
           key: commandKey(topic, command),
-          headers: { [KafkaHeaders.correlationId]: correlationId },
+          headers: {
+            [KafkaHeaders.correlationId]: correlationId,
+            [KafkaHeaders.originGateway]: this.deps.gatewayId,
+          },
           value: command,
         },
       ])

@@ -24,8 +24,10 @@ import { consumeFacts } from './facts.consumer.js';
  */
 async function startConsumer(connected = ['alice', 'bob']) {
   let subscribed: SubscribeOptions | undefined;
+  let deliveryGateway: string | undefined;
   const bus = {
-    subscribe: async (options: SubscribeOptions) => {
+    subscribeDeliveries: async (gatewayId: string, options: SubscribeOptions) => {
+      deliveryGateway = gatewayId;
       subscribed = options;
     },
   } as unknown as EventBus;
@@ -33,6 +35,7 @@ async function startConsumer(connected = ['alice', 'bob']) {
   for (const userId of connected) io.connect(userId);
   const published: string[] = [];
   const requests = new CommandRequests({
+    gatewayId: 'g1',
     bus: {
       publish: async (_topic, records) => {
         for (const record of records) published.push(record.headers?.[KafkaHeaders.correlationId] ?? '');
@@ -48,10 +51,11 @@ async function startConsumer(connected = ['alice', 'bob']) {
   };
   // Never asked for a conversation in these tests: group facts tell it the members.
   const members = new ConversationMembers({} as ChatModels, 10);
-  await consumeFacts({ bus, io: io.server, members, requests, groupId: 'gateway-g1' });
+  await consumeFacts({ bus, io: io.server, members, requests, gatewayId: 'g1', groupId: 'gateway-g1' });
   return {
     handlers: subscribed?.handlers as Required<BatchHandlers>,
     subscribed,
+    deliveryGateway,
     calls: io.emits,
     io,
     members,
@@ -92,8 +96,9 @@ const noDeadLetters = async () => {
 };
 
 describe('consumeFacts', () => {
-  it("reads only new facts in the gateway's own group, without committing offsets", async () => {
-    const { subscribed } = await startConsumer();
+  it("reads only new facts of its own delivery topic in the gateway's own group, without committing offsets", async () => {
+    const { subscribed, deliveryGateway } = await startConsumer();
+    expect(deliveryGateway).toBe('g1');
     expect(subscribed).toMatchObject({ groupId: 'gateway-g1', fromBeginning: false, commitOffsets: false });
     expect(Object.keys(subscribed?.handlers ?? {}).sort()).toEqual(
       [

@@ -1,6 +1,6 @@
+import type { PresenceChange } from '@chat/event-bus';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OfflineDebouncer } from './debouncer.js';
-import type { PresenceChange } from './presence-view.js';
 
 const online = (userId: string, at = 0): PresenceChange => ({ userId, online: true, at });
 const offline = (userId: string, at = 0): PresenceChange => ({ userId, online: false, at });

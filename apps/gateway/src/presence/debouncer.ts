@@ -1,4 +1,4 @@
-import type { PresenceChange } from './presence-view.js';
+import type { PresenceChange } from '@chat/event-bus';
 
 /**
  * Holds back "offline" for `delayMs`: a user who reconnects within it (a flapping connection, a page reload)

@@ -1,12 +1,11 @@
 import { type PresenceDto, Topics } from '@chat/contracts';
-import type { EventBus, IncomingEvent } from '@chat/event-bus';
+import { type EventBus, followPresence, type PresenceChange, PresenceView } from '@chat/event-bus';
 import type { Logger } from '@chat/runtime';
 import { type ChatModels, findLastSeen } from '@chat/storage';
 import type { GatewayMetrics } from '../metrics.js';
 import { userOfRoom } from '../rooms.js';
 import type { ChatServer } from '../socket/server.js';
 import { OfflineDebouncer } from './debouncer.js';
-import { type PresenceChange, PresenceView } from './presence-view.js';
 
 export interface PresenceSettings {
   gatewayId: string;
@@ -17,8 +16,6 @@ export interface PresenceSettings {
 
 /** Sockets watching a user's presence join this room; updates are emitted to it. */
 export const presenceRoom = (userId: string) => `presence:${userId}`;
-
-const CATCH_UP_TIMEOUT_MS = 15_000;
 
 /**
  * Presence across gateways. This gateway publishes its users' connection changes and its heartbeats to
@@ -82,54 +79,20 @@ export class PresenceService {
   }
 
   async start(): Promise<void> {
-    const ends = new Map<string, bigint>();
-    for (const topic of [Topics.presenceConnection, Topics.presenceGateway] as const) {
-      for (const [partition, end] of await this.deps.bus.endOffsets(topic))
-        ends.set(`${topic}/${partition}`, end);
-    }
-    const reached = new Map<string, bigint>();
-    const progress = (
-      events: IncomingEvent<typeof Topics.presenceConnection | typeof Topics.presenceGateway>[],
-      topic: string,
-    ) => {
-      const last = events.at(-1);
-      if (last) reached.set(`${topic}/${last.partition}`, BigInt(last.offset) + 1n);
-    };
-    await this.deps.bus.subscribe({
+    await followPresence(this.deps.bus, {
       groupId: `gateway-${this.settings.gatewayId}-presence`,
-      fromBeginning: true,
-      commitOffsets: false,
-      handlers: {
-        [Topics.presenceConnection]: async (events) => {
-          for (const { value } of events) {
-            if (!value.online) this.rememberOffline(value.userId, value.at);
-            this.push(this.view.applyConnection(value));
-          }
-          progress(events, Topics.presenceConnection);
-        },
-        [Topics.presenceGateway]: async (events) => {
-          for (const { value } of events) this.push(this.view.applyGateway(value));
-          progress(events, Topics.presenceGateway);
-        },
+      logger: this.deps.logger,
+      onConnection: (record) => {
+        if (!record.online) this.rememberOffline(record.userId, record.at);
+        this.push(this.view.applyConnection(record));
       },
+      onGateway: (record) => this.push(this.view.applyGateway(record)),
     });
-    await this.waitUntil(() => [...ends].every(([key, end]) => (reached.get(key) ?? 0n) >= end));
     await this.heartbeat();
     this.timers = [
       setInterval(() => void this.heartbeat(), this.settings.heartbeatMs),
       setInterval(() => void this.expireSilentGateways(), 1000),
     ];
-  }
-
-  private async waitUntil(caughtUp: () => boolean): Promise<void> {
-    const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
-    while (!caughtUp()) {
-      if (Date.now() > deadline) {
-        this.deps.logger.warn('presence history not fully read in time; starting with a partial view');
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 
   private heartbeat(): Promise<void> {

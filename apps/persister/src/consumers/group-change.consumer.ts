@@ -1,7 +1,7 @@
 import { Topics } from '@chat/contracts';
-import type { BatchHandler, EventBus } from '@chat/event-bus';
+import type { BatchHandler } from '@chat/event-bus';
 import { applyGroupChange, type ChatModels } from '@chat/storage';
-import { type Answer, publishAnswers } from '../answers.js';
+import type { Answer, Answers } from '../answers.js';
 import { groupChangeFact } from './group-change-fact.js';
 
 /**
@@ -11,16 +11,16 @@ import { groupChangeFact } from './group-change-fact.js';
  * every message sent after its ack, whichever persister stores it.
  */
 export function handleGroupChange(deps: {
-  bus: EventBus;
+  answers: Answers;
   models: ChatModels;
   maxGroupMembers: number;
 }): BatchHandler<typeof Topics.groupChange> {
   return async (events) => {
-    const answers: Answer<typeof Topics.groupChange>[] = [];
+    const stored: Answer<typeof Topics.groupChange>[] = [];
     for (const command of events) {
       const result = await applyGroupChange(deps.models, command.value, deps.maxGroupMembers);
-      answers.push({ command, fact: groupChangeFact(command.value, result) });
+      stored.push({ command, fact: groupChangeFact(command.value, result) });
     }
-    await publishAnswers(deps.bus, Topics.groupChange, answers);
+    await deps.answers.publish(Topics.groupChange, stored);
   };
 }

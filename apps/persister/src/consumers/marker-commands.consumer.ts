@@ -1,7 +1,7 @@
 import { type AnswerOf, type CommandTopic, type EventsByTopic, Topics } from '@chat/contracts';
-import type { BatchHandler, EventBus } from '@chat/event-bus';
+import type { BatchHandler } from '@chat/event-bus';
 import { applyDeliveredMarkers, applyReadMarkers, type ChatModels } from '@chat/storage';
-import { type Answer, publishAnswers } from '../answers.js';
+import type { Answer, Answers } from '../answers.js';
 import type { PersisterMetrics } from '../metrics.js';
 
 /**
@@ -9,7 +9,7 @@ import type { PersisterMetrics } from '../metrics.js';
  * conversation has no such member, answer each other command with its stored marker.
  */
 function handleMarkerCommands<C extends CommandTopic>(options: {
-  bus: EventBus;
+  answers: Answers;
   topic: C;
   apply: (commands: EventsByTopic[C][]) => Promise<Array<AnswerOf<C> | undefined>>;
   noSuchMember: string;
@@ -26,18 +26,18 @@ function handleMarkerCommands<C extends CommandTopic>(options: {
       if (fact) answers.push({ command, fact });
       else await deadLetter(command, options.noSuchMember);
     }
-    await publishAnswers(options.bus, options.topic, answers);
+    await options.answers.publish(options.topic, answers);
   };
 }
 
 /** conversation.read → the reader's marker moved forward → conversation.read.persisted with the stored marker. */
 export function handleConversationRead(deps: {
-  bus: EventBus;
+  answers: Answers;
   models: ChatModels;
   metrics: PersisterMetrics;
 }): BatchHandler<typeof Topics.conversationRead> {
   return handleMarkerCommands({
-    bus: deps.bus,
+    answers: deps.answers,
     topic: Topics.conversationRead,
     apply: (commands) => applyReadMarkers(deps.models, commands),
     noSuchMember: 'no such conversation for this reader',
@@ -47,11 +47,11 @@ export function handleConversationRead(deps: {
 
 /** message.delivered → the member's delivered marker moved forward → message.delivered.persisted as stored. */
 export function handleMessageDelivered(deps: {
-  bus: EventBus;
+  answers: Answers;
   models: ChatModels;
 }): BatchHandler<typeof Topics.messageDelivered> {
   return handleMarkerCommands({
-    bus: deps.bus,
+    answers: deps.answers,
     topic: Topics.messageDelivered,
     apply: (commands) => applyDeliveredMarkers(deps.models, commands),
     noSuchMember: 'no such conversation for this member',

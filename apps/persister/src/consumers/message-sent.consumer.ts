@@ -16,7 +16,7 @@ import {
   storeMessageBatch,
   WriteConflictError,
 } from '@chat/storage';
-import { type Answer, publishAnswers } from '../answers.js';
+import type { Answer, Answers } from '../answers.js';
 import type { PersisterMetrics } from '../metrics.js';
 import type { SerialWriter } from '../serial-writer.js';
 
@@ -59,6 +59,7 @@ type Stored = { event: IncomingEvent<typeof Topics.messageSent> } & (
  */
 export function handleMessageSent(deps: {
   bus: EventBus;
+  answers: Answers;
   models: ChatModels;
   logger: Logger;
   writer: SerialWriter;
@@ -118,7 +119,7 @@ export function handleMessageSent(deps: {
       });
       if (result.reward) rewards.push(result.reward);
     }
-    await publishAnswers(deps.bus, Topics.messageSent, answers);
+    await deps.answers.publish(Topics.messageSent, answers);
     if (rewards.length > 0) {
       await deps.bus.publish(
         Topics.repliedIn24hrFirst,

@@ -69,4 +69,17 @@ describe('PresenceView', () => {
     presence.applyConnection({ gatewayId: 'g1', userId: 'bob', online: false, at: 3, sockets: 0 });
     expect(presence.elsewhere('bob')).toEqual({ gateways: 0, sockets: 0 });
   });
+
+  it('routes to the live gateways holding any of the users', () => {
+    const now = { value: 0 };
+    const routes = new PresenceView({ ttlMs: 3000, now: () => now.value });
+    routes.applyConnection({ gatewayId: 'g1', userId: 'bob', online: true, at: 0, sockets: 1 });
+    routes.applyConnection({ gatewayId: 'g2', userId: 'carol', online: true, at: 0, sockets: 2 });
+    routes.applyConnection({ gatewayId: 'g3', userId: 'dave', online: true, at: 0, sockets: 1 });
+    expect(routes.gatewaysOf(['bob', 'carol', 'erin'])).toEqual(new Set(['g1', 'g2']));
+    routes.applyGateway({ gatewayId: 'g2', alive: false, at: 1 });
+    expect(routes.gatewaysOf(['bob', 'carol'])).toEqual(new Set(['g1']));
+    routes.applyConnection({ gatewayId: 'g1', userId: 'bob', online: false, at: 2, sockets: 0 });
+    expect(routes.gatewaysOf(['bob'])).toEqual(new Set());
+  });
 });

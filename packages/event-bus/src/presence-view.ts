@@ -8,15 +8,16 @@ export interface PresenceChange {
 }
 
 export interface PresenceViewOptions {
-  /** This process: always alive to itself. */
-  gatewayId: string;
+  /** This process, if it is a gateway: always alive to itself. */
+  gatewayId?: string;
   /** A gateway with no heartbeat for this long is dead, and its users are offline. */
   ttlMs: number;
   now?: () => number;
 }
 
 /**
- * Who is online, across every gateway, rebuilt from the presence topics. A user is online while at least
+ * Who is online where, across every gateway, rebuilt from the presence topics (see followPresence): the
+ * gateways' presence and the routes of deliveries both come from it. A user is online while at least
  * one live gateway reports a connection of theirs. Pure state: the caller feeds events and clock ticks, and
  * gets back the users whose state changed.
  */
@@ -55,6 +56,16 @@ export class PresenceView {
       sockets += Math.max(count, 1);
     }
     return { gateways, sockets };
+  }
+
+  /** The live gateways where any of `userIds` has a socket: where the facts told to them are delivered. */
+  gatewaysOf(userIds: Iterable<string>): Set<string> {
+    const users = [...userIds];
+    const gateways = new Set<string>();
+    for (const [gatewayId, online] of this.usersByGateway) {
+      if (this.isAlive(gatewayId) && users.some((userId) => online.has(userId))) gateways.add(gatewayId);
+    }
+    return gateways;
   }
 
   /** Alive until it says goodbye or `expire()` finds it silent: state changes only through events and ticks. */
