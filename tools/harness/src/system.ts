@@ -157,6 +157,20 @@ export class TestSystem {
     while (running(this.gateways) < shape.gateways) await this.startGateway();
   }
 
+  /** How many records a topic of this system holds (its base name, e.g. `delivery.<gatewayId>`); 0 if missing. */
+  async recordsIn(topic: string): Promise<number> {
+    const admin = new Kafka({ brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const name = `${this.topicPrefix}${topic}`;
+      if (!(await admin.listTopics()).includes(name)) return 0;
+      const offsets = await admin.fetchTopicOffsets(name);
+      return offsets.reduce((sum, { high }) => sum + Number(high), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   closeClients(): void {
     for (const client of this.clients.splice(0)) client.close();
   }
