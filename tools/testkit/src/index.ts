@@ -1,10 +1,11 @@
 import { inject } from 'vitest';
 import type { TestInfra } from './infra.js';
 
+export { ChatClient, type ChatClientOptions } from '@chat/client';
 export { type BrowserContext, launchBrowser, type Page } from './browser.js';
 export { CHROMIUM } from './chromium.js';
 export {
-  type ChatClient,
+  type ChatSocket,
   connectClient,
   createGroup,
   emitWithAck,
@@ -12,7 +13,6 @@ export {
   type SendAck,
   sendMessage,
   sendStored,
-  sendUntilStored,
 } from './clients.js';
 export { type FloodOptions, type FloodSummary, floodSends } from './flood.js';
 export type { TestInfra } from './infra.js';
