@@ -164,7 +164,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.syncedAt = state ? Date.parse(state.syncedAt) : Date.now();
     this.hasPast = state !== undefined;
     this.tokens = { current: () => this.currentToken(), refresh: () => this.refreshToken() };
-    this.api = new ChatHttp(() => this.url, this.tokens);
+    this.api = new ChatHttp(() => this.url, this.tokens, this.ackTimeoutMs);
     this.connected = deferred();
     // Resumed sends have no caller: they are tried like any other, and reported by `sendFailed` if given up.
     for (const entry of this.outbox.list()) this.track(entry);
@@ -409,8 +409,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     this.setStatus('syncing');
     try {
-      await this.synchronize();
-      await this.resubscribePresence(socket);
+      // A connection lost meanwhile ends the catch-up's turn; the next connection catches up again.
+      await Promise.race([
+        (async () => {
+          await this.synchronize();
+          await this.resubscribePresence(socket);
+        })(),
+        ended,
+      ]);
     } catch (error) {
       // A catch-up that failed leaves a gap this connection cannot close: start over on a new one.
       if (socket.connected) this.emit('error', asClientError(error));
@@ -501,8 +507,17 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.catchUps.set(conversationId, run);
     return run
       .catch((error: unknown) => {
-        // Outside a sync the next reconnect catches up anyway; report it so it is not silent.
-        if (!this.closed && this.live) this.emit('error', asClientError(error));
+        // Outside a sync nothing else would close the gap before the next reconnect: try again, and say so.
+        if (!this.closed && this.live) {
+          this.emit('error', asClientError(error));
+          setTimeout(
+            () => {
+              if (this.live && this.streams.get(conversationId)?.waiting)
+                void this.catchUp(conversationId).catch(() => {});
+            },
+            retryDelay(3, this.backoff),
+          );
+        }
         throw error;
       })
       .finally(() => this.catchUps.delete(conversationId));

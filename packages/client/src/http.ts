@@ -20,6 +20,8 @@ export class ChatHttp {
   constructor(
     private readonly baseUrl: () => string,
     private readonly tokens: TokenSource,
+    /** A frozen gateway never answers: a request gives up after this long, `UNAVAILABLE`. */
+    private readonly timeoutMs = 15_000,
   ) {}
 
   /** The caller's conversations, most recent first; `updatedSince` keeps only those changed after it. */
@@ -54,19 +56,24 @@ export class ChatHttp {
     let token = await this.tokens.current();
     for (let refreshed = false; ; refreshed = true) {
       let response: Response;
+      let body: T | { error?: ErrorBody };
       try {
-        response = await fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
+        const signal = AbortSignal.timeout(this.timeoutMs);
+        response = await fetch(url, { method, headers: { authorization: `Bearer ${token}` }, signal });
+        body = (await response.json().catch((error: unknown) => {
+          if (signal.aborted) throw error;
+          return {};
+        })) as T | { error?: ErrorBody };
       } catch (error) {
         throw Object.assign(
           new ChatClientError({
             code: 'UNAVAILABLE',
-            message: 'The gateway could not be reached.',
+            message: 'The gateway did not answer.',
             retriable: true,
           }),
           { cause: error },
         );
       }
-      const body = (await response.json().catch(() => ({}))) as T | { error?: ErrorBody };
       if (response.ok) return body as T;
       const error = (body as { error?: ErrorBody }).error;
       if (response.status === 401 && !refreshed) {
