@@ -243,20 +243,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    this.live = false;
-    clearTimeout(this.pumpTimer);
-    clearTimeout(this.deliveredTimer);
-    this.wakeUp?.();
-    for (const wake of this.liveWaiters) wake();
-    for (const send of this.sends.values()) {
-      clearTimeout(send.deadline);
-      send.reject?.(unavailable('The client was closed before the message was stored.'));
-    }
-    this.sends.clear();
-    this.connected.reject(new Error('ChatClient was closed'));
-    this.socket?.disconnect();
-    this.setStatus('closed');
+    this.shutDown(unavailable('The client was closed before this was done.'));
     await this.running;
   }
 
@@ -759,10 +746,29 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   /** A refusal no retry cures: the client stops, and says why. */
   private fail(error: ChatClientError): void {
-    this.connected.reject(error);
     this.emit('error', error);
-    this.setStatus('closed');
+    this.shutDown(error);
+  }
+
+  /**
+   * Stops for good: what is running rejects with `error`, but unsent messages stay in the outbox, so a client
+   * resumed from `state()` (with a token that works, say) sends them.
+   */
+  private shutDown(error: ChatClientError): void {
     this.closed = true;
+    this.live = false;
+    clearTimeout(this.pumpTimer);
+    clearTimeout(this.deliveredTimer);
+    this.wakeUp?.();
+    for (const wake of this.liveWaiters) wake();
+    for (const send of this.sends.values()) {
+      clearTimeout(send.deadline);
+      send.reject?.(error);
+    }
+    this.sends.clear();
+    this.connected.reject(error);
+    this.socket?.disconnect();
+    this.setStatus('closed');
   }
 
   /** Waits, or less if the client is closed meanwhile. */

@@ -243,7 +243,7 @@ describe('ChatClient over the real stack', () => {
     expect(sender.stats.connections).toBeGreaterThanOrEqual(3);
   });
 
-  it('rejects a non-retriable failure at once, and a passed deadline with UNAVAILABLE when nothing answered', async () => {
+  it('rejects a non-retriable failure at once, a passed deadline with UNAVAILABLE when nothing answered, and a refused token', async () => {
     const ivan = system.newUser('ivan');
     const client = system.chatClient(ivan, { sendTimeoutMs: 30_000 });
     await client.connect();
@@ -267,5 +267,13 @@ describe('ChatClient over the real stack', () => {
     const late = await pending.catch((e) => e);
     expect(late).toMatchObject({ code: 'UNAVAILABLE', retriable: true });
     await nowhere.close();
+
+    // A fixed token the gateway refuses: nothing a retry could cure, so connect() rejects and the client stops.
+    const badToken = system.chatClient(ivan, { token: 'not-a-token' });
+    const waiting = badToken.send({ otherUserId: 'someone', text: 'never', clientMessageId: 'kept-too' });
+    await expect(badToken.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED', retriable: false });
+    await expect(waiting).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(badToken.status).toBe('closed');
+    expect(badToken.state().outbox.map((entry) => entry.clientMessageId)).toEqual(['kept-too']);
   });
 });
