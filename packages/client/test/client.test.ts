@@ -92,7 +92,12 @@ describe('ChatClient over the real stack', () => {
     await waitFor(() => received.length >= total, 30_000, 'the recipient received every message');
     await pause(500); // and nothing more arrives
 
-    const result = { ...figures(received, stored), ...(await storedOnce([alice])), retried: retried.length };
+    const result = {
+      ...figures(received, stored),
+      ...(await storedOnce([alice])),
+      retried: retried.length,
+      recipientCatchUpPages: recipient.stats.catchUpPages,
+    };
     await annotate(`gateway SIGKILL: ${JSON.stringify(result)}`);
     expect(result).toMatchObject({
       messages: total,
