@@ -281,4 +281,54 @@ describe('ChatClient over the real stack', () => {
     expect(badToken.status).toBe('closed');
     expect(badToken.state().outbox.map((entry) => entry.clientMessageId)).toEqual(['kept-too']);
   });
+
+  it('a client resumed from a state with an unsent outbox sends it, with the same ids, once', async () => {
+    const [judy, kim] = [system.newUser('judy'), system.newUser('kim')];
+    // Offline from the start (nobody listens there): both sends wait in the outbox, and the state keeps them.
+    const offline = new ChatClient({ url: 'http://127.0.0.1:9', token: mintToken(judy) });
+    const lost = [
+      offline.send({ otherUserId: kim, text: 'first', clientMessageId: 'o-1' }),
+      offline.send({ otherUserId: kim, text: 'second', clientMessageId: 'o-2' }),
+    ].map((send) => send.catch((error) => error));
+    const saved = JSON.parse(JSON.stringify(offline.state())) as ClientState;
+    await offline.close();
+    expect(await Promise.all(lost)).toMatchObject([{ code: 'UNAVAILABLE' }, { code: 'UNAVAILABLE' }]);
+
+    const resumed = system.chatClient(judy, { state: saved });
+    const received: MessageDto[] = [];
+    resumed.on('message', (message) => received.push(message));
+    await resumed.connect();
+    await waitFor(() => received.length === 2, 15_000, 'both outbox messages stored and emitted');
+    expect(received.map((m) => [m.clientMessageId, m.text, m.seq])).toEqual([
+      ['o-1', 'first', 1],
+      ['o-2', 'second', 2],
+    ]);
+    expect(resumed.state().outbox).toEqual([]);
+    expect(await storedOnce([judy])).toEqual({ stored: 2, storedTwice: 0 });
+  });
+
+  it('groups, typing, presence and read receipts through the typed methods', async () => {
+    const [lee, mia] = [system.newUser('lee'), system.newUser('mia')];
+    const [admin, member] = [system.chatClient(lee), system.chatClient(mia)];
+    await Promise.all([admin.connect(), member.connect()]);
+    const updates: string[] = [];
+    member.on('conversation', (update) => updates.push(update.change));
+    const typing = new Promise((resolve) => member.on('typing', resolve));
+    const read = new Promise((resolve) => admin.on('read', resolve));
+
+    const group = await admin.createGroup({ name: 'crew', memberIds: [mia] });
+    const received = new Promise<MessageDto>((resolve) => member.on('message', resolve));
+    const stored = await admin.send({ conversationId: group.id, text: 'hello crew' });
+    expect(await received).toEqual(stored);
+    admin.startTyping(group.id);
+    expect(await typing).toEqual({ conversationId: group.id, userId: lee, isTyping: true });
+    await member.markRead({ conversationId: group.id });
+    expect(await read).toMatchObject({ conversationId: group.id, userId: mia });
+    expect(await member.markDelivered(group.id, 1)).toMatchObject({ lastDeliveredSeq: 1 });
+    const [presence] = await member.subscribePresence([lee]);
+    expect(presence).toMatchObject({ userId: lee, online: true });
+    expect((await admin.removeMember(group.id, mia)).map((p) => p.userId)).toEqual([lee]);
+    await waitFor(() => updates.length === 2, 10_000, 'mia told of her removal');
+    expect(updates).toEqual(['create', 'remove']);
+  });
 });
