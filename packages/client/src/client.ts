@@ -97,6 +97,8 @@ interface PendingSend {
 }
 
 const CATCH_UP_CONCURRENCY = 4;
+/** History answers that no retry changes: a conversation this user never was in (or no longer may read). */
+const CLOSED_HISTORY = new Set<ErrorCode>(['NOT_FOUND', 'FORBIDDEN']);
 const PRESENCE_BATCH = 100;
 const DEFAULT_DELIVERED_DEBOUNCE_MS = 1000;
 
@@ -488,7 +490,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const run = (async () => {
       do {
         this.catchUpAgain.delete(conversationId);
-        await this.fetchMissing(conversationId);
+        try {
+          await this.fetchMissing(conversationId);
+        } catch (error) {
+          if (!(error instanceof ChatClientError) || !CLOSED_HISTORY.has(error.code)) throw error;
+          // Its history is closed to this user: nothing will fill a gap, and retrying would never end.
+          this.emit('error', error);
+          const stream = this.streams.get(conversationId);
+          if (stream) this.emitInOrder([...stream.start(0), ...stream.skipGaps()]);
+          return;
+        }
       } while (this.catchUpAgain.has(conversationId) && !this.closed);
     })();
     this.catchUps.set(conversationId, run);

@@ -294,10 +294,15 @@ describe('ChatClient over the real stack', () => {
     await offline.close();
     expect(await Promise.all(lost)).toMatchObject([{ code: 'UNAVAILABLE' }, { code: 'UNAVAILABLE' }]);
 
+    // A conversation she never was in (a state from elsewhere): reported, and no reason not to go online.
+    saved.conversations.dm_nobody_has_this_one_x = 4;
     const resumed = system.chatClient(judy, { state: saved });
     const received: MessageDto[] = [];
+    const errors: string[] = [];
     resumed.on('message', (message) => received.push(message));
+    resumed.on('error', (error) => errors.push(error.code));
     await resumed.connect();
+    expect(errors).toEqual(['NOT_FOUND']);
     await waitFor(() => received.length === 2, 15_000, 'both outbox messages stored and emitted');
     expect(received.map((m) => [m.clientMessageId, m.text, m.seq])).toEqual([
       ['o-1', 'first', 1],
