@@ -138,10 +138,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private live = false;
   private closed = false;
   private currentStatus: ConnectionStatus = 'idle';
-  private url: string;
+  /** The gateway of the current (or last) connection; HTTP requests go there too. */
+  private url: string | undefined;
   private running: Promise<void> | undefined;
   private connected: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
-  private liveWaiters = new Set<() => void>();
+  private readonly liveWaiters = new Set<() => void>();
   private pausedUntil = 0;
   private pumpTimer: ReturnType<typeof setTimeout> | undefined;
   private deliveredTimer: ReturnType<typeof setTimeout> | undefined;
@@ -157,7 +158,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const auto = options.autoDelivered;
     this.deliveredDebounceMs =
       auto === true ? DEFAULT_DELIVERED_DEBOUNCE_MS : auto ? auto.debounceMs : undefined;
-    this.url = this.resolveUrl();
     this.token = typeof options.token === 'string' ? options.token : undefined;
     const state = options.state === undefined ? undefined : parseState(options.state);
     for (const [conversationId, seq] of Object.entries(state?.conversations ?? {}))
@@ -166,7 +166,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.syncedAt = state ? Date.parse(state.syncedAt) : Date.now();
     this.hasPast = state !== undefined;
     this.tokens = { current: () => this.currentToken(), refresh: () => this.refreshToken() };
-    this.api = new ChatHttp(() => this.url, this.tokens, this.ackTimeoutMs);
+    this.api = new ChatHttp(() => this.url ?? this.resolveUrl(), this.tokens, this.ackTimeoutMs);
     this.connected = deferred();
     // Resumed sends have no caller: they are tried like any other, and reported by `sendFailed` if given up.
     for (const entry of this.outbox.list()) this.track(entry);

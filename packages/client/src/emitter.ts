@@ -33,8 +33,4 @@ export class Emitter<Events extends { [E in keyof Events]: Listener }> {
       }
     }
   }
-
-  protected listening(event: keyof Events): boolean {
-    return (this.listeners.get(event)?.size ?? 0) > 0;
-  }
 }
