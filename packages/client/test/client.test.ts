@@ -72,7 +72,9 @@ describe('ChatClient over the real stack', () => {
     const total = 60;
     const sends: Array<Promise<MessageDto>> = [];
     let restart: Promise<unknown> | undefined;
+    let sentWhileOffline = 0;
     for (let index = 0; index < total; index++) {
+      if (sender.status !== 'online') sentWhileOffline += 1;
       sends.push(
         sender.send({ otherUserId: bob, text: `message ${index}`, clientMessageId: `${alice}-${index}` }),
       );
@@ -96,6 +98,7 @@ describe('ChatClient over the real stack', () => {
       ...figures(received, stored),
       ...(await storedOnce([alice])),
       retried: retried.length,
+      sentWhileOffline,
       recipientCatchUpPages: recipient.stats.catchUpPages,
     };
     await annotate(`gateway SIGKILL: ${JSON.stringify(result)}`);
