@@ -1,3 +1,5 @@
+import { GroupActions, GroupRoles } from './enums.js';
+
 /**
  * Avro schemas of every event, registered in the schema registry under the subject `<topic>-value`.
  * Times are epoch milliseconds (`timestamp-millis`), so every language reads them without a custom type.
@@ -94,12 +96,18 @@ export const PresenceConnectionSchema = {
   type: 'record',
   name: 'PresenceConnection',
   namespace: 'chat.events.v1',
-  doc: "Fact: a user's first socket on a gateway connected (online) or its last one left (offline). Keyed by `<gatewayId>/<userId>`, compacted.",
+  doc: "Fact: a user's sockets on a gateway after one connected or left (online while at least one is). Keyed by `<gatewayId>/<userId>`, compacted.",
   fields: [
     { name: 'gatewayId', type: 'string' },
     { name: 'userId', type: 'string' },
     { name: 'online', type: 'boolean' },
     { name: 'at', type: millis },
+    {
+      name: 'sockets',
+      type: 'int',
+      default: 0,
+      doc: "The user's sockets on that gateway after the change; 0 when offline (and in records of gateways that did not count, read as 1 while online).",
+    },
   ],
 } as const;
 
@@ -150,7 +158,7 @@ export const GroupChangeSchema = {
       type: 'string',
       doc: 'Who asked: the creator, an admin, or a member removing themselves.',
     },
-    { name: 'action', type: { type: 'enum', name: 'GroupAction', symbols: ['create', 'add', 'remove'] } },
+    { name: 'action', type: { type: 'enum', name: 'GroupAction', symbols: GroupActions } },
     { name: 'name', type: ['null', 'string'], default: null, doc: 'The group name, for create.' },
     { name: 'memberIds', type: memberIds, doc: 'Members to add (create, add) or the one to remove.' },
     { name: 'at', type: millis, doc: 'When the gateway accepted it.' },
@@ -167,7 +175,7 @@ export const GroupChangePersistedSchema = {
     { name: 'actorId', type: 'string' },
     {
       name: 'action',
-      type: { type: 'enum', name: 'GroupChangeAction', symbols: ['create', 'add', 'remove'] },
+      type: { type: 'enum', name: 'GroupChangeAction', symbols: GroupActions },
     },
     {
       name: 'userIds',
@@ -185,7 +193,7 @@ export const GroupChangePersistedSchema = {
           name: 'GroupParticipant',
           fields: [
             { name: 'userId', type: 'string' },
-            { name: 'role', type: { type: 'enum', name: 'GroupRole', symbols: ['admin', 'member'] } },
+            { name: 'role', type: { type: 'enum', name: 'GroupRole', symbols: GroupRoles } },
             { name: 'lastReadAt', type: ['null', millis] },
             { name: 'lastDeliveredSeq', type: 'long' },
           ],

@@ -1,16 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatSocket, type OpenSocketOptions, openSocket } from '@chat/client';
 import type { Ack, ClientEvent, ConversationDto, MessageDto, MessageSendPayload } from '@chat/contracts';
-
-export type { ChatSocket };
-
-/**
- * A raw socket.io-client connection, for tests of the protocol itself (invalid payloads, limits, handshake
- * checks), opened by the client library's `openSocket`: resolves once connected, rejects with the refusal.
- */
-export function connectClient(url: string, options: OpenSocketOptions = {}): Promise<ChatSocket> {
-  return openSocket(url, options);
-}
+import type { ChatSocket } from '@chat/harness';
 
 export type SendAck = Ack<{ message: MessageDto }>;
 
