@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deliveryTopic, type MessageDto, type MessagePageResponse } from '@chat/contracts';
 import {
   type AppProcess,
-  type ChatClient,
+  type ChatSocket,
   createGroup,
   mintToken,
   nextMessage,
@@ -36,7 +36,7 @@ afterAll(() => system.stop());
  * Sends from `from` to `to` until `to`'s socket gets a push: from then on the persister routes `to`'s facts to
  * the gateway it is connected to (it learns that from the presence records, a moment after the connection).
  */
-async function untilRouted(from: ChatClient, fromId: string, to: ChatClient, toId: string): Promise<void> {
+async function untilRouted(from: ChatSocket, fromId: string, to: ChatSocket, toId: string): Promise<void> {
   await waitFor(
     async () => {
       const pushed = nextMessage(to);
@@ -52,7 +52,7 @@ async function untilRouted(from: ChatClient, fromId: string, to: ChatClient, toI
 }
 
 /** Resolves with the next `count` messages `client` is pushed. */
-function pushes(client: ChatClient, count: number): Promise<MessageDto[]> {
+function pushes(client: ChatSocket, count: number): Promise<MessageDto[]> {
   const received: MessageDto[] = [];
   return new Promise((resolve) => {
     const listener = (message: MessageDto) => {
@@ -92,7 +92,10 @@ describe('routed deliveries', () => {
       string,
     ];
     // Alice and bob on gateway a; carol, dave and erin on gateway b.
-    const [aliceClient, bobClient] = [await system.connect(alice, gateway(0)), await system.connect(bob, gateway(0))];
+    const [aliceClient, bobClient] = [
+      await system.connect(alice, gateway(0)),
+      await system.connect(bob, gateway(0)),
+    ];
     const [carolClient, daveClient, erinClient] = [
       await system.connect(carol, gateway(1)),
       await system.connect(dave, gateway(1)),
@@ -144,7 +147,7 @@ describe('routed deliveries', () => {
     await untilRouted(aliceClient, alice, bobClient, bob);
     const seen = new Map<number, number>();
     const note = (message: MessageDto) => seen.set(message.seq, (seen.get(message.seq) ?? 0) + 1);
-    const collect = (client: ChatClient) => client.on('message:new', (message) => note(message));
+    const collect = (client: ChatSocket) => client.on('message:new', (message) => note(message));
     collect(bobClient);
 
     const total = 40;
