@@ -103,11 +103,7 @@ describe('routed deliveries', () => {
     ];
     await untilRouted(aliceClient, alice, bobClient, bob);
     await untilRouted(aliceClient, alice, carolClient, carol);
-    const { conversation } = await createGroup(aliceClient, {
-      name: 'team',
-      memberIds: [carol, dave, erin],
-      clientRequestId: randomUUID(),
-    });
+    const conversation = await createGroup(aliceClient, [carol, dave, erin]);
     await untilRouted(carolClient, carol, daveClient, dave);
     await untilRouted(carolClient, carol, erinClient, erin);
     const before = { a: await deliveredTo(ids.a), b: await deliveredTo(ids.b) };
