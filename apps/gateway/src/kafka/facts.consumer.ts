@@ -32,7 +32,8 @@ export function consumeFacts(deps: {
 }) {
   // About 100 bytes a conversation: the conversations active in the last minutes of a busy gateway.
   const delivered = new DeliveredSeqs(100_000);
-  const deliveries: { [T in DeliveredFact]: BatchHandler<T> } = {
+  // A fact that only answers its command (nothing to push to anyone) needs no entry here.
+  const deliveries: { [T in DeliveredFact]?: BatchHandler<T> } = {
     [Topics.messagePersisted]: async (events) => {
       for (const { value } of events) {
         const audience = conversationAudience(
@@ -80,7 +81,7 @@ export function consumeFacts(deps: {
   const handlers: BatchHandlers = Object.fromEntries(
     Object.values(Requests).map(({ answer }) => [
       answer,
-      settlingFirst(answer, deps.requests, deliveries[answer] as BatchHandler<typeof answer>),
+      settlingFirst(answer, deps.requests, deliveries[answer] as BatchHandler<typeof answer> | undefined),
     ]),
   );
   return deps.bus.subscribeDeliveries(deps.gatewayId, {
@@ -95,11 +96,11 @@ export function consumeFacts(deps: {
 function settlingFirst<T extends DeliveredFact>(
   topic: T,
   requests: CommandRequests,
-  deliver: BatchHandler<T>,
+  deliver: BatchHandler<T> | undefined,
 ): BatchHandler<T> {
   return async (events, deadLetter) => {
     for (const { value, headers } of events)
       requests.settle(topic, headers[KafkaHeaders.correlationId], value);
-    await deliver(events, deadLetter);
+    await deliver?.(events, deadLetter);
   };
 }
