@@ -23,6 +23,9 @@ import { type BusMetrics, busMetrics, ConsumerLag } from './metrics.js';
 import { Outbox } from './outbox.js';
 import { createDeliveryTopic, createMissingTopics } from './topics.js';
 
+/** Attempts at reading a topic's end offsets while its partitions have no leader yet (250 ms apart). */
+const END_OFFSETS_ATTEMPTS = 40;
+
 export interface EventBusOptions {
   brokers: string[];
   schemaRegistryUrl: string;
@@ -231,8 +234,17 @@ export class EventBus {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(this.topicName(topic));
-      return new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+      // A topic created a moment ago may not have its leaders yet (NOT_LEADER_FOR_PARTITION, retriable): the
+      // process that created it, or one started just after, asks again rather than failing to start.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const offsets = await admin.fetchTopicOffsets(this.topicName(topic));
+          return new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
+        } catch (error) {
+          if (!isRetriable(error) || attempt >= END_OFFSETS_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
     } finally {
       await admin.disconnect();
     }
