@@ -43,6 +43,12 @@ export interface ConversationDto {
   unreadCount: number;
   /** Null until the first message creates the conversation. */
   createdAt: string | null;
+  /** The caller's own mute (all their devices): until when, null for "until unmuted"; null when not muted. */
+  muted: MuteDto | null;
+}
+
+export interface MuteDto {
+  until: string | null;
 }
 
 export interface ConversationResponse {
@@ -137,6 +143,7 @@ export function toNewGroupDto(change: ConversationUpdatedDto): ConversationDto {
     createdAt: change.createdAt,
     lastMessage: null,
     unreadCount: 0,
+    muted: null,
   };
 }
 

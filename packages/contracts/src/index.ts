@@ -7,3 +7,4 @@ export * from './limits.js';
 export * from './socket.js';
 export * from './topics.js';
 export * from './validation.js';
+export * from './webhook.js';

@@ -3,6 +3,7 @@ import {
   type InboxEntryDto,
   type InboxPageResponse,
   type MessagePageResponse,
+  type MuteDto,
   toMessageDto,
 } from '@chat/contracts';
 import type { mongo } from 'mongoose';
@@ -10,6 +11,8 @@ import { participantsAtRemoval } from './former-members.js';
 import { oneToOneConversationId } from './ids.js';
 import { toPersisted } from './message-docs.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
+import { activeMute } from './mutes.js';
+import { countUnread } from './unread.js';
 
 /** A conversation's embedded latest message as the stored message it copies (it names its id `id`). */
 function lastMessageDoc(conversation: ConversationDoc): MessageDoc | null {
@@ -19,7 +22,6 @@ function lastMessageDoc(conversation: ConversationDoc): MessageDoc | null {
   return last ? { ...last, _id: last.id, conversationId: conversation._id } : null;
 }
 
-/** The other participants' messages newer than the caller's read marker. */
 async function unreadCount(
   models: ChatModels,
   conversation: ConversationDoc,
@@ -29,11 +31,16 @@ async function unreadCount(
   // A former member is no longer kept up to date: nothing counts as unread for them.
   if (untilSeq !== undefined) return 0;
   const me = conversation.participants.find((participant) => participant.userId === userId);
-  return models.messages.countDocuments({
-    conversationId: conversation._id,
-    senderId: { $ne: userId },
-    ...(me?.lastReadAt ? { createdAt: { $gt: me.lastReadAt } } : {}),
-  });
+  return countUnread(models, conversation._id, userId, me?.lastReadAt);
+}
+
+/** The caller's mute as it applies now; a mute that has ended is no mute. */
+function mutedDto(conversation: ConversationDoc, userId: string): MuteDto | null {
+  const mute = activeMute(
+    conversation.participants.find((participant) => participant.userId === userId),
+    Date.now(),
+  );
+  return mute && { until: mute.until ? mute.until.toISOString() : null };
 }
 
 const toDto = (doc: MessageDoc) => toMessageDto(toPersisted(doc, []));
@@ -62,6 +69,7 @@ async function toConversationDto(
     lastMessage: lastMessage ? toDto(lastMessage) : null,
     unreadCount: await unreadCount(models, conversation, userId, untilSeq),
     createdAt: conversation.createdAt.toISOString(),
+    muted: mutedDto(conversation, userId),
   };
 }
 
@@ -138,6 +146,7 @@ export async function findOneToOneConversation(
     lastMessage: null,
     unreadCount: 0,
     createdAt: null,
+    muted: null,
   };
 }
 

@@ -51,6 +51,10 @@ const conversationFields = {
     description: "Messages from the other participants newer than the caller's lastReadAt.",
   },
   createdAt: nullable(dateTime),
+  muted: nullable({
+    ...record({ until: nullable(dateTime) }),
+    description: "The caller's mute: until when (null: until unmuted); null when not muted.",
+  }),
 };
 
 export const componentSchemas: Record<string, JsonSchema> = {
