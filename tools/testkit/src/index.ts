@@ -20,7 +20,7 @@ export { metricSample, scrapeMetrics } from './metrics.js';
 export { uniqueName } from './names.js';
 export { PrivateDatabase, PrivateService } from './private-database.js';
 export { type AppProcess, startApp } from './processes.js';
-export { mintToken, TEST_JWT_SECRET, TestSystem, withDatabase } from './system.js';
+export { mintToken, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestSystem, withDatabase } from './system.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait.js';
 

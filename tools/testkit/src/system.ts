@@ -9,6 +9,7 @@ import { uniqueName } from './names.js';
 import { type AppProcess, startApp } from './processes.js';
 
 export const TEST_JWT_SECRET = 'integration-test-secret-of-at-least-32-chars';
+export const TEST_WEBHOOK_SECRET = 'integration-test-webhook-secret';
 
 export function mintToken(
   userId: string,
@@ -37,6 +38,7 @@ export class TestSystem {
   readonly database = uniqueName('chat').replaceAll('-', '_');
   readonly gateways: AppProcess[] = [];
   readonly persisters: AppProcess[] = [];
+  readonly notifiers: AppProcess[] = [];
   private readonly clients: ChatClient[] = [];
   private readonly buses: EventBus[] = [];
   private readonly mongo: MongoClient;
@@ -85,6 +87,20 @@ export class TestSystem {
     });
     this.persisters.push(persister);
     return persister;
+  }
+
+  /** A notifier posting to `webhookUrl` (a receiver the test runs), in this system's notifier group. */
+  async startNotifier(webhookUrl: string, env: Record<string, string> = {}): Promise<AppProcess> {
+    const notifier = await startApp('notifier', {
+      ...this.env(),
+      NOTIFIER_PORT: '0',
+      NOTIFIER_CONSUMER_GROUP: `${this.topicPrefix}notifier`,
+      NOTIFY_WEBHOOK_URL: webhookUrl,
+      NOTIFY_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      ...env,
+    });
+    this.notifiers.push(notifier);
+    return notifier;
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<AppProcess> {
@@ -176,7 +192,7 @@ export class TestSystem {
   async stop(): Promise<void> {
     this.closeClients();
     await Promise.all(this.buses.splice(0).map((bus) => bus.stop()));
-    await Promise.all([...this.gateways, ...this.persisters].map((app) => app.stop()));
+    await Promise.all([...this.gateways, ...this.persisters, ...this.notifiers].map((app) => app.stop()));
     await this.db.dropDatabase().catch(() => {});
     await this.mongo.close();
     await this.deleteKafkaState().catch(() => {});
@@ -191,7 +207,9 @@ export class TestSystem {
     try {
       const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.topicPrefix));
       if (topics.length > 0) await admin.deleteTopics({ topics });
-      await admin.deleteGroups([`${this.topicPrefix}persister`]).catch(() => {});
+      await admin
+        .deleteGroups([`${this.topicPrefix}persister`, `${this.topicPrefix}notifier`])
+        .catch(() => {});
     } finally {
       await admin.disconnect();
     }
