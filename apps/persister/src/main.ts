@@ -12,7 +12,11 @@ import { ConversationHeads, chatModels, ensureIndexes, isTransientDatabaseError 
 import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
 import { handleGroupChange } from './consumers/group-change.consumer.js';
-import { handleConversationRead, handleMessageDelivered } from './consumers/marker-commands.consumer.js';
+import {
+  handleConversationMute,
+  handleConversationRead,
+  handleMessageDelivered,
+} from './consumers/marker-commands.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
 import { persisterMetrics } from './metrics.js';
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
       [Topics.groupChange]: handleGroupChange({ bus, models, maxGroupMembers: config.maxGroupMembers }),
       [Topics.messageDelivered]: handleMessageDelivered({ bus, models }),
       [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
+      [Topics.conversationMute]: handleConversationMute({ bus, models }),
     },
   });
   const address = health.address();

@@ -1,10 +1,10 @@
 import { type EventsByTopic, type EventTopic, Topics } from '@chat/contracts';
 import { type BatchHandler, type EventBus, replyHeaders } from '@chat/event-bus';
-import { applyDeliveredMarkers, applyReadMarkers, type ChatModels } from '@chat/storage';
+import { applyDeliveredMarkers, applyMutes, applyReadMarkers, type ChatModels } from '@chat/storage';
 import type { PersisterMetrics } from '../metrics.js';
 
 /**
- * A command that moves a member's marker on a conversation: apply the batch, set aside each command whose
+ * A command that sets a member's marker (or mute) on a conversation: apply the batch, set aside each command whose
  * conversation has no such member, publish each stored marker as the fact that answers its command.
  */
 function handleMarkerCommands<C extends EventTopic, F extends EventTopic>(options: {
@@ -58,6 +58,19 @@ export function handleMessageDelivered(deps: {
     bus: deps.bus,
     apply: (commands) => applyDeliveredMarkers(deps.models, commands),
     fact: Topics.messageDeliveredPersisted,
+    noSuchMember: 'no such conversation for this member',
+  });
+}
+
+/** conversation.mute → the member's mute stored on their participant entry → conversation.mute.persisted. */
+export function handleConversationMute(deps: {
+  bus: EventBus;
+  models: ChatModels;
+}): BatchHandler<typeof Topics.conversationMute> {
+  return handleMarkerCommands({
+    bus: deps.bus,
+    apply: (commands) => applyMutes(deps.models, commands),
+    fact: Topics.conversationMutePersisted,
     noSuchMember: 'no such conversation for this member',
   });
 }
