@@ -44,16 +44,16 @@ describe('WebhookSender', () => {
     }
   });
 
-  async function sendTo(statuses: number[]) {
+  /** A sender posting to a receiver that answers `statuses`; it has sent `notification`. */
+  async function sending(statuses: number[], retryBaseMs = 1) {
     const target = await receiver(statuses);
     servers.push(target.server);
-    const registry = createMetricsRegistry('test');
-    const metrics = notifierMetrics(registry);
+    const metrics = notifierMetrics(createMetricsRegistry('test'));
     const failed: NotificationFailed[] = [];
     const sender = new WebhookSender({
       url: target.url,
       secret: 'a-secret-of-16-chars',
-      retryBaseMs: 1,
+      retryBaseMs,
       logger: createLogger({ name: 'test', level: 'silent' }),
       metrics,
       giveUp: async (record) => {
@@ -61,14 +61,14 @@ describe('WebhookSender', () => {
       },
     });
     sender.send(notification);
-    await sender.idle();
     const outcome = async (name: string) =>
       (await metrics.notifications.get()).values.find((value) => value.labels.outcome === name)?.value ?? 0;
-    return { target, failed, metrics, outcome };
+    return { sender, target, failed, metrics, outcome };
   }
 
   it('retries a failed answer with the same delivery id until one succeeds', async () => {
-    const { target, failed, metrics, outcome } = await sendTo([500, 503, 204]);
+    const { sender, target, failed, metrics, outcome } = await sending([500, 503, 204]);
+    await sender.idle();
     expect(target.deliveryIds).toEqual(['d-1', 'd-1', 'd-1']);
     expect(failed).toEqual([]);
     expect(await outcome('sent')).toBe(1);
@@ -76,14 +76,16 @@ describe('WebhookSender', () => {
   });
 
   it('stops at 410 Gone: neither retried nor given up', async () => {
-    const { target, failed, outcome } = await sendTo([410]);
+    const { sender, target, failed, outcome } = await sending([410]);
+    await sender.idle();
     expect(target.deliveryIds).toHaveLength(1);
     expect(failed).toEqual([]);
     expect(await outcome('gone')).toBe(1);
   });
 
   it(`gives up after ${MAX_ATTEMPTS} attempts with the notification and the last error`, async () => {
-    const { target, failed, outcome } = await sendTo([500]);
+    const { sender, target, failed, outcome } = await sending([500]);
+    await sender.idle();
     expect(target.deliveryIds).toHaveLength(MAX_ATTEMPTS);
     const { type: _, ...fields } = notification;
     expect(failed).toEqual([
@@ -91,29 +93,15 @@ describe('WebhookSender', () => {
     ]);
     expect(await outcome('dead_lettered')).toBe(1);
   });
-});
 
-it('on shutdown, makes a waiting retry at once and gives it up if it fails', async () => {
-  const target = await receiver([500]);
-  const failed: NotificationFailed[] = [];
-  const metrics = notifierMetrics(createMetricsRegistry('test'));
-  const sender = new WebhookSender({
-    url: target.url,
-    secret: 'a-secret-of-16-chars',
-    retryBaseMs: 60_000,
-    logger: createLogger({ name: 'test', level: 'silent' }),
-    metrics,
-    giveUp: async (record) => {
-      failed.push(record);
-    },
+  it('on shutdown, makes a waiting retry at once and gives it up if it fails', async () => {
+    const { sender, target, failed, metrics } = await sending([500], 60_000);
+    // Counted as retried: the first attempt failed and the notification waits a minute for its next.
+    while ((await metrics.retries.get()).values[0]?.value !== 1) await new Promise((r) => setTimeout(r, 10));
+    await sender.drain();
+    expect(target.deliveryIds).toHaveLength(2);
+    expect(failed.map((record) => record.attempts)).toEqual([2]);
   });
-  sender.send(notification);
-  // Counted as retried: the first attempt failed and the notification waits a minute for its next.
-  while ((await metrics.retries.get()).values[0]?.value !== 1) await new Promise((r) => setTimeout(r, 10));
-  await sender.drain();
-  target.server.close();
-  expect(target.deliveryIds).toHaveLength(2);
-  expect(failed.map((record) => record.attempts)).toEqual([2]);
 });
 
 describe('retryDelay', () => {
