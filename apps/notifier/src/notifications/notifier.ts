@@ -96,8 +96,8 @@ export class Notifier {
     if (this.connected.has(recipientId)) return this.skip('connected');
     const context = await this.contextOf(pending);
     if (context === undefined) return;
-    if (context === 'not_member' || context.muted)
-      return this.skip(context === 'not_member' ? 'not_member' : 'muted');
+    if (context === 'not_member') return this.skip('not_member');
+    if (context.muted) return this.skip('muted');
     // Read on another path (a marker this notifier has not seen yet): nothing left to tell.
     if (context.unreadCount === 0) return this.skip('read');
     this.deps.send({
