@@ -1,25 +1,20 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import type {
-  DeliveredReceiptDto,
-  ErrorMessageKey,
-  GroupChangePersisted,
-  MessageDto,
-  ReadReceiptDto,
-} from '@chat/contracts';
+import type { DeliveredReceiptDto, ReadReceiptDto } from '@chat/contracts';
 import type { EventBus, GroupWatch } from '@chat/event-bus';
 import type { Logger, ReadinessChecks } from '@chat/runtime';
 import type { ChatModels } from '@chat/storage';
 import type { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import type { GatewayConfig } from './config.js';
-import { consumeFacts } from './consumers/facts.consumer.js';
+import { ConversationMembers } from './conversations/conversation-members.js';
 import { AppError } from './errors.js';
-import { ConversationMembers } from './groups/conversation-members.js';
 import { createHttpApp } from './http/app.js';
-import { PendingReplies } from './messaging/pending-replies.js';
+import { CommandRequests } from './kafka/command-requests.js';
+import { consumeFacts } from './kafka/facts.consumer.js';
+import { consumeTyping } from './kafka/typing.consumer.js';
 import { gatewayMetrics } from './metrics.js';
 import { PresenceService } from './presence/presence-service.js';
-import { MarkerWrites } from './reads/marker-writes.js';
+import { MarkerWrites } from './receipts/marker-writes.js';
 import { authenticate } from './socket/authenticate.js';
 import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { guardEvents } from './socket/event-guard.js';
@@ -84,18 +79,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // that joined within the last interval is not refused.
   const noPersister = async () => !persisters.current().alive && !(await persisters.fresh(100)).alive;
   /** Requests waiting for the fact that answers their command; each times out as a send does. */
-  const pendingReplies = <T>(timeoutReason: ErrorMessageKey) =>
-    new PendingReplies<T>(config.sendAckTimeoutMs, timeoutReason, noPersister);
-  const pendingSends = pendingReplies<MessageDto>('sendNotConfirmed');
-  const pendingReads = pendingReplies<ReadReceiptDto>('readNotConfirmed');
-  const pendingGroupChanges = pendingReplies<GroupChangePersisted>('groupChangeNotConfirmed');
-  const pendingDeliveries = pendingReplies<DeliveredReceiptDto>('deliveredNotConfirmed');
+  const requests = new CommandRequests({
+    bus,
+    timeoutMs: config.sendAckTimeoutMs,
+    answererAbsent: noPersister,
+  });
   // About 100 bytes plus the member ids per conversation.
   const members = new ConversationMembers(models, 10_000);
   const typing = new TypingService({ bus, io, members });
   const metrics = gatewayMetrics(deps.metrics, {
     connectedSockets: () => io.of('/').sockets.size,
-    pendingAcks: () => ({ send: pendingSends.size, read: pendingReads.size }),
+    pendingRequests: () => requests.pendingByCommand(),
   });
   const presence = new PresenceService(
     { bus, io, models, logger, metrics },
@@ -128,25 +122,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const handlers: ClientHandlers = {
     ...createPresenceHandlers({ presence, logger }),
     ...createMessageHandlers({
-      bus,
       members,
-      pendingSends,
+      requests,
       logger,
       metrics,
       maxPendingSends: config.maxPendingSendsPerSocket,
       userSendLimiter,
     }),
     ...createConversationHandlers({
-      bus,
       models,
       members,
-      pendingReads,
-      pendingDeliveries,
+      requests,
       readMarkers,
       deliveredMarkers,
       logger,
     }),
-    ...createGroupHandlers({ bus, pendingGroupChanges, logger }),
+    ...createGroupHandlers({ requests, logger }),
     ...createTypingHandlers({ typing, logger }),
   };
   io.use(authenticate(config, logger, flood));
@@ -161,17 +152,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     io,
     async start() {
       await presence.start();
-      await typing.start(`gateway-${config.gatewayId}-typing`);
-      await consumeFacts({
-        bus,
-        io,
-        members,
-        pendingSends,
-        pendingReads,
-        pendingGroupChanges,
-        pendingDeliveries,
-        groupId: `gateway-${config.gatewayId}`,
-      });
+      await consumeTyping({ bus, typing, groupId: `gateway-${config.gatewayId}-typing` });
+      await consumeFacts({ bus, io, members, requests, groupId: `gateway-${config.gatewayId}` });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => resolve());
@@ -183,9 +165,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const retry = new AppError('restarting');
       readMarkers.failAll(retry);
       deliveredMarkers.failAll(retry);
-      for (const pending of [pendingSends, pendingReads, pendingGroupChanges, pendingDeliveries]) {
-        pending.failAll(retry);
-      }
+      requests.failAll(retry);
       typing.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

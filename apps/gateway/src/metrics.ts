@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@chat/contracts';
+import type { CommandTopic, ErrorCode } from '@chat/contracts';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Outcome label of a send: `ok`, or the error code its ack carried. */
@@ -7,7 +7,10 @@ export type SendOutcome = 'ok' | ErrorCode;
 /** What the gateway records besides the bus's and the process's metrics (docs/operations.md lists them all). */
 export function gatewayMetrics(
   registry: Registry,
-  sources: { connectedSockets: () => number; pendingAcks: () => { send: number; read: number } },
+  sources: {
+    connectedSockets: () => number;
+    pendingRequests: () => Record<CommandTopic, number>;
+  },
 ) {
   new Gauge({
     name: 'chat_gateway_connected_sockets',
@@ -19,13 +22,11 @@ export function gatewayMetrics(
   });
   new Gauge({
     name: 'chat_gateway_pending_acks',
-    help: 'Requests waiting for the fact that answers them: sends (message.persisted), reads (conversation.read.persisted).',
+    help: 'Requests waiting for the fact that answers their command, by command topic (kind).',
     labelNames: ['kind'] as const,
     registers: [registry],
     collect() {
-      const pending = sources.pendingAcks();
-      this.set({ kind: 'send' }, pending.send);
-      this.set({ kind: 'read' }, pending.read);
+      for (const [kind, count] of Object.entries(sources.pendingRequests())) this.set({ kind }, count);
     },
   });
   return {

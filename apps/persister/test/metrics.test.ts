@@ -80,7 +80,7 @@ describe('/metrics', () => {
     expect(sample(gateway, 'chat_gateway_send_ack_seconds_count', { outcome: 'ok' })).toBe(3);
     expect(sample(gateway, 'chat_gateway_send_ack_seconds_sum', { outcome: 'ok' })).toBeGreaterThan(0);
     expect(sample(gateway, 'chat_gateway_connected_sockets')).toBe(2);
-    expect(sample(gateway, 'chat_gateway_pending_acks', { kind: 'send' })).toBe(0);
+    expect(sample(gateway, 'chat_gateway_pending_acks', { kind: 'message.sent' })).toBe(0);
     expect(
       sample(gateway, 'chat_gateway_presence_updates_total', { state: 'online' }),
     ).toBeGreaterThanOrEqual(1);

@@ -4,6 +4,7 @@ export * from './dto.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './limits.js';
+export * from './requests.js';
 export * from './socket.js';
 export * from './topics.js';
 export * from './validation.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MessageSent } from './events.js';
 import { Limits } from './limits.js';
 
 // No control characters: ids end up in logs, room names and Kafka keys.
@@ -200,3 +201,22 @@ export type MessageDeliveredPayload = z.infer<typeof messageDeliveredSchema>;
 export const typingSchema = z.strictObject({ conversationId: conversationIdSchema });
 
 export type TypingPayload = z.infer<typeof typingSchema>;
+
+/**
+ * A `message.sent` command as the persister accepts it: the same rules for ids and text as the socket event a
+ * gateway turned into it, checked again because anything may write to the topic. A 1-1 command names its
+ * recipient (never the sender); a group command names none.
+ */
+export const messageSentCommandSchema = z
+  .object({
+    conversationId: conversationIdSchema,
+    senderId: userIdSchema,
+    recipientId: userIdSchema.nullable(),
+    clientMessageId: idempotencyKeySchema,
+    text: nonBlankText(Limits.messageTextMaxLength),
+    sentAt: z.number(),
+  })
+  .refine((command) => command.senderId !== command.recipientId, {
+    message: 'must not be the sender',
+    path: ['recipientId'],
+  }) satisfies z.ZodType<MessageSent>;

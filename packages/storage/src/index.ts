@@ -18,6 +18,7 @@ export { groupConversationId, messageId, oneToOneConversationId } from './ids.js
 export {
   markRewardsPublished,
   type StoredBatch,
+  type StoreOutcome,
   storeMessageBatch,
   WriteConflictError,
 } from './message-writes.js';

@@ -19,14 +19,17 @@ export class WriteConflictError extends Error implements CodedError {
 
 const DUPLICATE_KEY = 11000;
 
-export interface StoredBatch {
-  /**
-   * The stored message for each command that was not refused, in command order (a duplicate yields the message
-   * stored before).
-   */
-  messages: MessagePersisted[];
-  /** Commands refused, by their index in the batch, with the reason: a group message from a non-member. */
-  refused: Map<number, string>;
+/**
+ * What became of one command: its stored message (a duplicate yields the message stored before), or why it was
+ * refused (a group message from a non-member).
+ */
+export type StoreOutcome<C extends MessageSent> =
+  | { command: C; message: MessagePersisted }
+  | { command: C; refusal: string };
+
+export interface StoredBatch<C extends MessageSent> {
+  /** One outcome per command, in command order, each carrying its command. */
+  outcomes: StoreOutcome<C>[];
   /** Reply rewards to publish: decided in this batch, or decided earlier and not yet marked published. */
   rewards: RepliedIn24hrFirst[];
 }
@@ -54,11 +57,11 @@ function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
  * server's transaction lifetime (60 s on MongoDB) ends, stalling every batch behind it; instead the next
  * attempt finds what a dead one stored and counts it.
  */
-export async function storeMessageBatch(
+export async function storeMessageBatch<C extends MessageSent>(
   models: ChatModels,
-  commands: MessageSent[],
+  commands: C[],
   heads?: ConversationHeads,
-): Promise<StoredBatch> {
+): Promise<StoredBatch<C>> {
   const conversationIds = [...new Set(commands.map((c) => c.conversationId))];
   try {
     return await storeBatch(models, commands, conversationIds, heads);
@@ -68,12 +71,12 @@ export async function storeMessageBatch(
   }
 }
 
-async function storeBatch(
+async function storeBatch<C extends MessageSent>(
   models: ChatModels,
-  commands: MessageSent[],
+  commands: C[],
   conversationIds: string[],
   heads: ConversationHeads | undefined,
-): Promise<StoredBatch> {
+): Promise<StoredBatch<C>> {
   const ids = commands.map((command) =>
     messageId(command.conversationId, command.senderId, command.clientMessageId),
   );
@@ -147,8 +150,12 @@ async function storeBatch(
 
   const results = ids.flatMap((id, index) => (refused.has(index) ? [] : [stored.get(id) as MessageDoc]));
   return {
-    messages: results.map((doc) => toPersisted(doc, membersOf(doc.conversationId, doc))),
-    refused,
+    outcomes: commands.map((command, index) => {
+      const refusal = refused.get(index);
+      if (refusal) return { command, refusal };
+      const doc = stored.get(ids[index] as string) as MessageDoc;
+      return { command, message: toPersisted(doc, membersOf(doc.conversationId, doc)) };
+    }),
     rewards: [...new Set(results)]
       .filter((doc) => doc.replyReward?.repliedToMessageId && !doc.replyReward.publishedAt)
       .map((doc) => toReward(doc) as RepliedIn24hrFirst),

@@ -1,6 +1,8 @@
+import type { MessagePersisted, MessageSent } from '@chat/contracts';
 import { testInfra, uniqueName } from '@chat/testkit';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll } from 'vitest';
+import type { StoredBatch } from '../src/message-writes.js';
 import { type ChatModels, chatModels, ensureIndexes } from '../src/models.js';
 
 /**
@@ -25,4 +27,9 @@ export function useTestModels(name: string): () => ChatModels {
     if (!models) throw new Error('useTestModels: the models are ready only inside tests');
     return models;
   };
+}
+
+/** The stored messages of a batch's outcomes, in command order, leaving out the refused commands. */
+export function storedMessages<C extends MessageSent>(batch: StoredBatch<C>): MessagePersisted[] {
+  return batch.outcomes.flatMap((outcome) => ('message' in outcome ? [outcome.message] : []));
 }

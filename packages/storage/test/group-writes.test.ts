@@ -12,7 +12,7 @@ import { groupConversationId } from '../src/ids.js';
 import { storeMessageBatch } from '../src/message-writes.js';
 import type { ChatModels } from '../src/models.js';
 import { applyReadMarkers } from '../src/read-markers.js';
-import { useTestModels } from './fixtures.js';
+import { storedMessages, useTestModels } from './fixtures.js';
 
 const testModels = useTestModels('groups');
 let models: ChatModels;
@@ -115,15 +115,15 @@ describe('applyGroupChange', () => {
     const { owner, conversationId } = await newGroup(['x']);
     const heads = new ConversationHeads(100);
     const first = await storeMessageBatch(models, [groupMessage(conversationId, 'x', 1)], heads);
-    expect(first.messages[0]?.memberIds).toEqual([owner, 'x']);
+    expect(storedMessages(first)[0]?.memberIds).toEqual([owner, 'x']);
     await applyGroupChange(models, change(conversationId, owner, 'remove', ['x']), 256);
     const refused = await storeMessageBatch(
       models,
       [groupMessage(conversationId, 'x', 2), groupMessage(conversationId, owner, 3)],
       heads,
     );
-    expect([...refused.refused]).toEqual([[0, 'sender is not a member of the group']]);
-    expect(refused.messages.map((m) => [m.seq, m.memberIds])).toEqual([[2, [owner]]]);
+    expect(refused.outcomes[0]).toMatchObject({ refusal: 'sender is not a member of the group' });
+    expect(storedMessages(refused).map((m) => [m.seq, m.memberIds])).toEqual([[2, [owner]]]);
 
     const access = await findConversationAccess(models, conversationId, 'x');
     expect(access).toMatchObject({ untilSeq: 1 });

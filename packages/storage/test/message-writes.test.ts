@@ -5,7 +5,7 @@ import { oneToOneConversationId } from '../src/ids.js';
 import { storeMessageBatch, WriteConflictError } from '../src/message-writes.js';
 import type { ChatModels } from '../src/models.js';
 import { applyReadMarkers } from '../src/read-markers.js';
-import { useTestModels } from './fixtures.js';
+import { storedMessages, useTestModels } from './fixtures.js';
 
 const testModels = useTestModels('storage');
 let models: ChatModels;
@@ -38,7 +38,7 @@ const seqsOf = async (conversationId: string) =>
 describe('storeMessageBatch', () => {
   it('numbers a conversation 1..n in command order', async () => {
     const commands = commandsFor(5);
-    const { messages } = await storeMessageBatch(models, commands);
+    const messages = storedMessages(await storeMessageBatch(models, commands));
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     const conversation = await models.conversations.findOne({
       _id: commands[0]?.conversationId as string,
@@ -71,7 +71,7 @@ describe('storeMessageBatch', () => {
     const [m1, m2, m3] = first as [MessageSent, MessageSent, MessageSent];
     const next = { ...m1, clientMessageId: 'm4' };
     const later = { ...m2, clientMessageId: 'm5' };
-    const { messages } = await storeMessageBatch(models, [m2, next, m1, next, later, m3]);
+    const messages = storedMessages(await storeMessageBatch(models, [m2, next, m1, next, later, m3]));
     expect(messages.map((m) => [m.clientMessageId, m.seq])).toEqual([
       ['m2', 2],
       ['m4', 4],
@@ -94,14 +94,14 @@ describe('storeMessageBatch', () => {
     await storeMessageBatch(models, commands.slice(0, 2));
     // What a crash leaves: messages 3 and 4 stored, the conversation still at lastSeq 2.
     const conversationId = commands[0]?.conversationId as string;
-    const { messages } = await storeMessageBatch(models, commands.slice(2));
+    const messages = storedMessages(await storeMessageBatch(models, commands.slice(2)));
     await models.conversations.updateOne({ _id: conversationId }, { $set: { lastSeq: 2 } });
     const replay = await storeMessageBatch(models, [
       ...commands.slice(2),
       ...commandsFor(0),
       { ...(commands[0] as MessageSent), clientMessageId: 'after-crash' },
     ]);
-    expect(replay.messages.map((m) => m.seq)).toEqual([...messages.map((m) => m.seq), 5]);
+    expect(storedMessages(replay).map((m) => m.seq)).toEqual([...messages.map((m) => m.seq), 5]);
     expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
       lastSeq: 5,
     });
@@ -138,7 +138,7 @@ describe('storeMessageBatch', () => {
     );
     expect(heads.get(conversationId)).toBeUndefined();
     const retried = await storeMessageBatch(models, commands.slice(5), heads);
-    expect(retried.messages.map((m) => m.seq)).toEqual([6]);
+    expect(storedMessages(retried).map((m) => m.seq)).toEqual([6]);
     expect((await seqsOf(conversationId)).map(([, seq]) => seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await models.conversations.findOne({ _id: conversationId })).toMatchObject({
       lastSeq: 6,

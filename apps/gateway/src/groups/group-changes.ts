@@ -6,20 +6,17 @@ import {
   type GroupCreatePayload,
   type GroupRemoveMemberPayload,
   isErrorReason,
-  KafkaHeaders,
   type ParticipantDto,
   Topics,
   toConversationUpdatedDto,
   toNewGroupDto,
 } from '@chat/contracts';
-import type { EventBus } from '@chat/event-bus';
 import { groupConversationId } from '@chat/storage';
 import { AppError } from '../errors.js';
-import type { PendingReplies } from '../messaging/pending-replies.js';
+import type { CommandRequests } from '../kafka/command-requests.js';
 
 export interface GroupChangeDeps {
-  bus: EventBus;
-  pendingGroupChanges: PendingReplies<GroupChangePersisted>;
+  requests: CommandRequests;
 }
 
 /**
@@ -27,15 +24,7 @@ export interface GroupChangeDeps {
  * persister refused (not an admin, too many members, no such group…) fails with its catalogued reason.
  */
 async function change(deps: GroupChangeDeps, command: GroupChange): Promise<GroupChangePersisted> {
-  const stored = await deps.pendingGroupChanges.request((correlationId) =>
-    deps.bus.publish(Topics.groupChange, [
-      {
-        key: command.conversationId,
-        headers: { [KafkaHeaders.correlationId]: correlationId },
-        value: command,
-      },
-    ]),
-  );
+  const stored = await deps.requests.request(Topics.groupChange, command);
   if (stored.refusal !== null) {
     throw new AppError(isErrorReason(stored.refusal) ? stored.refusal : 'INTERNAL');
   }

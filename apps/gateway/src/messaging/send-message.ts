@@ -1,14 +1,12 @@
-import { KafkaHeaders, type MessageDto, type MessageSendPayload, Topics } from '@chat/contracts';
-import type { EventBus } from '@chat/event-bus';
+import { type MessageDto, type MessageSendPayload, Topics, toMessageDto } from '@chat/contracts';
 import { oneToOneConversationId } from '@chat/storage';
+import type { ConversationMembers } from '../conversations/conversation-members.js';
 import { assertOtherUser } from '../errors.js';
-import type { ConversationMembers } from '../groups/conversation-members.js';
-import type { PendingReplies } from './pending-replies.js';
+import type { CommandRequests } from '../kafka/command-requests.js';
 
 export interface SendMessageDeps {
-  bus: EventBus;
   members: ConversationMembers;
-  pendingSends: PendingReplies<MessageDto>;
+  requests: CommandRequests;
 }
 
 /** The conversation a send goes to, and its recipient in a 1-1 conversation (null in a group). */
@@ -41,20 +39,13 @@ export async function sendMessage(
   payload: MessageSendPayload,
 ): Promise<MessageDto> {
   const { conversationId, recipientId } = await targetOf(deps, senderId, payload);
-  return deps.pendingSends.request((correlationId) =>
-    deps.bus.publish(Topics.messageSent, [
-      {
-        key: conversationId,
-        headers: { [KafkaHeaders.correlationId]: correlationId },
-        value: {
-          conversationId,
-          senderId,
-          recipientId,
-          clientMessageId: payload.clientMessageId,
-          text: payload.text,
-          sentAt: Date.now(),
-        },
-      },
-    ]),
-  );
+  const stored = await deps.requests.request(Topics.messageSent, {
+    conversationId,
+    senderId,
+    recipientId,
+    clientMessageId: payload.clientMessageId,
+    text: payload.text,
+    sentAt: Date.now(),
+  });
+  return toMessageDto(stored);
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@chat/runtime';
-import { type MarkDeliveredDeps, markDelivered } from '../reads/mark-delivered.js';
-import { type MarkReadDeps, markConversationRead } from '../reads/mark-read.js';
+import { type MarkDeliveredDeps, markDelivered } from '../receipts/mark-delivered.js';
+import { type MarkReadDeps, markConversationRead } from '../receipts/mark-read.js';
 import type { ClientHandlers } from './server.js';
 import { withAck } from './with-ack.js';
 

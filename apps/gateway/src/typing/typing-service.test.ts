@@ -2,16 +2,9 @@ import type { TypingChanged } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import type { ChatModels } from '@chat/storage';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConversationMembers } from '../groups/conversation-members.js';
-import type { ChatServer } from '../socket/server.js';
+import { FakeIo } from '../../test/support/fake-io.js';
+import { ConversationMembers } from '../conversations/conversation-members.js';
 import { TypingService } from './typing-service.js';
-
-/** Records every emit: the rooms it went to and its body. */
-function recordingIo(calls: Array<[string[], unknown]>): ChatServer {
-  return {
-    to: (rooms: string[]) => ({ emit: (_event: string, body: unknown) => calls.push([rooms, body]) }),
-  } as unknown as ChatServer;
-}
 
 const fact = (isTyping: boolean): TypingChanged => ({
   conversationId: 'grp_1',
@@ -21,15 +14,18 @@ const fact = (isTyping: boolean): TypingChanged => ({
   at: Date.now(),
 });
 
-function service(calls: Array<[string[], unknown]>, expiryMs: number) {
-  return new TypingService(
+/** Alice (typing), bob and carol connected here; dave too, but not a member. */
+function service(expiryMs: number) {
+  const io = new FakeIo().connect('alice').connect('bob').connect('carol').connect('dave');
+  const typing = new TypingService(
     {
       bus: {} as EventBus,
-      io: recordingIo(calls),
+      io: io.server,
       members: new ConversationMembers({} as ChatModels, 10),
     },
     expiryMs,
   );
+  return { typing, calls: io.emits };
 }
 
 describe('TypingService', () => {
@@ -37,34 +33,32 @@ describe('TypingService', () => {
   afterEach(() => vi.useRealTimers());
 
   it('shows typing to the other members once, however often it is refreshed, and expires it by itself', () => {
-    const calls: Array<[string[], unknown]> = [];
-    const typing = service(calls, 5000);
+    const { typing, calls } = service(5000);
     const shown = { conversationId: 'grp_1', userId: 'alice', isTyping: true };
-    const others = ['user:bob', 'user:carol'];
+    const others = ['bob', 'carol'];
     typing.onChanged(fact(true));
     vi.advanceTimersByTime(3000);
     typing.onChanged(fact(true)); // a refresh: nothing to tell, the expiry starts again from now
-    expect(calls).toEqual([[others, shown]]);
+    expect(calls).toEqual([[others, 'typing', shown]]);
 
     vi.advanceTimersByTime(4999);
     expect(calls, 'still typing: 5 s after the refresh, not after the start').toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(calls).toEqual([
-      [others, shown],
-      [others, { ...shown, isTyping: false }],
+      [others, 'typing', shown],
+      [others, 'typing', { ...shown, isTyping: false }],
     ]);
     vi.advanceTimersByTime(60_000);
     expect(calls, 'told once').toHaveLength(2);
   });
 
   it('ends an indicator at once on stop, and ignores a stop of nothing', () => {
-    const calls: Array<[string[], unknown]> = [];
-    const typing = service(calls, 60_000);
+    const { typing, calls } = service(60_000);
     typing.onChanged(fact(false));
     expect(calls).toEqual([]);
     typing.onChanged(fact(true));
     typing.onChanged(fact(false));
-    expect(calls.map(([, body]) => (body as { isTyping: boolean }).isTyping)).toEqual([true, false]);
+    expect(calls.map(([, , body]) => (body as { isTyping: boolean }).isTyping)).toEqual([true, false]);
     typing.stop();
   });
 });

@@ -1,6 +1,7 @@
 import { Topics } from '@chat/contracts';
-import { type BatchHandler, type EventBus, replyHeaders } from '@chat/event-bus';
+import type { BatchHandler, EventBus } from '@chat/event-bus';
 import { applyGroupChange, type ChatModels } from '@chat/storage';
+import { type Answer, publishAnswers } from '../answers.js';
 
 /**
  * group.change → the group created or its members changed → group.change.persisted with the participants after
@@ -14,11 +15,13 @@ export function handleGroupChange(deps: {
   maxGroupMembers: number;
 }): BatchHandler<typeof Topics.groupChange> {
   return async (events) => {
-    const facts = [];
-    for (const event of events) {
-      const result = await applyGroupChange(deps.models, event.value, deps.maxGroupMembers);
-      facts.push({ key: result.conversationId, value: result, headers: replyHeaders(event) });
+    const answers: Answer<typeof Topics.groupChange>[] = [];
+    for (const command of events) {
+      answers.push({
+        command,
+        fact: await applyGroupChange(deps.models, command.value, deps.maxGroupMembers),
+      });
     }
-    await deps.bus.publish(Topics.groupChangePersisted, facts);
+    await publishAnswers(deps.bus, Topics.groupChange, answers);
   };
 }

@@ -1,18 +1,17 @@
-import { type EventsByTopic, type EventTopic, Topics } from '@chat/contracts';
-import { type BatchHandler, type EventBus, replyHeaders } from '@chat/event-bus';
+import { type AnswerOf, type CommandTopic, type EventsByTopic, Topics } from '@chat/contracts';
+import type { BatchHandler, EventBus } from '@chat/event-bus';
 import { applyDeliveredMarkers, applyMutes, applyReadMarkers, type ChatModels } from '@chat/storage';
+import { type Answer, publishAnswers } from '../answers.js';
 import type { PersisterMetrics } from '../metrics.js';
 
 /**
  * A command that sets a member's marker (or mute) on a conversation: apply the batch, set aside each command whose
- * conversation has no such member, publish each stored marker as the fact that answers its command.
+ * conversation has no such member, answer each other command with its stored marker.
  */
-function handleMarkerCommands<C extends EventTopic, F extends EventTopic>(options: {
+function handleMarkerCommands<C extends CommandTopic>(options: {
   bus: EventBus;
-  apply: (
-    commands: EventsByTopic[C][],
-  ) => Promise<Array<(EventsByTopic[F] & { conversationId: string }) | undefined>>;
-  fact: F;
+  topic: C;
+  apply: (commands: EventsByTopic[C][]) => Promise<Array<AnswerOf<C> | undefined>>;
   noSuchMember: string;
   /** Times the database write, when the write is measured. */
   timeWrite?: () => () => void;
@@ -21,16 +20,13 @@ function handleMarkerCommands<C extends EventTopic, F extends EventTopic>(option
     const written = options.timeWrite?.();
     const results = await options.apply(events.map((event) => event.value));
     written?.();
-    const facts = [];
-    for (const [index, event] of events.entries()) {
-      const result = results[index];
-      if (!result) {
-        await deadLetter(event, options.noSuchMember);
-        continue;
-      }
-      facts.push({ key: result.conversationId, value: result, headers: replyHeaders(event) });
+    const answers: Answer<C>[] = [];
+    for (const [index, command] of events.entries()) {
+      const fact = results[index];
+      if (fact) answers.push({ command, fact });
+      else await deadLetter(command, options.noSuchMember);
     }
-    await options.bus.publish(options.fact, facts);
+    await publishAnswers(options.bus, options.topic, answers);
   };
 }
 
@@ -42,8 +38,8 @@ export function handleConversationRead(deps: {
 }): BatchHandler<typeof Topics.conversationRead> {
   return handleMarkerCommands({
     bus: deps.bus,
+    topic: Topics.conversationRead,
     apply: (commands) => applyReadMarkers(deps.models, commands),
-    fact: Topics.conversationReadPersisted,
     noSuchMember: 'no such conversation for this reader',
     timeWrite: () => deps.metrics.dbWriteSeconds.startTimer({ kind: 'read_markers' }),
   });
@@ -56,8 +52,8 @@ export function handleMessageDelivered(deps: {
 }): BatchHandler<typeof Topics.messageDelivered> {
   return handleMarkerCommands({
     bus: deps.bus,
+    topic: Topics.messageDelivered,
     apply: (commands) => applyDeliveredMarkers(deps.models, commands),
-    fact: Topics.messageDeliveredPersisted,
     noSuchMember: 'no such conversation for this member',
   });
 }
@@ -69,8 +65,8 @@ export function handleConversationMute(deps: {
 }): BatchHandler<typeof Topics.conversationMute> {
   return handleMarkerCommands({
     bus: deps.bus,
+    topic: Topics.conversationMute,
     apply: (commands) => applyMutes(deps.models, commands),
-    fact: Topics.conversationMutePersisted,
     noSuchMember: 'no such conversation for this member',
   });
 }

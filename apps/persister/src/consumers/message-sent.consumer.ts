@@ -2,11 +2,11 @@ import {
   KafkaHeaders,
   type MessagePersisted,
   type MessageSent,
-  messageSendSchema,
+  messageSentCommandSchema,
   type RepliedIn24hrFirst,
   Topics,
 } from '@chat/contracts';
-import { type BatchHandler, type EventBus, type IncomingEvent, replyHeaders } from '@chat/event-bus';
+import type { BatchHandler, EventBus, IncomingEvent } from '@chat/event-bus';
 import type { Logger } from '@chat/runtime';
 import {
   type ChatModels,
@@ -16,20 +16,17 @@ import {
   storeMessageBatch,
   WriteConflictError,
 } from '@chat/storage';
+import { type Answer, publishAnswers } from '../answers.js';
 import type { PersisterMetrics } from '../metrics.js';
 import type { SerialWriter } from '../serial-writer.js';
 
 /** Why a command can never be stored; such commands go to the dead-letter topic. */
 function rejectionReason(command: MessageSent): string | undefined {
-  const payload = messageSendSchema.safeParse({
-    clientMessageId: command.clientMessageId,
-    ...(command.recipientId === null
-      ? { conversationId: command.conversationId }
-      : { otherUserId: command.recipientId }),
-    text: command.text,
-  });
-  if (!payload.success) return `invalid command: ${payload.error.issues.map((i) => i.message).join('; ')}`;
-  if (command.senderId === '' || command.senderId === command.recipientId) return 'invalid sender';
+  const checked = messageSentCommandSchema.safeParse(command);
+  if (!checked.success) {
+    const issues = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    return `invalid command: ${issues.join('; ')}`;
+  }
   // A group message's membership is checked where it is stored, against the group as read in that batch.
   if (
     command.recipientId !== null &&
@@ -41,14 +38,15 @@ function rejectionReason(command: MessageSent): string | undefined {
 }
 
 /** A stored command's message and its reply reward if one is still to be published; or why it was refused. */
-type Stored =
+type Stored = { event: IncomingEvent<typeof Topics.messageSent> } & (
   | {
       message: MessagePersisted;
       reward: RepliedIn24hrFirst | undefined;
       /** When the store's database writes finished, ms since the epoch (the `stored-at` trace header). */
       storedAt: string;
     }
-  | { refusal: string };
+  | { refusal: string }
+);
 
 /**
  * message.sent → MongoDB → message.persisted (and replied.in.24hr.first). The bus commits a batch's offsets
@@ -84,16 +82,15 @@ export function handleMessageSent(deps: {
     const storedAt = String(Date.now());
     // A reward goes with the first command that yielded its message (a resend in the same batch yields it too).
     const unpublished = new Map(stored.rewards.map((reward) => [reward.messageId, reward]));
-    let next = 0;
-    return events.map((_event, index): Stored => {
+    const eventOf = new Map(events.map((event) => [event.value, event]));
+    return stored.outcomes.map((outcome): Stored => {
+      const event = eventOf.get(outcome.command) as IncomingEvent<typeof Topics.messageSent>;
       // Refused: set aside by the caller. Possible only when a member was removed between the gateway's check
       // and the write; the sender's retry is then refused by the gateway with FORBIDDEN.
-      const refusal = stored.refused.get(index);
-      if (refusal) return { refusal };
-      const message = stored.messages[next++] as MessagePersisted;
-      const reward = unpublished.get(message.id);
-      unpublished.delete(message.id);
-      return { message, reward, storedAt };
+      if ('refusal' in outcome) return { event, refusal: outcome.refusal };
+      const reward = unpublished.get(outcome.message.id);
+      unpublished.delete(outcome.message.id);
+      return { event, message: outcome.message, reward, storedAt };
     });
   });
 
@@ -106,27 +103,22 @@ export function handleMessageSent(deps: {
       else valid.push(event);
     }
     if (valid.length === 0) return;
-    const results = await store(valid);
-    const stored: Array<Exclude<Stored, { refusal: string }> & { index: number }> = [];
-    for (const [index, result] of results.entries()) {
-      const event = valid[index] as IncomingEvent<typeof Topics.messageSent>;
-      if ('refusal' in result) await deadLetter(event, result.refusal);
-      else stored.push({ ...result, index });
+    const answers: Answer<typeof Topics.messageSent>[] = [];
+    const rewards: RepliedIn24hrFirst[] = [];
+    for (const result of await store(valid)) {
+      if ('refusal' in result) {
+        await deadLetter(result.event, result.refusal);
+        continue;
+      }
+      answers.push({
+        command: result.event,
+        fact: result.message,
+        // Informational trace for `pnpm bench` (docs/protocol.md).
+        headers: { [KafkaHeaders.receivedAt]: receivedAt, [KafkaHeaders.storedAt]: result.storedAt },
+      });
+      if (result.reward) rewards.push(result.reward);
     }
-    await deps.bus.publish(
-      Topics.messagePersisted,
-      stored.map(({ message, storedAt, index }) => ({
-        key: message.conversationId,
-        value: message,
-        headers: {
-          ...replyHeaders(valid[index] as IncomingEvent<typeof Topics.messageSent>),
-          // Informational trace for `pnpm bench` (docs/protocol.md).
-          [KafkaHeaders.receivedAt]: receivedAt,
-          [KafkaHeaders.storedAt]: storedAt,
-        },
-      })),
-    );
-    const rewards = stored.flatMap(({ reward }) => (reward ? [reward] : []));
+    await publishAnswers(deps.bus, Topics.messageSent, answers);
     if (rewards.length > 0) {
       await deps.bus.publish(
         Topics.repliedIn24hrFirst,
@@ -138,6 +130,6 @@ export function handleMessageSent(deps: {
       );
       deps.logger.info({ count: rewards.length }, 'reply rewards published');
     }
-    deps.logger.debug({ count: stored.length }, 'batch stored');
+    deps.logger.debug({ count: answers.length }, 'batch stored');
   };
 }

@@ -1,4 +1,5 @@
 import { EventCatalog } from '../events.js';
+import { CorrelatedTopics } from '../requests.js';
 import { ClientEventSchemas, SocketEvents } from '../socket.js';
 import { KafkaHeaders, type TopicName, Topics } from '../topics.js';
 import { ackSchema, componentSchemas, fromZod, type JsonSchema, schemaRef } from './schemas.js';
@@ -256,17 +257,6 @@ function socketOperations() {
   return operations;
 }
 
-const correlated = new Set<TopicName>([
-  Topics.messageSent,
-  Topics.messagePersisted,
-  Topics.conversationRead,
-  Topics.conversationReadPersisted,
-  Topics.groupChange,
-  Topics.groupChangePersisted,
-  Topics.messageDelivered,
-  Topics.messageDeliveredPersisted,
-]);
-
 /** Kafka channels are named apart from socket channels (`conversationRead` is both an event and a topic). */
 export const kafkaChannelId = (topicKey: string) => `kafka.${topicKey}`;
 
@@ -295,7 +285,7 @@ function kafkaMessage(topic: TopicName): MessageObject {
     name: schema.name,
     summary: schema.doc,
     payload: { schemaFormat: AVRO_FORMAT, schema },
-    ...(correlated.has(topic)
+    ...(CorrelatedTopics.has(topic)
       ? {
           headers: {
             type: 'object',

@@ -1,5 +1,13 @@
 import { type ChatModels, findConversationMembers } from '@chat/storage';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors.js';
+
+/**
+ * How long a remembered member list is trusted. Changes stored through this gateway's fact consumer update it at
+ * once; the limit bounds how long one it never read (a lagging or restarted consumer) can let a removed member
+ * type or mark here. The persister checks membership again when it stores a message.
+ */
+const MEMBERS_TTL_MS = 60_000;
 
 export interface Members {
   kind: 'one_to_one' | 'group';
@@ -11,15 +19,18 @@ export interface Members {
  * here?) and for routing typing indicators. Kept fresh by every `group.change.persisted` this gateway reads;
  * a user missing from a remembered list is looked up again before being refused, so a member added on another
  * gateway a moment ago is never turned away. The persister checks membership again when it stores a message.
- * The least recently used conversations are dropped beyond `capacity`.
+ * The least recently used conversations are dropped beyond `capacity`, and any list after `ttlMs`.
  */
 export class ConversationMembers {
-  private readonly known = new Map<string, Members>();
+  private readonly known: LRUCache<string, Members>;
 
   constructor(
     private readonly models: ChatModels,
-    private readonly capacity: number,
-  ) {}
+    capacity: number,
+    ttlMs: number = MEMBERS_TTL_MS,
+  ) {
+    this.known = new LRUCache({ max: capacity, ttl: ttlMs });
+  }
 
   /**
    * The conversation's members, with `userId` among them. Otherwise NOT_FOUND, alike for an unknown
@@ -28,25 +39,16 @@ export class ConversationMembers {
    */
   async require(conversationId: string, userId: string): Promise<Members> {
     const remembered = this.known.get(conversationId);
-    if (remembered?.participantIds.includes(userId)) {
-      this.remember(conversationId, remembered);
-      return remembered;
-    }
+    if (remembered?.participantIds.includes(userId)) return remembered;
     const members = await findConversationMembers(this.models, conversationId);
     if (!members) throw new AppError('noSuchConversation');
-    this.remember(conversationId, { kind: members.kind, participantIds: members.participantIds });
+    this.known.set(conversationId, { kind: members.kind, participantIds: members.participantIds });
     if (members.participantIds.includes(userId)) return members;
     throw new AppError(members.formerIds.includes(userId) ? 'notAMember' : 'noSuchConversation');
   }
 
   /** A group's members after a stored change. */
   update(conversationId: string, participantIds: string[]): void {
-    this.remember(conversationId, { kind: 'group', participantIds });
-  }
-
-  private remember(conversationId: string, members: Members): void {
-    this.known.delete(conversationId);
-    this.known.set(conversationId, members);
-    if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(conversationId, { kind: 'group', participantIds });
   }
 }

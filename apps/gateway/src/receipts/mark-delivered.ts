@@ -1,18 +1,16 @@
 import {
   type DeliveredReceiptDto,
-  KafkaHeaders,
   type MessageDeliveredPayload,
   Topics,
+  toDeliveredReceiptDto,
 } from '@chat/contracts';
-import type { EventBus } from '@chat/event-bus';
-import type { ConversationMembers } from '../groups/conversation-members.js';
-import type { PendingReplies } from '../messaging/pending-replies.js';
+import type { ConversationMembers } from '../conversations/conversation-members.js';
+import type { CommandRequests } from '../kafka/command-requests.js';
 import type { MarkerWrites } from './marker-writes.js';
 
 export interface MarkDeliveredDeps {
-  bus: EventBus;
   members: ConversationMembers;
-  pendingDeliveries: PendingReplies<DeliveredReceiptDto>;
+  requests: CommandRequests;
   deliveredMarkers: MarkerWrites<DeliveredReceiptDto>;
 }
 
@@ -27,15 +25,9 @@ export async function markDelivered(
 ): Promise<{ conversationId: string; lastDeliveredSeq: number }> {
   await deps.members.require(payload.conversationId, userId);
   const { conversationId } = payload;
-  const receipt = await deps.deliveredMarkers.submit(userId, conversationId, payload.seq, (seq) =>
-    deps.pendingDeliveries.request((correlationId) =>
-      deps.bus.publish(Topics.messageDelivered, [
-        {
-          key: conversationId,
-          headers: { [KafkaHeaders.correlationId]: correlationId },
-          value: { conversationId, userId, seq },
-        },
-      ]),
+  const receipt = await deps.deliveredMarkers.submit(userId, conversationId, payload.seq, async (seq) =>
+    toDeliveredReceiptDto(
+      await deps.requests.request(Topics.messageDelivered, { conversationId, userId, seq }),
     ),
   );
   return { conversationId: receipt.conversationId, lastDeliveredSeq: receipt.seq };

@@ -1,16 +1,14 @@
-import { type ConversationReadPayload, KafkaHeaders, type ReadReceiptDto, Topics } from '@chat/contracts';
-import type { EventBus } from '@chat/event-bus';
+import { type ConversationReadPayload, type ReadReceiptDto, Topics, toReadReceiptDto } from '@chat/contracts';
 import { type ChatModels, oneToOneConversationExists, oneToOneConversationId } from '@chat/storage';
+import type { ConversationMembers } from '../conversations/conversation-members.js';
 import { AppError, assertOtherUser } from '../errors.js';
-import type { ConversationMembers } from '../groups/conversation-members.js';
-import type { PendingReplies } from '../messaging/pending-replies.js';
+import type { CommandRequests } from '../kafka/command-requests.js';
 import type { MarkerWrites } from './marker-writes.js';
 
 export interface MarkReadDeps {
-  bus: EventBus;
   models: ChatModels;
   members: ConversationMembers;
-  pendingReads: PendingReplies<ReadReceiptDto>;
+  requests: CommandRequests;
   readMarkers: MarkerWrites<ReadReceiptDto>;
 }
 
@@ -44,15 +42,9 @@ export async function markConversationRead(
   const conversationId = await conversationOf(deps, readerId, payload);
   const now = Date.now();
   const readAt = payload.readAt === undefined ? now : Math.min(Date.parse(payload.readAt), now);
-  const receipt = await deps.readMarkers.submit(readerId, conversationId, readAt, (marker) =>
-    deps.pendingReads.request((correlationId) =>
-      deps.bus.publish(Topics.conversationRead, [
-        {
-          key: conversationId,
-          headers: { [KafkaHeaders.correlationId]: correlationId },
-          value: { conversationId, readerId, readAt: marker },
-        },
-      ]),
+  const receipt = await deps.readMarkers.submit(readerId, conversationId, readAt, async (marker) =>
+    toReadReceiptDto(
+      await deps.requests.request(Topics.conversationRead, { conversationId, readerId, readAt: marker }),
     ),
   );
   return { conversationId, lastReadAt: receipt.lastReadAt };

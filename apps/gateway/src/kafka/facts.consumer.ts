@@ -1,0 +1,100 @@
+import {
+  type AnswerTopic,
+  type CommandTopic,
+  KafkaHeaders,
+  Requests,
+  Topics,
+  toConversationUpdatedDto,
+  toDeliveredReceiptDto,
+  toMessageDto,
+  toReadReceiptDto,
+} from '@chat/contracts';
+import type { BatchHandler, BatchHandlers, EventBus } from '@chat/event-bus';
+import type { ConversationMembers } from '../conversations/conversation-members.js';
+import { DeliveredSeqs } from '../messaging/delivered-seqs.js';
+import { conversationAudience, userRoom } from '../rooms.js';
+import type { ChatServer } from '../socket/server.js';
+import type { CommandRequests } from './command-requests.js';
+
+type FactTopic = AnswerTopic<CommandTopic>;
+
+/**
+ * Every gateway reads every fact (its own consumer group, new records only): it first answers the requests it
+ * holds, then delivers to the members' sockets connected to it. (Typing and presence have consumers of their
+ * own, so a burst of either never queues in front of messages.)
+ */
+export function consumeFacts(deps: {
+  bus: EventBus;
+  io: ChatServer;
+  members: ConversationMembers;
+  requests: CommandRequests;
+  groupId: string;
+}) {
+  // About 100 bytes a conversation: the conversations active in the last minutes of a busy gateway.
+  const delivered = new DeliveredSeqs(100_000);
+  const deliveries: { [T in FactTopic]: BatchHandler<T> } = {
+    [Topics.messagePersisted]: async (events) => {
+      for (const { value } of events) {
+        // Members are exactly those the persister stored the message for, so a member removed before it was
+        // sent never gets it, and one added before it always does.
+        const recipients = value.recipientId === null ? value.memberIds : [value.senderId, value.recipientId];
+        const audience = conversationAudience(deps.io, value.conversationId, recipients);
+        // Most facts concern no socket of this gateway; a replayed one was delivered already.
+        if (!audience || !delivered.firstDelivery(value.conversationId, value.seq)) continue;
+        audience.emit('message:new', toMessageDto(value));
+      }
+    },
+    [Topics.conversationReadPersisted]: async (events) => {
+      for (const { value } of events) {
+        const told = [value.readerId, ...value.memberIds, ...(value.otherUserId ? [value.otherUserId] : [])];
+        conversationAudience(deps.io, value.conversationId, told)?.emit(
+          'conversation:read',
+          toReadReceiptDto(value),
+        );
+      }
+    },
+    [Topics.messageDeliveredPersisted]: async (events) => {
+      for (const { value } of events) {
+        conversationAudience(deps.io, value.conversationId, value.memberIds)?.emit(
+          'conversation:delivered',
+          toDeliveredReceiptDto(value),
+        );
+      }
+    },
+    [Topics.groupChangePersisted]: async (events) => {
+      for (const { value } of events) {
+        // A refusal, or a change that changed nothing (a repeated removal, an add of members already in),
+        // concerns only its requester: nobody else is told, and the membership view stays as it is.
+        if (value.refusal !== null || (value.action !== 'create' && value.userIds.length === 0)) continue;
+        const participantIds = value.participants.map((participant) => participant.userId);
+        deps.members.update(value.conversationId, participantIds);
+        // Membership changes go to user rooms: a removed member is told too, and leaves the conversation's room.
+        const removed = value.action === 'remove' ? value.userIds : [];
+        conversationAudience(deps.io, value.conversationId, participantIds);
+        deps.io
+          .to([...new Set([...participantIds, ...removed])].map(userRoom))
+          .emit('conversation:updated', toConversationUpdatedDto(value));
+      }
+    },
+  };
+  const handlers: BatchHandlers = Object.fromEntries(
+    Object.values(Requests).map(({ answer }) => [
+      answer,
+      settlingFirst(answer, deps.requests, deliveries[answer] as BatchHandler<typeof answer>),
+    ]),
+  );
+  return deps.bus.subscribe({ groupId: deps.groupId, fromBeginning: false, commitOffsets: false, handlers });
+}
+
+/** The requests a batch of facts answers are settled before anything is delivered, so no delivery can hold them. */
+function settlingFirst<T extends FactTopic>(
+  topic: T,
+  requests: CommandRequests,
+  deliver: BatchHandler<T>,
+): BatchHandler<T> {
+  return async (events, deadLetter) => {
+    for (const { value, headers } of events)
+      requests.settle(topic, headers[KafkaHeaders.correlationId], value);
+    await deliver(events, deadLetter);
+  };
+}
