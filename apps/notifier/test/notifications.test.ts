@@ -2,12 +2,20 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type MessageNotification, WebhookHeaders } from '@chat/contracts';
+import {
+  type Ack,
+  type ConversationResponse,
+  type InboxPageResponse,
+  type MessageNotification,
+  WebhookHeaders,
+} from '@chat/contracts';
 import {
   type AppProcess,
   type ChatClient,
   createGroup,
+  emitWithAck,
   metricSample,
+  mintToken,
   scrapeMetrics,
   sendMessage,
   sendStored,
@@ -83,6 +91,14 @@ let notifier: AppProcess;
 
 async function notifierMetric(name: string, labels: Record<string, string> = {}): Promise<number> {
   return metricSample(await scrapeMetrics(notifier), name, labels) ?? 0;
+}
+
+async function get<T>(path: string, userId: string): Promise<T> {
+  const response = await fetch(`${system.url()}${path}`, {
+    headers: { authorization: `Bearer ${mintToken(userId)}` },
+  });
+  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
+  return (await response.json()) as T;
 }
 
 beforeAll(async () => {
@@ -252,5 +268,92 @@ describe('offline notifications', () => {
     // Loose on purpose: two cores shared with other work. A notifier that held up the message path would add
     // seconds (its 5 s answer timeout), not milliseconds.
     expect(deadP50).toBeLessThan(healthyP50 * 3 + 250);
+  });
+
+  it('posts nothing for a conversation the recipient muted', async () => {
+    const [alice, bob] = [system.newUser('alice'), system.newUser('bob')];
+    const [aliceClient, bobClient] = await Promise.all([system.connect(alice), system.connect(bob)]);
+    const first = await sendStored(aliceClient, bob, 'before the mute');
+    const muted = await emitWithAck<object>(bobClient, 'conversation:mute', {
+      conversationId: first.conversationId,
+      until: null,
+    });
+    expect(muted).toEqual({ ok: true });
+    bobClient.close();
+
+    // Until the notifier has seen bob's socket close, a message is skipped as "connected": send until one is
+    // decided on his mute. Each message is decided once, one way or the other.
+    const skipped = async () => ({
+      muted: await notifierMetric('chat_notifier_skipped_total', { reason: 'muted' }),
+      connected: await notifierMetric('chat_notifier_skipped_total', { reason: 'connected' }),
+    });
+    for (let attempt = 1; ; attempt += 1) {
+      const before = await skipped();
+      await sendStored(aliceClient, bob, 'while muted');
+      await waitFor(
+        async () => {
+          const now = await skipped();
+          return now.muted > before.muted || now.connected > before.connected;
+        },
+        COALESCE_MS + 15_000,
+        'the message decided',
+      );
+      if ((await skipped()).muted > before.muted) break;
+      if (attempt === 10) throw new Error('bob still looks connected to the notifier');
+    }
+    expect(receiver.for(bob)).toEqual([]);
+  });
+});
+
+describe('muting', () => {
+  it("shows the caller's mute on their conversation object and inbox entry, not to the others, until unmuted", async () => {
+    const [alice, bob] = [system.newUser('alice'), system.newUser('bob')];
+    const [aliceClient, bobClient] = await Promise.all([system.connect(alice), system.connect(bob)]);
+    const { conversationId } = await sendStored(aliceClient, bob, 'hi');
+    const conversationOf = async (userId: string) =>
+      (await get<ConversationResponse>(`/api/v1/chat/convo/${conversationId}`, userId)).conversation.muted;
+    const inboxEntryOf = async (userId: string) =>
+      (await get<InboxPageResponse>('/api/v1/chat/convo', userId)).conversations.find(
+        (c) => c.id === conversationId,
+      )?.muted;
+    expect(await conversationOf(bob)).toBeNull();
+
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    expect(await emitWithAck(bobClient, 'conversation:mute', { conversationId, until })).toEqual({
+      ok: true,
+    });
+    expect(await conversationOf(bob)).toEqual({ until });
+    expect(await inboxEntryOf(bob)).toEqual({ until });
+    expect(await conversationOf(alice)).toBeNull();
+
+    // Another device of bob's sees the same mute: it is his, not his socket's.
+    expect(await emitWithAck(bobClient, 'conversation:mute', { conversationId, until: null })).toEqual({
+      ok: true,
+    });
+    const bobOtherDevice = await system.connect(bob);
+    expect(await conversationOf(bob)).toEqual({ until: null });
+
+    expect(await emitWithAck(bobOtherDevice, 'conversation:unmute', { conversationId })).toEqual({
+      ok: true,
+    });
+    expect(await conversationOf(bob)).toBeNull();
+    expect(await inboxEntryOf(bob)).toBeNull();
+  });
+
+  it('refuses a malformed mute, and a conversation the caller is not in', async () => {
+    const [alice, bob, eve] = [system.newUser('alice'), system.newUser('bob'), system.newUser('eve')];
+    const [aliceClient, eveClient] = await Promise.all([system.connect(alice), system.connect(eve)]);
+    const { conversationId } = await sendStored(aliceClient, bob, 'hi');
+    const code = (ack: Ack<object>) => (ack.ok ? 'ok' : ack.error.code);
+    expect(
+      code(await emitWithAck(aliceClient, 'conversation:mute', { conversationId, until: 'tomorrow' })),
+    ).toBe('VALIDATION_FAILED');
+    expect(code(await emitWithAck(aliceClient, 'conversation:mute', { conversationId }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(code(await emitWithAck(eveClient, 'conversation:mute', { conversationId, until: null }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(code(await emitWithAck(eveClient, 'conversation:unmute', { conversationId }))).toBe('NOT_FOUND');
   });
 });

@@ -11,8 +11,12 @@ import type {
 } from './dto.js';
 import type { ErrorBody } from './errors.js';
 import {
+  type ConversationMutePayload,
   type ConversationReadPayload,
+  type ConversationUnmutePayload,
+  conversationMuteSchema,
   conversationReadSchema,
+  conversationUnmuteSchema,
   type GroupAddMembersPayload,
   type GroupCreatePayload,
   type GroupRemoveMemberPayload,
@@ -72,6 +76,10 @@ export interface ClientToServerEvents {
   /** Start or refresh the typing indicator (expires after 5 s without a refresh). Never stored; ack optional. */
   'typing:start': (payload: TypingPayload, ack?: (response: Ack<object>) => void) => void;
   'typing:stop': (payload: TypingPayload, ack?: (response: Ack<object>) => void) => void;
+  /** No offline notifications of this conversation for the caller (all devices) until `until`, or until unmuted. Ack once stored. */
+  'conversation:mute': (payload: ConversationMutePayload, ack: (response: Ack<object>) => void) => void;
+  /** Ends the caller's mute of this conversation. Ack once stored. */
+  'conversation:unmute': (payload: ConversationUnmutePayload, ack: (response: Ack<object>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -116,6 +124,8 @@ export const ClientEventSchemas: { readonly [E in ClientEvent]: z.ZodType<Client
   'message:delivered': messageDeliveredSchema,
   'typing:start': typingSchema,
   'typing:stop': typingSchema,
+  'conversation:mute': conversationMuteSchema,
+  'conversation:unmute': conversationUnmuteSchema,
 };
 
 /** `connect_error` data when the handshake is refused. */
@@ -143,4 +153,6 @@ export const SocketEvents = Object.freeze({
   typingStart: 'typing:start',
   typingStop: 'typing:stop',
   typing: 'typing',
+  conversationMute: 'conversation:mute',
+  conversationUnmute: 'conversation:unmute',
 } as const);

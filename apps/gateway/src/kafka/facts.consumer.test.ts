@@ -101,6 +101,7 @@ describe('consumeFacts', () => {
         Topics.messagePersisted,
         Topics.groupChangePersisted,
         Topics.messageDeliveredPersisted,
+        Topics.conversationMutePersisted,
       ].sort(),
     );
   });

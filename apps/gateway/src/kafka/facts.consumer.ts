@@ -76,6 +76,8 @@ export function consumeFacts(deps: {
           .emit('conversation:updated', toConversationUpdatedDto(value));
       }
     },
+    // The mute is the caller's own: answering their request is all (their devices read it with the conversation).
+    [Topics.conversationMutePersisted]: async () => {},
   };
   const handlers: BatchHandlers = Object.fromEntries(
     Object.values(Requests).map(({ answer }) => [

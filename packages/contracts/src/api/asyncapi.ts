@@ -102,6 +102,28 @@ const socketChannels: Record<
       },
     },
   },
+  conversationMute: {
+    address: SocketEvents.conversationMute,
+    messages: {
+      request: {
+        name: 'conversation:mute',
+        summary:
+          'No offline notifications of this conversation for the caller (all devices) until `until`, or until unmuted (null).',
+        payload: fromZod(ClientEventSchemas[SocketEvents.conversationMute]),
+      },
+      ack: { name: 'conversation:mute ack', summary: 'Once the mute is stored.', payload: ackSchema({}) },
+    },
+  },
+  conversationUnmute: {
+    address: SocketEvents.conversationUnmute,
+    messages: {
+      request: {
+        name: 'conversation:unmute',
+        payload: fromZod(ClientEventSchemas[SocketEvents.conversationUnmute]),
+      },
+      ack: { name: 'conversation:unmute ack', summary: 'Once the unmute is stored.', payload: ackSchema({}) },
+    },
+  },
   sessionExpired: {
     address: SocketEvents.sessionExpired,
     messages: {
