@@ -1,3 +1,5 @@
+import { ConversationKinds, GroupActions, GroupRoles } from './enums.js';
+
 /**
  * Avro schemas of every event, registered in the schema registry under the subject `<topic>-value`.
  * Times are epoch milliseconds (`timestamp-millis`), so every language reads them without a custom type.
@@ -150,7 +152,7 @@ export const GroupChangeSchema = {
       type: 'string',
       doc: 'Who asked: the creator, an admin, or a member removing themselves.',
     },
-    { name: 'action', type: { type: 'enum', name: 'GroupAction', symbols: ['create', 'add', 'remove'] } },
+    { name: 'action', type: { type: 'enum', name: 'GroupAction', symbols: GroupActions } },
     { name: 'name', type: ['null', 'string'], default: null, doc: 'The group name, for create.' },
     { name: 'memberIds', type: memberIds, doc: 'Members to add (create, add) or the one to remove.' },
     { name: 'at', type: millis, doc: 'When the gateway accepted it.' },
@@ -167,7 +169,7 @@ export const GroupChangePersistedSchema = {
     { name: 'actorId', type: 'string' },
     {
       name: 'action',
-      type: { type: 'enum', name: 'GroupChangeAction', symbols: ['create', 'add', 'remove'] },
+      type: { type: 'enum', name: 'GroupChangeAction', symbols: GroupActions },
     },
     {
       name: 'userIds',
@@ -185,7 +187,7 @@ export const GroupChangePersistedSchema = {
           name: 'GroupParticipant',
           fields: [
             { name: 'userId', type: 'string' },
-            { name: 'role', type: { type: 'enum', name: 'GroupRole', symbols: ['admin', 'member'] } },
+            { name: 'role', type: { type: 'enum', name: 'GroupRole', symbols: GroupRoles } },
             { name: 'lastReadAt', type: ['null', millis] },
             { name: 'lastDeliveredSeq', type: 'long' },
           ],
@@ -283,7 +285,7 @@ export const NotificationFailedSchema = {
     { name: 'conversationId', type: 'string' },
     {
       name: 'conversationKind',
-      type: { type: 'enum', name: 'NotifiedConversationKind', symbols: ['one_to_one', 'group'] },
+      type: { type: 'enum', name: 'NotifiedConversationKind', symbols: ConversationKinds },
     },
     { name: 'messageId', type: 'string', doc: 'The latest message the notification names.' },
     { name: 'seq', type: 'long' },

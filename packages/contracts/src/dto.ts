@@ -1,17 +1,41 @@
+import { z } from 'zod';
+import { ConversationKinds, GroupActions, GroupRoles } from './enums.js';
 import type {
   ConversationReadPersisted,
   GroupChangePersisted,
   MessageDeliveredPersisted,
   MessagePersisted,
 } from './events.js';
+import { Limits } from './limits.js';
+
+/*
+ * What the server sends clients, each shape written once as a zod schema: the TypeScript types are inferred
+ * from it and the JSON Schemas of the OpenAPI and AsyncAPI documents derived from it (api/schemas.ts). Strict on
+ * purpose (every field required unless optional, no others), so the tests that validate real responses against
+ * the documents catch a mapping below that sends more or less than the schema says.
+ */
+
+const dateTime = z.iso.datetime();
+const count = z.int().min(0);
+
+export const messageDtoSchema = z
+  .strictObject({
+    id: z.string(),
+    conversationId: z.string(),
+    senderId: z.string(),
+    recipientId: z.string().nullable(),
+    clientMessageId: z.string().max(Limits.clientMessageIdMaxLength),
+    text: z.string(),
+    seq: z.int().min(1).describe('1, 2, 3… per conversation, with no gaps.'),
+    createdAt: dateTime.describe('When the persister stored it.'),
+  })
+  .describe('A stored message (MessageDto); recipientId is null in a group.');
 
 /**
- * A stored message as clients see it (socket acks, `message:new`, HTTP history): the `message.persisted`
- * fact with its time as ISO 8601, without the member list it is routed by. `recipientId` is null in a group.
+ * A stored message as clients see it (socket acks, `message:new`, HTTP history): the `message.persisted` fact
+ * with its time as ISO 8601, without the member list it is routed by. `recipientId` is null in a group.
  */
-export interface MessageDto extends Omit<MessagePersisted, 'createdAt' | 'memberIds'> {
-  createdAt: string;
-}
+export type MessageDto = z.infer<typeof messageDtoSchema>;
 
 /** The one mapping of a stored message to what clients see. */
 export function toMessageDto(message: MessagePersisted): MessageDto {
@@ -19,77 +43,119 @@ export function toMessageDto(message: MessagePersisted): MessageDto {
   return { ...rest, createdAt: new Date(message.createdAt).toISOString() };
 }
 
-export type ConversationKind = 'one_to_one' | 'group';
-export type GroupRole = 'admin' | 'member';
+export const participantDtoSchema = z.strictObject({
+  userId: z.string(),
+  role: z.enum(GroupRoles).optional().describe('In a group only.'),
+  lastReadAt: dateTime
+    .nullable()
+    .describe('When this participant last opened the conversation; null if never.'),
+  lastDeliveredSeq: count.describe(
+    "The highest seq this participant's devices reported received (reading counts as receiving); 0 if none.",
+  ),
+});
 
-export interface ParticipantDto {
+export type ParticipantDto = z.infer<typeof participantDtoSchema>;
+
+/**
+ * A participant as stored or as a fact carries it: times as Date or epoch milliseconds, a role only in a group,
+ * markers possibly never set.
+ */
+export interface ParticipantRecord {
   userId: string;
-  /** In a group: `admin` or `member`; absent in a 1-1 conversation. */
-  role?: GroupRole;
-  /** When this participant last opened the conversation; null if never. */
-  lastReadAt: string | null;
-  /** The highest seq this participant's devices reported received (reading counts as receiving); 0 if none. */
-  lastDeliveredSeq: number;
+  role?: ParticipantDto['role'] | null;
+  lastReadAt?: Date | number | null;
+  lastDeliveredSeq?: number | null;
 }
 
-export interface ConversationDto {
-  id: string;
-  kind: ConversationKind;
-  /** A group's name; absent in a 1-1 conversation. */
-  name?: string;
-  participants: ParticipantDto[];
-  lastMessage: MessageDto | null;
-  /** Messages from the other participants newer than the caller's lastReadAt. */
-  unreadCount: number;
-  /** Null until the first message creates the conversation. */
-  createdAt: string | null;
-  /** The caller's own mute (all their devices): until when, null for "until unmuted"; null when not muted. */
-  muted: MuteDto | null;
+/** The one mapping of a participant to what clients see. */
+export function toParticipantDto(participant: ParticipantRecord): ParticipantDto {
+  const { userId, role, lastReadAt, lastDeliveredSeq } = participant;
+  return {
+    userId,
+    ...(role ? { role } : {}),
+    lastReadAt: lastReadAt == null ? null : new Date(lastReadAt).toISOString(),
+    lastDeliveredSeq: lastDeliveredSeq ?? 0,
+  };
 }
 
-export interface MuteDto {
-  until: string | null;
-}
+export const muteDtoSchema = z.strictObject({
+  until: dateTime.nullable().describe('When the mute ends; null: until unmuted.'),
+});
 
-export interface ConversationResponse {
-  conversation: ConversationDto;
-}
+export type MuteDto = z.infer<typeof muteDtoSchema>;
 
-export interface MessagePageResponse {
-  /** Newest first with `from` (or neither); oldest first with `after`. */
-  messages: MessageDto[];
-  /** Pass as `from` (or `after`) to get the next page; null on the last page. */
-  nextCursor: number | null;
-}
+export const conversationDtoSchema = z
+  .strictObject({
+    id: z.string(),
+    kind: z.enum(ConversationKinds),
+    name: z.string().optional().describe("A group's name; absent in a 1-1 conversation."),
+    participants: z
+      .array(participantDtoSchema)
+      .describe('Sorted by user id in a 1-1 conversation; in the order they joined in a group.'),
+    lastMessage: messageDtoSchema.nullable(),
+    unreadCount: count.describe("Messages from the other participants newer than the caller's lastReadAt."),
+    createdAt: dateTime.nullable().describe('Null until the first message creates the conversation.'),
+    muted: muteDtoSchema
+      .nullable()
+      .describe("The caller's own mute of the conversation (all their devices); null when not muted."),
+  })
+  .describe('A 1-1 or group conversation as the caller sees it (ConversationDto).');
 
-export interface InboxEntryDto extends ConversationDto {
-  /** The other user of a 1-1 conversation; null for a group. */
-  otherUserId: string | null;
-  /** Time of the last message: the inbox's order. */
-  lastActivityAt: string;
-  /** Time of the last change of any kind (message or read marker): what `updatedSince` compares. */
-  updatedAt: string;
-}
+export type ConversationDto = z.infer<typeof conversationDtoSchema>;
 
-export interface InboxPageResponse {
-  /** Most recent activity first. */
-  conversations: InboxEntryDto[];
-  /** Opaque; pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
+export const conversationResponseSchema = z.strictObject({ conversation: conversationDtoSchema });
 
-export interface PresenceDto {
-  userId: string;
-  online: boolean;
-  /** When the user was last connected anywhere: now while online; null if never seen. */
-  lastSeenAt: string | null;
-}
+export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
 
-export interface ReadReceiptDto {
-  conversationId: string;
-  userId: string;
-  lastReadAt: string;
-}
+export const messagePageResponseSchema = z.strictObject({
+  messages: z
+    .array(messageDtoSchema)
+    .describe('Newest first with `from` (or neither); oldest first with `after`.'),
+  nextCursor: z
+    .int()
+    .nullable()
+    .describe('Pass as `from` (or `after`) to get the next page; null on the last page.'),
+});
+
+export type MessagePageResponse = z.infer<typeof messagePageResponseSchema>;
+
+export const inboxEntryDtoSchema = conversationDtoSchema.extend({
+  otherUserId: z.string().nullable().describe('The other user of a 1-1 conversation; null for a group.'),
+  lastActivityAt: dateTime.describe("Time of the last message: the inbox's order."),
+  updatedAt: dateTime.describe(
+    'Time of the last change of any kind (message or read marker): what `updatedSince` compares.',
+  ),
+});
+
+export type InboxEntryDto = z.infer<typeof inboxEntryDtoSchema>;
+
+export const inboxPageResponseSchema = z.strictObject({
+  conversations: z.array(inboxEntryDtoSchema).describe('Most recent activity first.'),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe('Opaque; pass as `cursor` for the next page; null on the last page.'),
+});
+
+export type InboxPageResponse = z.infer<typeof inboxPageResponseSchema>;
+
+export const presenceDtoSchema = z.strictObject({
+  userId: z.string(),
+  online: z.boolean(),
+  lastSeenAt: dateTime
+    .nullable()
+    .describe('When the user was last connected anywhere: now while online; null if never seen.'),
+});
+
+export type PresenceDto = z.infer<typeof presenceDtoSchema>;
+
+export const readReceiptDtoSchema = z.strictObject({
+  conversationId: z.string(),
+  userId: z.string(),
+  lastReadAt: dateTime,
+});
+
+export type ReadReceiptDto = z.infer<typeof readReceiptDtoSchema>;
 
 /** The one mapping of a moved read marker to what clients see. */
 export function toReadReceiptDto(marker: ConversationReadPersisted): ReadReceiptDto {
@@ -100,19 +166,21 @@ export function toReadReceiptDto(marker: ConversationReadPersisted): ReadReceipt
   };
 }
 
+export const conversationUpdatedDtoSchema = z
+  .strictObject({
+    conversationId: z.string(),
+    kind: z.literal('group'),
+    name: z.string(),
+    change: z.enum(GroupActions),
+    actorId: z.string().describe('Who made the change.'),
+    userIds: z.array(z.string()).describe('Who was added or removed.'),
+    participants: z.array(participantDtoSchema),
+    createdAt: dateTime,
+  })
+  .describe('A group was created or its members changed (ConversationUpdatedDto).');
+
 /** `conversation:updated`: a group was created or its members changed; the participants after the change. */
-export interface ConversationUpdatedDto {
-  conversationId: string;
-  kind: 'group';
-  name: string;
-  change: GroupChangePersisted['action'];
-  /** Who made the change. */
-  actorId: string;
-  /** Who was added or removed. */
-  userIds: string[];
-  participants: ParticipantDto[];
-  createdAt: string;
-}
+export type ConversationUpdatedDto = z.infer<typeof conversationUpdatedDtoSchema>;
 
 /** The one mapping of a stored group change to what clients see. */
 export function toConversationUpdatedDto(change: GroupChangePersisted): ConversationUpdatedDto {
@@ -123,12 +191,7 @@ export function toConversationUpdatedDto(change: GroupChangePersisted): Conversa
     change: change.action,
     actorId: change.actorId,
     userIds: change.userIds,
-    participants: change.participants.map((participant) => ({
-      userId: participant.userId,
-      role: participant.role,
-      lastReadAt: participant.lastReadAt === null ? null : new Date(participant.lastReadAt).toISOString(),
-      lastDeliveredSeq: participant.lastDeliveredSeq,
-    })),
+    participants: change.participants.map(toParticipantDto),
     createdAt: new Date(change.createdAt).toISOString(),
   };
 }
@@ -147,20 +210,34 @@ export function toNewGroupDto(change: ConversationUpdatedDto): ConversationDto {
   };
 }
 
+export const deliveredReceiptDtoSchema = z.strictObject({
+  conversationId: z.string(),
+  userId: z.string(),
+  seq: count,
+});
+
 /** `conversation:delivered`: a member's devices received the conversation's messages up to `seq`. */
-export interface DeliveredReceiptDto {
-  conversationId: string;
-  userId: string;
-  seq: number;
-}
+export type DeliveredReceiptDto = z.infer<typeof deliveredReceiptDtoSchema>;
 
 export function toDeliveredReceiptDto(marker: MessageDeliveredPersisted): DeliveredReceiptDto {
   return { conversationId: marker.conversationId, userId: marker.userId, seq: marker.lastDeliveredSeq };
 }
 
+export const typingDtoSchema = z.strictObject({
+  conversationId: z.string(),
+  userId: z.string(),
+  isTyping: z.boolean(),
+});
+
 /** `typing`: a member started or stopped typing (or their indicator expired). */
-export interface TypingDto {
-  conversationId: string;
-  userId: string;
-  isTyping: boolean;
-}
+export type TypingDto = z.infer<typeof typingDtoSchema>;
+
+/** `GET /healthz`. */
+export const healthSchema = z.strictObject({ status: z.literal('ok') });
+
+/** `GET /readyz`: each dependency up or down, and why a down one is. */
+export const readinessSchema = z.strictObject({
+  ready: z.boolean(),
+  checks: z.record(z.string(), z.enum(['up', 'down'])),
+  reasons: z.record(z.string(), z.string()).optional(),
+});

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The error catalogue: every code a client can receive, with its HTTP status, whether the same request may
  * succeed later (`retriable`), and its default message. Nothing else reaches clients; internal details stay
@@ -119,16 +121,28 @@ export function describeError(reason: ErrorReason): { code: ErrorCode; message: 
     : ErrorMessages[reason as ErrorMessageKey];
 }
 
-export const ERROR_CODES = Object.keys(ErrorCatalog) as ErrorCode[];
+export const ERROR_CODES = Object.keys(ErrorCatalog) as [ErrorCode, ...ErrorCode[]];
 
 /** The error shape in every failed ack and every HTTP error body (`{ error: ErrorBody }`). */
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  /** The catalogue's word for the code: whether the same request, sent again later with the same ids, may succeed. */
-  retriable: boolean;
-  /** For RATE_LIMITED: how long to wait before sending again. */
-  retryAfterMs?: number;
-  /** For VALIDATION_FAILED: which fields were wrong and why. */
-  details?: Array<{ path: string; message: string }>;
-}
+export const errorBodySchema = z.strictObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  retriable: z
+    .boolean()
+    .describe(
+      "The catalogue's word for the code: whether the same request, sent again later with the same ids, may succeed.",
+    ),
+  retryAfterMs: z
+    .int()
+    .min(0)
+    .optional()
+    .describe('For RATE_LIMITED: how long to wait before sending again.'),
+  details: z
+    .array(z.strictObject({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('For VALIDATION_FAILED: which fields were wrong and why.'),
+});
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const errorResponseSchema = z.strictObject({ error: errorBodySchema });

@@ -1,6 +1,7 @@
 export * from './api/index.js';
 export * from './avro.js';
 export * from './dto.js';
+export * from './enums.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './limits.js';

@@ -1,107 +1,267 @@
-import type { z } from 'zod';
-import type {
-  ConversationDto,
-  ConversationUpdatedDto,
-  DeliveredReceiptDto,
-  MessageDto,
-  ParticipantDto,
-  PresenceDto,
-  ReadReceiptDto,
-  TypingDto,
-} from './dto.js';
-import type { ErrorBody } from './errors.js';
+import { z } from 'zod';
 import {
-  type ConversationMutePayload,
-  type ConversationReadPayload,
-  type ConversationUnmutePayload,
+  conversationDtoSchema,
+  conversationUpdatedDtoSchema,
+  deliveredReceiptDtoSchema,
+  messageDtoSchema,
+  participantDtoSchema,
+  presenceDtoSchema,
+  readReceiptDtoSchema,
+  typingDtoSchema,
+} from './dto.js';
+import { type ErrorBody, errorBodySchema } from './errors.js';
+import {
   conversationMuteSchema,
   conversationReadSchema,
   conversationUnmuteSchema,
-  type GroupAddMembersPayload,
-  type GroupCreatePayload,
-  type GroupRemoveMemberPayload,
   groupAddMembersSchema,
   groupCreateSchema,
   groupRemoveMemberSchema,
-  type MessageDeliveredPayload,
-  type MessageSendPayload,
   messageDeliveredSchema,
   messageSendSchema,
-  type PresenceSubscribePayload,
   presenceSubscribeSchema,
-  type TypingPayload,
   typingSchema,
 } from './validation.js';
 
 /** Every ack has one shape: success with a payload, or a catalogued error. */
 export type Ack<T extends object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 
-export interface ClientToServerEvents {
-  /** Ack arrives once the message is stored (or with an error). Resend with the same clientMessageId to retry. */
-  'message:send': (
-    payload: MessageSendPayload,
-    ack: (response: Ack<{ message: MessageDto }>) => void,
-  ) => void;
-  /** Current presence of each id; from then on `presence:update` whenever one changes. */
-  'presence:subscribe': (
-    payload: PresenceSubscribePayload,
-    ack: (response: Ack<{ presence: PresenceDto[] }>) => void,
-  ) => void;
-  'presence:unsubscribe': (payload: PresenceSubscribePayload, ack: (response: Ack<object>) => void) => void;
-  /** "I opened this chat now." Ack after the marker is stored. */
-  'conversation:read': (
-    payload: ConversationReadPayload,
-    ack: (response: Ack<{ conversationId: string; lastReadAt: string }>) => void,
-  ) => void;
-  /** Creates a group with the sender as admin; ack after it is stored. Idempotent on clientRequestId. */
-  'group:create': (
-    payload: GroupCreatePayload,
-    ack: (response: Ack<{ conversation: ConversationDto }>) => void,
-  ) => void;
-  /** Admins only; ack after storage, with the participants after the change. */
-  'group:add-members': (
-    payload: GroupAddMembersPayload,
-    ack: (response: Ack<{ conversationId: string; participants: ParticipantDto[] }>) => void,
-  ) => void;
-  /** Admins, or any member removing themselves; ack after storage. */
-  'group:remove-member': (
-    payload: GroupRemoveMemberPayload,
-    ack: (response: Ack<{ conversationId: string; participants: ParticipantDto[] }>) => void,
-  ) => void;
-  /** "This device received the messages up to seq." Ack after the marker is stored. */
-  'message:delivered': (
-    payload: MessageDeliveredPayload,
-    ack: (response: Ack<{ conversationId: string; lastDeliveredSeq: number }>) => void,
-  ) => void;
-  /** Start or refresh the typing indicator (expires after 5 s without a refresh). Never stored; ack optional. */
-  'typing:start': (payload: TypingPayload, ack?: (response: Ack<object>) => void) => void;
-  'typing:stop': (payload: TypingPayload, ack?: (response: Ack<object>) => void) => void;
-  /** No offline notifications of this conversation for the caller (all devices) until `until`, or until unmuted. Ack once stored. */
-  'conversation:mute': (payload: ConversationMutePayload, ack: (response: Ack<object>) => void) => void;
-  /** Ends the caller's mute of this conversation. Ack once stored. */
-  'conversation:unmute': (payload: ConversationUnmutePayload, ack: (response: Ack<object>) => void) => void;
+/** The zod schema of an ack whose success carries `result`: what the AsyncAPI document describes. */
+export function ackSchema(result: z.ZodObject) {
+  return z.union([
+    z.strictObject({ ok: z.literal(true) }).extend(result.shape),
+    z.strictObject({ ok: z.literal(false), error: errorBodySchema }),
+  ]);
 }
 
-export interface ServerToClientEvents {
-  /** A stored message in one of your conversations, to every socket of every member. De-duplicate by id. */
-  'message:new': (message: MessageDto) => void;
-  'presence:update': (presence: PresenceDto) => void;
-  /** A participant's read marker moved: to the other participants and the reader's other devices. */
-  'conversation:read': (receipt: ReadReceiptDto) => void;
-  /** The token this socket connected with has expired (TOKEN_EXPIRED); the server disconnects right after. */
-  'session:expired': (error: ErrorBody) => void;
-  /**
-   * The server is closing this socket for a reason of the client's making (RATE_LIMITED: it kept sending past
-   * its limits); it disconnects right after. Reconnect after `retryAfterMs`.
-   */
-  'session:closed': (error: ErrorBody) => void;
-  /** A group was created or its members changed: to every member, old and new. */
-  'conversation:updated': (update: ConversationUpdatedDto) => void;
-  /** A member's delivered marker moved: to the other members and the member's other devices. */
-  'conversation:delivered': (receipt: DeliveredReceiptDto) => void;
-  /** Another member started or stopped typing (or their indicator expired). */
-  typing: (typing: TypingDto) => void;
+/** An entry of the event table. */
+export interface SocketEventSpec {
+  event: string;
+  toServer?: ToServer;
+  toClient?: ToClient;
 }
+
+/** A client event: its payload's schema, what its ack carries on success, and what the documents say of it. */
+export interface ToServer {
+  payload: z.ZodType;
+  ack: z.ZodObject;
+  /** Acks that clients may leave out (the event is a hint; a failure is only logged). */
+  ackOptional?: true;
+  summary?: string;
+  ackSummary?: string;
+}
+
+/** A server event: its payload, and the id of its message in the AsyncAPI channel. */
+export interface ToClient {
+  payload: z.ZodType;
+  message: 'message' | 'update' | 'receipt' | 'notice';
+  summary?: string;
+}
+
+const noResult = z.strictObject({});
+const groupMembers = z.strictObject({
+  conversationId: z.string(),
+  participants: z.array(participantDtoSchema),
+});
+
+/**
+ * Every Socket.IO event, once: its name, what a client sends with it (and what the ack answers), what the
+ * server sends with it. The typed event maps, `SocketEvents` and the AsyncAPI channels are all built from here.
+ * The key is the event's id in code and the document (`conversation:read` goes both ways under one id).
+ */
+export const SocketEventTable = {
+  messageSend: {
+    event: 'message:send',
+    toServer: {
+      payload: messageSendSchema,
+      ack: z.strictObject({ message: messageDtoSchema }),
+      summary:
+        'Send a message: to otherUserId (1-1) or to conversationId (a group, or a 1-1 conversation); resend with the same clientMessageId to retry.',
+      ackSummary: 'Only once the message is stored.',
+    },
+  },
+  messageNew: {
+    event: 'message:new',
+    toClient: {
+      payload: messageDtoSchema,
+      message: 'message',
+      summary: 'A stored message, to every socket of every member. De-duplicate by id.',
+    },
+  },
+  presenceSubscribe: {
+    event: 'presence:subscribe',
+    toServer: {
+      payload: presenceSubscribeSchema,
+      ack: z.strictObject({ presence: z.array(presenceDtoSchema) }),
+    },
+  },
+  presenceUnsubscribe: {
+    event: 'presence:unsubscribe',
+    toServer: { payload: presenceSubscribeSchema, ack: noResult },
+  },
+  presenceUpdate: {
+    event: 'presence:update',
+    toClient: { payload: presenceDtoSchema, message: 'update' },
+  },
+  conversationRead: {
+    event: 'conversation:read',
+    toServer: {
+      payload: conversationReadSchema,
+      ack: z.strictObject({ conversationId: z.string(), lastReadAt: z.iso.datetime() }),
+      summary: 'I opened this conversation (named by otherUserId or conversationId) now, or at readAt.',
+    },
+    toClient: {
+      payload: readReceiptDtoSchema,
+      message: 'receipt',
+      summary: "A participant's read marker moved.",
+    },
+  },
+  sessionExpired: {
+    event: 'session:expired',
+    toClient: {
+      payload: errorBodySchema,
+      message: 'notice',
+      summary: "The socket's token reached its exp (TOKEN_EXPIRED); the server disconnects right after.",
+    },
+  },
+  sessionClosed: {
+    event: 'session:closed',
+    toClient: {
+      payload: errorBodySchema,
+      message: 'notice',
+      summary:
+        'The socket kept sending past RATE_LIMITED; the server disconnects right after. Reconnect after retryAfterMs.',
+    },
+  },
+  groupCreate: {
+    event: 'group:create',
+    toServer: {
+      payload: groupCreateSchema,
+      ack: z.strictObject({ conversation: conversationDtoSchema }),
+      summary: 'Create a group with the sender as admin; idempotent on clientRequestId.',
+      ackSummary: 'Once the group is stored.',
+    },
+  },
+  groupAddMembers: {
+    event: 'group:add-members',
+    toServer: { payload: groupAddMembersSchema, ack: groupMembers, summary: 'Admins only.' },
+  },
+  groupRemoveMember: {
+    event: 'group:remove-member',
+    toServer: {
+      payload: groupRemoveMemberSchema,
+      ack: groupMembers,
+      summary: 'Admins, or a member removing themselves.',
+    },
+  },
+  conversationUpdated: {
+    event: 'conversation:updated',
+    toClient: {
+      payload: conversationUpdatedDtoSchema,
+      message: 'update',
+      summary: 'A group was created or its members changed: to every member, old and new.',
+    },
+  },
+  messageDelivered: {
+    event: 'message:delivered',
+    toServer: {
+      payload: messageDeliveredSchema,
+      ack: z.strictObject({ conversationId: z.string(), lastDeliveredSeq: z.int().min(0) }),
+      summary: 'The messages up to seq reached this device.',
+    },
+  },
+  conversationDelivered: {
+    event: 'conversation:delivered',
+    toClient: {
+      payload: deliveredReceiptDtoSchema,
+      message: 'receipt',
+      summary: "A member's delivered marker moved.",
+    },
+  },
+  typingStart: {
+    event: 'typing:start',
+    toServer: {
+      payload: typingSchema,
+      ack: noResult,
+      ackOptional: true,
+      summary: 'Start or refresh the typing indicator (expires 5 s after the last one); the ack is optional.',
+    },
+  },
+  typingStop: {
+    event: 'typing:stop',
+    toServer: {
+      payload: typingSchema,
+      ack: noResult,
+      ackOptional: true,
+      summary: 'Stop the typing indicator; the ack is optional.',
+    },
+  },
+  typing: {
+    event: 'typing',
+    toClient: {
+      payload: typingDtoSchema,
+      message: 'update',
+      summary: 'Another member started or stopped typing, or their indicator expired.',
+    },
+  },
+  conversationMute: {
+    event: 'conversation:mute',
+    toServer: {
+      payload: conversationMuteSchema,
+      ack: noResult,
+      summary:
+        'No offline notifications of this conversation for the caller (all devices) until `until`, or until unmuted (null).',
+      ackSummary: 'Once the mute is stored.',
+    },
+  },
+  conversationUnmute: {
+    event: 'conversation:unmute',
+    toServer: {
+      payload: conversationUnmuteSchema,
+      ack: noResult,
+      summary: "Ends the caller's mute of this conversation.",
+      ackSummary: 'Once the unmute is stored.',
+    },
+  },
+} as const satisfies Record<string, SocketEventSpec>;
+
+type Table = typeof SocketEventTable;
+type EventId = keyof Table;
+
+/** Each event's name by its id. */
+export const SocketEvents = Object.freeze(
+  Object.fromEntries(Object.entries(SocketEventTable).map(([id, entry]) => [id, entry.event])),
+) as { readonly [Id in EventId]: Table[Id]['event'] };
+
+type ToServerOf<Id extends EventId> = Table[Id] extends { toServer: infer Spec extends ToServer }
+  ? Spec
+  : never;
+type ToClientOf<Id extends EventId> = Table[Id] extends { toClient: infer Spec extends ToClient }
+  ? Spec
+  : never;
+
+/** What an ack of `Spec` carries besides `ok: true`; an empty object schema carries nothing. */
+type AckResultOf<Spec extends ToServer> = keyof Spec['ack']['shape'] extends never
+  ? object
+  : z.infer<Spec['ack']>;
+
+type ClientListener<Spec extends ToServer> = Spec extends { ackOptional: true }
+  ? (payload: z.infer<Spec['payload']>, ack?: (response: Ack<AckResultOf<Spec>>) => void) => void
+  : (payload: z.infer<Spec['payload']>, ack: (response: Ack<AckResultOf<Spec>>) => void) => void;
+
+/** What clients send, typed from the table: Socket.IO's first generic parameter on the server. */
+export type ClientToServerEvents = {
+  [Id in EventId as ToServerOf<Id> extends never ? never : Table[Id]['event']]: ClientListener<
+    ToServerOf<Id>
+  >;
+};
+
+/** What the server sends, typed from the table. */
+export type ServerToClientEvents = {
+  [Id in EventId as ToClientOf<Id> extends never ? never : Table[Id]['event']]: (
+    payload: z.infer<ToClientOf<Id>['payload']>,
+  ) => void;
+};
 
 export type ClientEvent = keyof ClientToServerEvents;
 /** The payload a client sends with event `E`. */
@@ -113,20 +273,11 @@ export type AckResult<E extends ClientEvent> =
   NonNullable<ClientAck<E>> extends (response: Ack<infer Result>) => void ? Result : never;
 
 /** The schema that validates each client event's payload: one for every event, so none goes unchecked. */
-export const ClientEventSchemas: { readonly [E in ClientEvent]: z.ZodType<ClientPayload<E>> } = {
-  'message:send': messageSendSchema,
-  'presence:subscribe': presenceSubscribeSchema,
-  'presence:unsubscribe': presenceSubscribeSchema,
-  'conversation:read': conversationReadSchema,
-  'group:create': groupCreateSchema,
-  'group:add-members': groupAddMembersSchema,
-  'group:remove-member': groupRemoveMemberSchema,
-  'message:delivered': messageDeliveredSchema,
-  'typing:start': typingSchema,
-  'typing:stop': typingSchema,
-  'conversation:mute': conversationMuteSchema,
-  'conversation:unmute': conversationUnmuteSchema,
-};
+export const ClientEventSchemas = Object.fromEntries(
+  Object.values(SocketEventTable as Record<string, SocketEventSpec>).flatMap(({ event, toServer }) =>
+    toServer ? [[event, toServer.payload]] : [],
+  ),
+) as Record<ClientEvent, z.ZodType> as { readonly [E in ClientEvent]: z.ZodType<ClientPayload<E>> };
 
 /** `connect_error` data when the handshake is refused. */
 export interface ConnectErrorData {
@@ -134,25 +285,3 @@ export interface ConnectErrorData {
   /** For RATE_LIMITED: how long to wait before connecting again. */
   retryAfterMs?: number;
 }
-
-export const SocketEvents = Object.freeze({
-  messageSend: 'message:send',
-  messageNew: 'message:new',
-  presenceSubscribe: 'presence:subscribe',
-  presenceUnsubscribe: 'presence:unsubscribe',
-  presenceUpdate: 'presence:update',
-  conversationRead: 'conversation:read',
-  sessionExpired: 'session:expired',
-  sessionClosed: 'session:closed',
-  groupCreate: 'group:create',
-  groupAddMembers: 'group:add-members',
-  groupRemoveMember: 'group:remove-member',
-  conversationUpdated: 'conversation:updated',
-  messageDelivered: 'message:delivered',
-  conversationDelivered: 'conversation:delivered',
-  typingStart: 'typing:start',
-  typingStop: 'typing:stop',
-  typing: 'typing',
-  conversationMute: 'conversation:mute',
-  conversationUnmute: 'conversation:unmute',
-} as const);

@@ -1,4 +1,4 @@
-import type { ConversationKind } from './dto.js';
+import type { ConversationKind } from './enums.js';
 
 /**
  * The body of the notifier's webhook request: a message reached a member who had no connected socket. One request

@@ -1,10 +1,11 @@
+import type { ConversationKind } from '@chat/contracts';
 import { LRUCache } from 'lru-cache';
 
 /** The part of a conversation document a batch reads before it writes. */
 export interface ConversationState {
   _id: string;
   /** Read for groups (heads of 1-1 conversations leave it out). */
-  kind?: 'one_to_one' | 'group';
+  kind?: ConversationKind;
   lastSeq: number;
   lastMessage?: { id?: string | null; senderId?: string | null; createdAt?: Date | null } | null;
   participants: Array<{ userId: string; lastReplyRewardAt?: Date | null }>;

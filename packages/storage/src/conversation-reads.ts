@@ -1,15 +1,6 @@
-import {
-  type ConversationDto,
-  type InboxEntryDto,
-  type InboxPageResponse,
-  type MessagePageResponse,
-  type MuteDto,
-  toMessageDto,
-} from '@chat/contracts';
 import type { mongo } from 'mongoose';
 import { participantsAtRemoval } from './former-members.js';
 import { oneToOneConversationId } from './ids.js';
-import { toPersisted } from './message-docs.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
 import { activeMute } from './mutes.js';
 import { countUnread } from './unread.js';
@@ -22,6 +13,7 @@ function lastMessageDoc(conversation: ConversationDoc): MessageDoc | null {
   return last ? { ...last, _id: last.id, conversationId: conversation._id } : null;
 }
 
+/** The other participants' messages newer than the caller's read marker. */
 async function unreadCount(
   models: ChatModels,
   conversation: ConversationDoc,
@@ -34,42 +26,34 @@ async function unreadCount(
   return countUnread(models, conversation._id, userId, me?.lastReadAt);
 }
 
-/** The caller's mute as it applies now; a mute that has ended is no mute. */
-function mutedDto(conversation: ConversationDoc, userId: string): MuteDto | null {
-  const mute = activeMute(
-    conversation.participants.find((participant) => participant.userId === userId),
-    Date.now(),
-  );
-  return mute && { until: mute.until ? mute.until.toISOString() : null };
+/** A conversation as one user sees it: the stored document, its latest message for them, and their unread count. */
+export interface ConversationView {
+  conversation: ConversationDoc;
+  lastMessage: MessageDoc | null;
+  unreadCount: number;
+  /** The user's own mute as it applies now (a mute that has ended is none). */
+  mute: { until: Date | null } | null;
 }
 
-const toDto = (doc: MessageDoc) => toMessageDto(toPersisted(doc, []));
-
 /** What `userId` sees of a conversation: everything as a member; as a former member, nothing after `untilSeq`. */
-async function toConversationDto(
+async function viewOf(
   models: ChatModels,
   conversation: ConversationDoc,
   userId: string,
   untilSeq?: number,
-): Promise<ConversationDto> {
+): Promise<ConversationView> {
   let lastMessage = lastMessageDoc(conversation);
   if (lastMessage && untilSeq !== undefined && lastMessage.seq > untilSeq) {
     lastMessage = await models.messages.findOne({ conversationId: conversation._id, seq: untilSeq });
   }
   return {
-    id: conversation._id,
-    kind: conversation.kind,
-    ...(conversation.kind === 'group' ? { name: conversation.name ?? '' } : {}),
-    participants: conversation.participants.map((participant) => ({
-      userId: participant.userId,
-      ...(participant.role ? { role: participant.role } : {}),
-      lastReadAt: participant.lastReadAt ? participant.lastReadAt.toISOString() : null,
-      lastDeliveredSeq: participant.lastDeliveredSeq ?? 0,
-    })),
-    lastMessage: lastMessage ? toDto(lastMessage) : null,
+    conversation,
+    lastMessage,
     unreadCount: await unreadCount(models, conversation, userId, untilSeq),
-    createdAt: conversation.createdAt.toISOString(),
-    muted: mutedDto(conversation, userId),
+    mute: activeMute(
+      conversation.participants.find((participant) => participant.userId === userId),
+      Date.now(),
+    ),
   };
 }
 
@@ -104,11 +88,11 @@ export async function findConversationById(
   models: ChatModels,
   access: Exclude<ConversationAccess, string>,
   userId: string,
-): Promise<ConversationDto> {
+): Promise<ConversationView> {
   const { conversation, untilSeq } = access;
-  if (untilSeq === undefined) return toConversationDto(models, conversation, userId);
+  if (untilSeq === undefined) return viewOf(models, conversation, userId);
   const participants = await participantsAtRemoval(models, conversation._id, userId);
-  return toConversationDto(models, { ...conversation, participants }, userId, untilSeq);
+  return viewOf(models, { ...conversation, participants }, userId, untilSeq);
 }
 
 /**
@@ -128,26 +112,15 @@ export async function findConversationMembers(
   return { kind: doc.kind, participantIds: doc.participantIds, formerIds };
 }
 
-/** The caller's 1-1 conversation with `otherUserId`; before the first message, an empty one (nothing is written). */
+/** The caller's 1-1 conversation with `otherUserId`; undefined before the first message creates it. */
 export async function findOneToOneConversation(
   models: ChatModels,
   userId: string,
   otherUserId: string,
-): Promise<ConversationDto> {
+): Promise<ConversationView | undefined> {
   const id = oneToOneConversationId(userId, otherUserId);
   const conversation = await models.conversations.findOne({ _id: id });
-  if (conversation) return toConversationDto(models, conversation, userId);
-  return {
-    id,
-    kind: 'one_to_one',
-    participants: [userId, otherUserId]
-      .sort()
-      .map((participantId) => ({ userId: participantId, lastReadAt: null, lastDeliveredSeq: 0 })),
-    lastMessage: null,
-    unreadCount: 0,
-    createdAt: null,
-    muted: null,
-  };
+  return conversation ? viewOf(models, conversation, userId) : undefined;
 }
 
 /** Whether the 1-1 conversation of these two users exists (it does once a message was stored). */
@@ -172,7 +145,7 @@ export async function findInboxPage(
   models: ChatModels,
   userId: string,
   page: { cursor?: InboxCursor | undefined; limit: number; updatedSince?: Date | undefined },
-): Promise<Omit<InboxPageResponse, 'nextCursor'> & { next: InboxCursor | null }> {
+): Promise<{ conversations: ConversationView[]; next: InboxCursor | null }> {
   const filter: mongo.Filter<ConversationDoc> = { participantIds: userId };
   if (page.updatedSince) filter.updatedAt = { $gt: page.updatedSince };
   if (page.cursor) {
@@ -182,13 +155,8 @@ export async function findInboxPage(
   const docs = await models.conversations
     .find(filter, { sort: { lastActivityAt: -1, _id: -1 }, limit: page.limit + 1 })
     .toArray();
-  const conversations: InboxEntryDto[] = await Promise.all(
-    docs.slice(0, page.limit).map(async (doc) => ({
-      ...(await toConversationDto(models, doc, userId)),
-      otherUserId: doc.kind === 'group' ? null : (doc.participantIds.find((id) => id !== userId) ?? userId),
-      lastActivityAt: doc.lastActivityAt.toISOString(),
-      updatedAt: doc.updatedAt.toISOString(),
-    })),
+  const conversations = await Promise.all(
+    docs.slice(0, page.limit).map((doc) => viewOf(models, doc, userId)),
   );
   const last = docs[page.limit - 1];
   return {
@@ -198,6 +166,12 @@ export async function findInboxPage(
         ? { lastActivityAt: last.lastActivityAt.getTime(), id: last._id }
         : null,
   };
+}
+
+/** One page of messages, and the seq the next one starts after (null on the last page). */
+export interface MessagePage {
+  messages: MessageDoc[];
+  next: number | null;
 }
 
 interface PageRequest {
@@ -216,7 +190,7 @@ export async function findMessagePage(
   userId: string,
   otherUserId: string,
   page: PageRequest,
-): Promise<MessagePageResponse> {
+): Promise<MessagePage> {
   return findConversationMessagePage(models, oneToOneConversationId(userId, otherUserId), page);
 }
 
@@ -229,7 +203,7 @@ export async function findConversationMessagePage(
   conversationId: string,
   page: PageRequest,
   untilSeq?: number,
-): Promise<MessagePageResponse> {
+): Promise<MessagePage> {
   const forward = page.after !== undefined;
   const seq: mongo.FilterOperators<number> = {};
   if (page.from !== undefined) seq.$lt = page.from;
@@ -241,7 +215,7 @@ export async function findConversationMessagePage(
   const docs = await models.messages
     .find(filter, { sort: { seq: forward ? 1 : -1 }, limit: page.limit + 1 })
     .toArray();
-  const messages = docs.slice(0, page.limit).map(toDto);
+  const messages = docs.slice(0, page.limit);
   const lastOfPage = messages.at(-1);
-  return { messages, nextCursor: docs.length > page.limit && lastOfPage ? lastOfPage.seq : null };
+  return { messages, next: docs.length > page.limit && lastOfPage ? lastOfPage.seq : null };
 }

@@ -1,49 +1,25 @@
-import type { ErrorMessageKey, GroupChange, GroupChangePersisted } from '@chat/contracts';
+import type { GroupChange, GroupRole } from '@chat/contracts';
 import { participantsAtRemoval, recordFormerMember } from './former-members.js';
 import type { ChatModels, ConversationDoc, ParticipantDoc } from './models.js';
 
-type Refusal = Extract<
-  ErrorMessageKey,
-  'noSuchConversation' | 'notAGroup' | 'notAMember' | 'notAGroupAdmin' | 'groupTooLarge'
->;
+/** Why a group change was not applied. */
+export type GroupRefusal =
+  | 'no-such-group'
+  | 'not-a-group'
+  | 'not-a-member'
+  | 'not-an-admin'
+  | 'too-many-members';
 
-function newParticipant(userId: string, role: 'admin' | 'member', lastReadAt: Date | null): ParticipantDoc {
+/**
+ * A group change as applied: the group after it and who was added or removed (nobody when nothing changed), or
+ * why it was refused.
+ */
+export type GroupChangeResult = { group: ConversationDoc; userIds: string[] } | { refused: GroupRefusal };
+
+const changed = (group: ConversationDoc, userIds: string[]): GroupChangeResult => ({ group, userIds });
+
+function newParticipant(userId: string, role: GroupRole, lastReadAt: Date | null): ParticipantDoc {
   return { userId, role, lastReadAt, lastDeliveredSeq: 0, lastReplyRewardAt: null };
-}
-
-function changed(
-  command: GroupChange,
-  conversation: ConversationDoc,
-  userIds: string[],
-): GroupChangePersisted {
-  return {
-    conversationId: command.conversationId,
-    actorId: command.actorId,
-    action: command.action,
-    userIds,
-    name: conversation.name ?? '',
-    participants: conversation.participants.map((participant) => ({
-      userId: participant.userId,
-      role: participant.role ?? 'member',
-      lastReadAt: participant.lastReadAt ? participant.lastReadAt.getTime() : null,
-      lastDeliveredSeq: participant.lastDeliveredSeq ?? 0,
-    })),
-    createdAt: conversation.createdAt.getTime(),
-    refusal: null,
-  };
-}
-
-function refused(command: GroupChange, refusal: Refusal): GroupChangePersisted {
-  return {
-    conversationId: command.conversationId,
-    actorId: command.actorId,
-    action: command.action,
-    userIds: command.memberIds,
-    name: '',
-    participants: [],
-    createdAt: command.at,
-    refusal,
-  };
 }
 
 /** A group keeps an admin while it has members: the longest-standing member takes over from the last one. */
@@ -64,18 +40,17 @@ async function fromOutsider(
   command: GroupChange,
   group: ConversationDoc,
   leaving: boolean,
-): Promise<GroupChangePersisted> {
+): Promise<GroupChangeResult> {
   const former =
     group.kind === 'group' && (group.formerMembers ?? []).some((f) => f.userId === command.actorId);
-  if (!former) return refused(command, 'noSuchConversation');
-  if (!leaving) return refused(command, 'notAMember');
+  if (!former) return { refused: 'no-such-group' };
+  if (!leaving) return { refused: 'not-a-member' };
   const participants = await participantsAtRemoval(models, group._id, command.actorId);
-  return changed(command, { ...group, participants }, []);
+  return changed({ ...group, participants }, []);
 }
 
 /**
- * Applies one group change and returns it as stored, with the participants after it, or refused with the
- * reason. Idempotent: a replayed create finds the group it created, adding a member twice adds them once,
+ * Applies one group change and returns the group after it, or why it was refused. Idempotent: a replayed create finds the group it created, adding a member twice adds them once,
  * removing someone who is gone changes nothing. A change that changes nothing names no user (`userIds` empty):
  * nobody is told of it. `maxMembers` counts the members besides the creator.
  *
@@ -86,11 +61,11 @@ export async function applyGroupChange(
   models: ChatModels,
   command: GroupChange,
   maxMembers: number,
-): Promise<GroupChangePersisted> {
+): Promise<GroupChangeResult> {
   const at = new Date(command.at);
   if (command.action === 'create') {
     const others = [...new Set(command.memberIds)].filter((id) => id !== command.actorId);
-    if (others.length > maxMembers) return refused(command, 'groupTooLarge');
+    if (others.length > maxMembers) return { refused: 'too-many-members' };
     const participants = [
       newParticipant(command.actorId, 'admin', null),
       ...others.map((id) => newParticipant(id, 'member', null)),
@@ -115,25 +90,24 @@ export async function applyGroupChange(
     );
     if (!group) throw new Error(`group ${command.conversationId} vanished after its upsert`);
     return changed(
-      command,
       group,
       group.participantIds.filter((id) => id !== command.actorId),
     );
   }
 
   const group = await models.conversations.findOne({ _id: command.conversationId });
-  if (!group) return refused(command, 'noSuchConversation');
+  if (!group) return { refused: 'no-such-group' };
   const actor = group.participants.find((participant) => participant.userId === command.actorId);
   const target = command.memberIds[0] ?? '';
   const leaving = command.action === 'remove' && target === command.actorId;
   if (!actor) return fromOutsider(models, command, group, leaving);
-  if (group.kind !== 'group') return refused(command, 'notAGroup');
-  if (actor.role !== 'admin' && !leaving) return refused(command, 'notAGroupAdmin');
+  if (group.kind !== 'group') return { refused: 'not-a-group' };
+  if (actor.role !== 'admin' && !leaving) return { refused: 'not-an-admin' };
 
   if (command.action === 'add') {
     const added = [...new Set(command.memberIds)].filter((id) => !group.participantIds.includes(id));
-    if (group.participantIds.length + added.length > maxMembers + 1) return refused(command, 'groupTooLarge');
-    if (added.length === 0) return changed(command, group, []);
+    if (group.participantIds.length + added.length > maxMembers + 1) return { refused: 'too-many-members' };
+    if (added.length === 0) return changed(group, []);
     // Added members start with everything before their arrival read: none of it is unread for them.
     const after = await models.conversations.findOneAndUpdate(
       { _id: command.conversationId },
@@ -144,10 +118,10 @@ export async function applyGroupChange(
       },
       { returnDocument: 'after' },
     );
-    return changed(command, after ?? group, added);
+    return changed(after ?? group, added);
   }
 
-  if (!group.participantIds.includes(target)) return changed(command, group, []);
+  if (!group.participantIds.includes(target)) return changed(group, []);
   // What the removed member may still see: the group right after this removal, and the history up to here.
   const remaining = withAdmin(group.participants.filter((participant) => participant.userId !== target));
   await recordFormerMember(models, group, target, remaining, at);
@@ -169,5 +143,5 @@ export async function applyGroupChange(
       { returnDocument: 'after' },
     );
   }
-  return changed(command, after ?? group, [target]);
+  return changed(after ?? group, [target]);
 }

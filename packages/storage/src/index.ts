@@ -1,6 +1,7 @@
 export { ConversationHeads } from './conversation-heads.js';
 export {
   type ConversationAccess,
+  type ConversationView,
   findConversationAccess,
   findConversationById,
   findConversationMembers,
@@ -9,12 +10,14 @@ export {
   findMessagePage,
   findOneToOneConversation,
   type InboxCursor,
+  type MessagePage,
   oneToOneConversationExists,
 } from './conversation-reads.js';
 export { isTransientDatabaseError } from './database-errors.js';
 export { applyDeliveredMarkers } from './delivered-markers.js';
-export { applyGroupChange } from './group-writes.js';
+export { applyGroupChange, type GroupChangeResult, type GroupRefusal } from './group-writes.js';
 export { groupConversationId, messageId, oneToOneConversationId } from './ids.js';
+export { toPersisted } from './message-docs.js';
 export {
   markRewardsPublished,
   type StoredBatch,

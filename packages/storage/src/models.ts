@@ -1,3 +1,4 @@
+import { ConversationKinds, type GroupRole, GroupRoles } from '@chat/contracts';
 import mongoose, { type Collection, type Connection, type InferSchemaType, Schema } from 'mongoose';
 
 const COLLECTIONS = {
@@ -38,7 +39,7 @@ const participantSchema = new Schema(
   {
     userId: { type: String, required: true },
     /** In a group: `admin` or `member`; absent in a 1-1 conversation. */
-    role: { type: String, enum: ['admin', 'member'], default: undefined },
+    role: { type: String, enum: GroupRoles, default: undefined },
     lastReadAt: { type: Date, default: null },
     /** The highest seq this participant's devices reported received; moves forward only. */
     lastDeliveredSeq: { type: Number, default: 0 },
@@ -69,7 +70,7 @@ const lastMessageSchema = new Schema(
 const conversationSchema = new Schema(
   {
     _id: { type: String, required: true },
-    kind: { type: String, enum: ['one_to_one', 'group'], required: true },
+    kind: { type: String, enum: ConversationKinds, required: true },
     /** A group's name. */
     name: { type: String, default: undefined },
     /** The current members: who receives, and whose inbox lists it. */
@@ -121,7 +122,7 @@ const formerMemberSchema = new Schema(
 );
 
 export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: string };
-export type ParticipantDoc = InferSchemaType<typeof participantSchema> & { role?: 'admin' | 'member' | null };
+export type ParticipantDoc = InferSchemaType<typeof participantSchema> & { role?: GroupRole | null };
 /** As stored (what the driver reads and writes): participants are a plain array, not a Mongoose DocumentArray. */
 export type ConversationDoc = Omit<
   InferSchemaType<typeof conversationSchema>,

@@ -22,6 +22,19 @@ beforeAll(() => {
   models = testModels();
 });
 
+/** A change that must be applied: its group after it and who it added or removed. */
+async function applied(command: GroupChange, maxMembers = 256) {
+  const result = await applyGroupChange(models, command, maxMembers);
+  if ('refused' in result) throw new Error(`refused: ${result.refused}`);
+  return result;
+}
+
+/** Why a change was refused; undefined when it was applied. */
+async function refusalOf(command: GroupChange, maxMembers = 256) {
+  const result = await applyGroupChange(models, command, maxMembers);
+  return 'refused' in result ? result.refused : undefined;
+}
+
 /** A fresh group of `owner` with `members`, as created through `group:create`. */
 async function newGroup(members: string[]) {
   groups += 1;
@@ -35,7 +48,7 @@ async function newGroup(members: string[]) {
     memberIds: members,
     at: Date.now(),
   };
-  return { owner, conversationId, create, stored: await applyGroupChange(models, create, 256) };
+  return { owner, conversationId, create, stored: await applied(create) };
 }
 
 const change = (
@@ -59,34 +72,24 @@ function groupMessage(conversationId: string, senderId: string, n: number): Mess
 describe('applyGroupChange', () => {
   it('creates once: a replayed create answers the group as stored', async () => {
     const { create, stored } = await newGroup(['x', 'y']);
-    expect(stored.participants.map((p) => [p.userId, p.role])).toEqual([
+    expect(stored.group.participants.map((p) => [p.userId, p.role])).toEqual([
       [create.actorId, 'admin'],
       ['x', 'member'],
       ['y', 'member'],
     ]);
-    const replay = await applyGroupChange(
-      models,
-      { ...create, memberIds: ['z'], at: Date.now() + 1000 },
-      256,
-    );
+    const replay = await applied({ ...create, memberIds: ['z'], at: Date.now() + 1000 });
     expect(replay).toEqual(stored);
   });
 
   it('refuses non-admins and groups grown past the limit, and changes nothing twice', async () => {
     const { owner, conversationId } = await newGroup(['x']);
-    expect((await applyGroupChange(models, change(conversationId, 'x', 'add', ['y']), 256)).refusal).toBe(
-      'notAGroupAdmin',
-    );
+    expect(await refusalOf(change(conversationId, 'x', 'add', ['y']))).toBe('not-an-admin');
     // Someone who never was a member is told what a missing group would tell them.
-    expect(
-      (await applyGroupChange(models, change(conversationId, 'nobody', 'add', ['y']), 256)).refusal,
-    ).toBe('noSuchConversation');
-    expect(
-      (await applyGroupChange(models, change(conversationId, owner, 'add', ['y', 'z']), 2)).refusal,
-    ).toBe('groupTooLarge');
-    const added = await applyGroupChange(models, change(conversationId, owner, 'add', ['y']), 256);
-    const again = await applyGroupChange(models, change(conversationId, owner, 'add', ['y']), 256);
-    expect(again.participants).toEqual(added.participants);
+    expect(await refusalOf(change(conversationId, 'nobody', 'add', ['y']))).toBe('no-such-group');
+    expect(await refusalOf(change(conversationId, owner, 'add', ['y', 'z']), 2)).toBe('too-many-members');
+    const added = await applied(change(conversationId, owner, 'add', ['y']));
+    const again = await applied(change(conversationId, owner, 'add', ['y']));
+    expect(again.group.participants).toEqual(added.group.participants);
     expect(again.userIds).toEqual([]);
   });
 
@@ -134,7 +137,7 @@ describe('applyGroupChange', () => {
 
   it('keeps what a removed member saw at the removal, answers their repeated leave with it, and refuses outsiders as if there were no group', async () => {
     const { owner, conversationId } = await newGroup(['x', 'y']);
-    const removal = await applyGroupChange(models, change(conversationId, 'x', 'remove', ['x']), 256);
+    const removal = await applied(change(conversationId, 'x', 'remove', ['x']));
     expect(removal.userIds).toEqual(['x']);
     await applyGroupChange(models, change(conversationId, owner, 'add', ['z']), 256);
     await applyReadMarkers(models, [{ conversationId, readerId: 'y', readAt: Date.now() }]);
@@ -142,19 +145,15 @@ describe('applyGroupChange', () => {
     const access = await findConversationAccess(models, conversationId, 'x');
     if (typeof access === 'string') throw new Error(`no access: ${access}`);
     const view = await findConversationById(models, access, 'x');
-    expect(view.participants.map((p) => [p.userId, p.lastReadAt])).toEqual([
+    expect(view.conversation.participants.map((p) => [p.userId, p.lastReadAt])).toEqual([
       [owner, null],
       ['y', null],
     ]);
-    const again = await applyGroupChange(models, change(conversationId, 'x', 'remove', ['x']), 256);
-    expect(again).toMatchObject({ refusal: null, userIds: [], participants: removal.participants });
-    expect((await applyGroupChange(models, change(conversationId, 'x', 'remove', ['y']), 256)).refusal).toBe(
-      'notAMember',
-    );
-    expect(
-      (await applyGroupChange(models, change(conversationId, 'stranger', 'remove', ['stranger']), 256))
-        .refusal,
-    ).toBe('noSuchConversation');
+    const again = await applied(change(conversationId, 'x', 'remove', ['x']));
+    expect(again.userIds).toEqual([]);
+    expect(again.group.participants).toEqual(removal.group.participants);
+    expect(await refusalOf(change(conversationId, 'x', 'remove', ['y']))).toBe('not-a-member');
+    expect(await refusalOf(change(conversationId, 'stranger', 'remove', ['stranger']))).toBe('no-such-group');
   });
 
   it('moves delivered markers forward only, never past the last message', async () => {

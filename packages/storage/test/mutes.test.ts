@@ -36,7 +36,7 @@ async function conversation(count: number) {
 async function mutedAs(conversationId: string, userId: string) {
   const access = await findConversationAccess(models, conversationId, userId);
   if (typeof access === 'string') throw new Error(access);
-  return (await findConversationById(models, access, userId)).muted;
+  return (await findConversationById(models, access, userId)).mute;
 }
 
 describe('applyMutes', () => {
@@ -45,7 +45,7 @@ describe('applyMutes', () => {
     const until = Date.now() + 60_000;
     const [stored] = await applyMutes(models, [{ conversationId, userId: bob, muted: true, until }]);
     expect(stored).toEqual({ conversationId, userId: bob, muted: true, until });
-    expect(await mutedAs(conversationId, bob)).toEqual({ until: new Date(until).toISOString() });
+    expect(await mutedAs(conversationId, bob)).toEqual({ until: new Date(until) });
     expect(await mutedAs(conversationId, ann)).toBeNull();
 
     await applyMutes(models, [{ conversationId, userId: bob, muted: true, until: null }]);

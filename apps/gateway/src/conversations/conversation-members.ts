@@ -1,3 +1,4 @@
+import type { ConversationKind } from '@chat/contracts';
 import { type ChatModels, findConversationMembers } from '@chat/storage';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors.js';
@@ -10,7 +11,7 @@ import { AppError } from '../errors.js';
 const MEMBERS_TTL_MS = 60_000;
 
 export interface Members {
-  kind: 'one_to_one' | 'group';
+  kind: ConversationKind;
   participantIds: string[];
 }
 

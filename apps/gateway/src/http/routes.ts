@@ -19,6 +19,12 @@ import type { z } from 'zod';
 import { verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayConfig } from '../config.js';
 import { AppError, assertOtherUser } from '../errors.js';
+import {
+  emptyOneToOneDto,
+  toConversationDto,
+  toInboxEntryDto,
+  toMessagePageResponse,
+} from './conversation-dtos.js';
 import { InboxCursors } from './inbox-cursors.js';
 
 interface Authenticated {
@@ -68,36 +74,38 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
   router.use(express.json({ limit: deps.config.httpMaxBodyBytes }));
 
   router.post('/convo/one-to-one', async (request, response: Response<unknown, Authenticated>) => {
+    const { userId } = response.locals;
     const { otherUserId } = parseQuery(conversationQuerySchema, request);
-    assertOtherUser(response.locals.userId, otherUserId);
-    response.json({
-      conversation: await findOneToOneConversation(deps.models, response.locals.userId, otherUserId),
-    });
+    assertOtherUser(userId, otherUserId);
+    const view = await findOneToOneConversation(deps.models, userId, otherUserId);
+    response.json({ conversation: view ? toConversationDto(view) : emptyOneToOneDto(userId, otherUserId) });
   });
 
   router.get('/convo/one-to-one/message', async (request, response: Response<unknown, Authenticated>) => {
     const { otherUserId, from, after, limit } = parseQuery(messageHistoryQuerySchema, request);
     assertOtherUser(response.locals.userId, otherUserId);
-    response.json(
-      await findMessagePage(deps.models, response.locals.userId, otherUserId, { from, after, limit }),
-    );
+    const page = await findMessagePage(deps.models, response.locals.userId, otherUserId, {
+      from,
+      after,
+      limit,
+    });
+    response.json(toMessagePageResponse(page));
   });
 
   router.get('/convo/:conversationId', async (request, response: Response<unknown, Authenticated>) => {
     const access = await accessOf(deps.models, request, response.locals.userId);
-    response.json({
-      conversation: await findConversationById(deps.models, access, response.locals.userId),
-    });
+    const view = await findConversationById(deps.models, access, response.locals.userId);
+    response.json({ conversation: toConversationDto(view) });
   });
 
   router.get(
     '/convo/:conversationId/message',
     async (request, response: Response<unknown, Authenticated>) => {
-      const page = parseQuery(conversationHistoryQuerySchema, request);
+      const query = parseQuery(conversationHistoryQuerySchema, request);
       const access = await accessOf(deps.models, request, response.locals.userId);
-      response.json(
-        await findConversationMessagePage(deps.models, access.conversation._id, page, access.untilSeq),
-      );
+      const { conversation, untilSeq } = access;
+      const page = await findConversationMessagePage(deps.models, conversation._id, query, untilSeq);
+      response.json(toMessagePageResponse(page));
     },
   );
 
@@ -115,7 +123,10 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
       limit,
       updatedSince: updatedSince === undefined ? undefined : new Date(updatedSince),
     });
-    response.json({ conversations, nextCursor: next && cursors.seal(userId, next) });
+    response.json({
+      conversations: conversations.map((view) => toInboxEntryDto(view, userId)),
+      nextCursor: next && cursors.seal(userId, next),
+    });
   });
 
   return router;

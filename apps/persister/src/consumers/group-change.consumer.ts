@@ -2,6 +2,7 @@ import { Topics } from '@chat/contracts';
 import type { BatchHandler, EventBus } from '@chat/event-bus';
 import { applyGroupChange, type ChatModels } from '@chat/storage';
 import { type Answer, publishAnswers } from '../answers.js';
+import { groupChangeFact } from './group-change-fact.js';
 
 /**
  * group.change → the group created or its members changed → group.change.persisted with the participants after
@@ -17,10 +18,8 @@ export function handleGroupChange(deps: {
   return async (events) => {
     const answers: Answer<typeof Topics.groupChange>[] = [];
     for (const command of events) {
-      answers.push({
-        command,
-        fact: await applyGroupChange(deps.models, command.value, deps.maxGroupMembers),
-      });
+      const result = await applyGroupChange(deps.models, command.value, deps.maxGroupMembers);
+      answers.push({ command, fact: groupChangeFact(command.value, result) });
     }
     await publishAnswers(deps.bus, Topics.groupChange, answers);
   };

@@ -1,13 +1,11 @@
 import { EventCatalog } from '../events.js';
 import { CorrelatedTopics } from '../requests.js';
-import { ClientEventSchemas, SocketEvents } from '../socket.js';
+import { ackSchema, type SocketEventSpec, SocketEventTable } from '../socket.js';
 import { KafkaHeaders, type TopicName, Topics } from '../topics.js';
-import { ackSchema, componentSchemas, fromZod, type JsonSchema, schemaRef } from './schemas.js';
+import { componentSchemas, type JsonSchema, toJsonSchema } from './schemas.js';
 
 /** Avro schemas go into the document as they are registered, in AsyncAPI's multi-format schema object. */
 const AVRO_FORMAT = 'application/vnd.apache.avro+json;version=1.9.0';
-
-type SocketEvent = (typeof SocketEvents)[keyof typeof SocketEvents];
 
 interface MessageObject {
   name: string;
@@ -17,247 +15,46 @@ interface MessageObject {
   correlationId?: { location: string };
 }
 
-const groupMembersAck = ackSchema({
-  conversationId: { type: 'string' },
-  participants: { type: 'array', items: schemaRef('Participant') },
-});
+const withSummary = (summary: string | undefined) => (summary ? { summary } : {});
 
-/** Socket.IO channels, one per event name; requests with an ack carry both messages. */
-const socketChannels: Record<
-  keyof typeof SocketEvents,
-  { address: SocketEvent; messages: Record<string, MessageObject> }
-> = {
-  messageSend: {
-    address: SocketEvents.messageSend,
-    messages: {
-      request: {
-        name: 'message:send',
-        summary:
-          'Send a message: to otherUserId (1-1) or to conversationId (a group, or a 1-1 conversation); resend with the same clientMessageId to retry.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.messageSend]),
+/**
+ * Socket.IO channels, one per event of the table: a client event carries its request and ack, a server event
+ * its message (named after the event, or `<event> <message>` on a channel that also has a request).
+ */
+function socketChannels() {
+  return Object.fromEntries(
+    Object.entries(SocketEventTable as Record<string, SocketEventSpec>).map(
+      ([id, { event, toServer, toClient }]) => {
+        const messages: Record<string, MessageObject> = {};
+        if (toServer) {
+          messages.request = {
+            name: event,
+            ...withSummary(toServer.summary),
+            payload: toJsonSchema(toServer.payload),
+          };
+          messages.ack = {
+            name: `${event} ack`,
+            ...withSummary(toServer.ackSummary),
+            payload: toJsonSchema(ackSchema(toServer.ack)),
+          };
+        }
+        if (toClient) {
+          messages[toClient.message] = {
+            name: toServer ? `${event} ${toClient.message}` : event,
+            ...withSummary(toClient.summary),
+            payload: toJsonSchema(toClient.payload),
+          };
+        }
+        return [id, { address: event, messages }];
       },
-      ack: {
-        name: 'message:send ack',
-        summary: 'Only once the message is stored.',
-        payload: ackSchema({ message: schemaRef('Message') }),
-      },
-    },
-  },
-  messageNew: {
-    address: SocketEvents.messageNew,
-    messages: {
-      message: {
-        name: 'message:new',
-        summary: 'A stored message, to every socket of every member. De-duplicate by id.',
-        payload: schemaRef('Message'),
-      },
-    },
-  },
-  presenceSubscribe: {
-    address: SocketEvents.presenceSubscribe,
-    messages: {
-      request: {
-        name: 'presence:subscribe',
-        payload: fromZod(ClientEventSchemas[SocketEvents.presenceSubscribe]),
-      },
-      ack: {
-        name: 'presence:subscribe ack',
-        payload: ackSchema({ presence: { type: 'array', items: schemaRef('Presence') } }),
-      },
-    },
-  },
-  presenceUnsubscribe: {
-    address: SocketEvents.presenceUnsubscribe,
-    messages: {
-      request: {
-        name: 'presence:unsubscribe',
-        payload: fromZod(ClientEventSchemas[SocketEvents.presenceUnsubscribe]),
-      },
-      ack: { name: 'presence:unsubscribe ack', payload: ackSchema({}) },
-    },
-  },
-  presenceUpdate: {
-    address: SocketEvents.presenceUpdate,
-    messages: { update: { name: 'presence:update', payload: schemaRef('Presence') } },
-  },
-  conversationRead: {
-    address: SocketEvents.conversationRead,
-    messages: {
-      request: {
-        name: 'conversation:read',
-        summary: 'I opened this conversation (named by otherUserId or conversationId) now, or at readAt.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.conversationRead]),
-      },
-      ack: {
-        name: 'conversation:read ack',
-        payload: ackSchema({
-          conversationId: { type: 'string' },
-          lastReadAt: { type: 'string', format: 'date-time' },
-        }),
-      },
-      receipt: {
-        name: 'conversation:read receipt',
-        summary: "A participant's read marker moved.",
-        payload: schemaRef('ReadReceipt'),
-      },
-    },
-  },
-  conversationMute: {
-    address: SocketEvents.conversationMute,
-    messages: {
-      request: {
-        name: 'conversation:mute',
-        summary:
-          'No offline notifications of this conversation for the caller (all devices) until `until`, or until unmuted (null).',
-        payload: fromZod(ClientEventSchemas[SocketEvents.conversationMute]),
-      },
-      ack: { name: 'conversation:mute ack', summary: 'Once the mute is stored.', payload: ackSchema({}) },
-    },
-  },
-  conversationUnmute: {
-    address: SocketEvents.conversationUnmute,
-    messages: {
-      request: {
-        name: 'conversation:unmute',
-        payload: fromZod(ClientEventSchemas[SocketEvents.conversationUnmute]),
-      },
-      ack: { name: 'conversation:unmute ack', summary: 'Once the unmute is stored.', payload: ackSchema({}) },
-    },
-  },
-  sessionExpired: {
-    address: SocketEvents.sessionExpired,
-    messages: {
-      notice: {
-        name: 'session:expired',
-        summary: "The socket's token reached its exp (TOKEN_EXPIRED); the server disconnects right after.",
-        payload: schemaRef('ErrorBody'),
-      },
-    },
-  },
-  sessionClosed: {
-    address: SocketEvents.sessionClosed,
-    messages: {
-      notice: {
-        name: 'session:closed',
-        summary:
-          'The socket kept sending past RATE_LIMITED; the server disconnects right after. Reconnect after retryAfterMs.',
-        payload: schemaRef('ErrorBody'),
-      },
-    },
-  },
-  groupCreate: {
-    address: SocketEvents.groupCreate,
-    messages: {
-      request: {
-        name: 'group:create',
-        summary: 'Create a group with the sender as admin; idempotent on clientRequestId.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.groupCreate]),
-      },
-      ack: {
-        name: 'group:create ack',
-        summary: 'Once the group is stored.',
-        payload: ackSchema({ conversation: schemaRef('Conversation') }),
-      },
-    },
-  },
-  groupAddMembers: {
-    address: SocketEvents.groupAddMembers,
-    messages: {
-      request: {
-        name: 'group:add-members',
-        summary: 'Admins only.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.groupAddMembers]),
-      },
-      ack: { name: 'group:add-members ack', payload: groupMembersAck },
-    },
-  },
-  groupRemoveMember: {
-    address: SocketEvents.groupRemoveMember,
-    messages: {
-      request: {
-        name: 'group:remove-member',
-        summary: 'Admins, or a member removing themselves.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.groupRemoveMember]),
-      },
-      ack: { name: 'group:remove-member ack', payload: groupMembersAck },
-    },
-  },
-  conversationUpdated: {
-    address: SocketEvents.conversationUpdated,
-    messages: {
-      update: {
-        name: 'conversation:updated',
-        summary: 'A group was created or its members changed: to every member, old and new.',
-        payload: schemaRef('ConversationUpdated'),
-      },
-    },
-  },
-  messageDelivered: {
-    address: SocketEvents.messageDelivered,
-    messages: {
-      request: {
-        name: 'message:delivered',
-        summary: 'The messages up to seq reached this device.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.messageDelivered]),
-      },
-      ack: {
-        name: 'message:delivered ack',
-        payload: ackSchema({
-          conversationId: { type: 'string' },
-          lastDeliveredSeq: { type: 'integer', minimum: 0 },
-        }),
-      },
-    },
-  },
-  conversationDelivered: {
-    address: SocketEvents.conversationDelivered,
-    messages: {
-      receipt: {
-        name: 'conversation:delivered',
-        summary: "A member's delivered marker moved.",
-        payload: schemaRef('DeliveredReceipt'),
-      },
-    },
-  },
-  typingStart: {
-    address: SocketEvents.typingStart,
-    messages: {
-      request: {
-        name: 'typing:start',
-        summary:
-          'Start or refresh the typing indicator (expires 5 s after the last one); the ack is optional.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.typingStart]),
-      },
-      ack: { name: 'typing:start ack', payload: ackSchema({}) },
-    },
-  },
-  typingStop: {
-    address: SocketEvents.typingStop,
-    messages: {
-      request: {
-        name: 'typing:stop',
-        summary: 'Stop the typing indicator; the ack is optional.',
-        payload: fromZod(ClientEventSchemas[SocketEvents.typingStop]),
-      },
-      ack: { name: 'typing:stop ack', payload: ackSchema({}) },
-    },
-  },
-  typing: {
-    address: SocketEvents.typing,
-    messages: {
-      update: {
-        name: 'typing',
-        summary: 'Another member started or stopped typing, or their indicator expired.',
-        payload: schemaRef('Typing'),
-      },
-    },
-  },
-};
+    ),
+  );
+}
 
 /** What the gateway does with each socket message: receives requests (and replies with the ack), sends the rest. */
-function socketOperations() {
+function socketOperations(channels: ReturnType<typeof socketChannels>) {
   const operations: Record<string, unknown> = {};
-  for (const [id, channel] of Object.entries(socketChannels)) {
+  for (const [id, channel] of Object.entries(channels)) {
     const channelRef = { $ref: `#/channels/${id}` };
     for (const [messageId, message] of Object.entries(channel.messages)) {
       if (messageId === 'ack') continue;
@@ -325,6 +122,7 @@ function kafkaMessage(topic: TopicName): MessageObject {
  * registered in the schema registry. Served at `ApiDocPaths.asyncApi`.
  */
 export function asyncApiDocument() {
+  const sockets = socketChannels();
   const kafkaChannels = Object.fromEntries(
     Object.entries(Topics).map(([id, topic]) => [
       kafkaChannelId(id),
@@ -371,14 +169,14 @@ export function asyncApiDocument() {
     },
     channels: {
       ...Object.fromEntries(
-        Object.entries(socketChannels).map(([id, channel]) => [
+        Object.entries(sockets).map(([id, channel]) => [
           id,
           { ...channel, servers: [{ $ref: '#/servers/gateway' }] },
         ]),
       ),
       ...kafkaChannels,
     },
-    operations: { ...socketOperations(), ...kafkaOperations },
+    operations: { ...socketOperations(sockets), ...kafkaOperations },
     components: { schemas: componentSchemas },
   };
 }

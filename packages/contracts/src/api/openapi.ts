@@ -5,7 +5,7 @@ import {
   inboxQuerySchema,
   messageHistoryQuerySchema,
 } from '../validation.js';
-import { componentSchemas, fromZod, type JsonSchema, schemaRef } from './schemas.js';
+import { componentSchemas, type JsonSchema, schemaRef, toJsonSchema } from './schemas.js';
 
 /** Where the gateway serves its machine-readable API descriptions. */
 export const ApiDocPaths = Object.freeze({
@@ -27,7 +27,7 @@ const authErrors = {
 
 /** OpenAPI query parameters from a zod query schema: one source for validation and description. */
 function queryParameters(schema: z.ZodType, descriptions: Record<string, string>) {
-  const object = fromZod(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
+  const object = toJsonSchema(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(object.properties).map(([name, property]) => ({
     name,
     in: 'query',

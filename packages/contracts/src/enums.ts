@@ -1,0 +1,15 @@
+/**
+ * The closed sets of names the processes share, each written once: MongoDB's schema, the Avro enums, the zod
+ * schemas and the TypeScript types are all built from these.
+ */
+
+export const ConversationKinds = ['one_to_one', 'group'] as const;
+export type ConversationKind = (typeof ConversationKinds)[number];
+
+/** A group member's role; a 1-1 conversation's participants have none. */
+export const GroupRoles = ['admin', 'member'] as const;
+export type GroupRole = (typeof GroupRoles)[number];
+
+/** What a `group.change` command does, and what its fact and `conversation:updated` report. */
+export const GroupActions = ['create', 'add', 'remove'] as const;
+export type GroupAction = (typeof GroupActions)[number];
