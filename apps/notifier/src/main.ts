@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
+import { busOptionsOf, EventBus } from '@chat/event-bus';
 import {
   createLogger,
   createMetricsRegistry,
@@ -31,13 +31,8 @@ async function main(): Promise<void> {
   const models = chatModels(connection);
 
   const bus = new EventBus({
-    brokers: config.kafkaBrokers,
-    schemaRegistryUrl: config.schemaRegistryUrl,
+    ...busOptionsOf(config),
     clientId: instanceId,
-    topicPrefix: config.kafkaTopicPrefix,
-    partitions: config.kafkaPartitions,
-    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
-    produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics: registry,
     isTransient: isTransientDatabaseError,

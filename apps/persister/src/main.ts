@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
+import { busOptionsOf, EventBus } from '@chat/event-bus';
 import {
   createLogger,
   createMetricsRegistry,
@@ -43,13 +43,8 @@ async function main(): Promise<void> {
   await ensureIndexes(models);
 
   const bus = new EventBus({
-    brokers: config.kafkaBrokers,
-    schemaRegistryUrl: config.schemaRegistryUrl,
+    ...busOptionsOf(config),
     clientId: `persister-${hostname()}-${process.pid}`,
-    topicPrefix: config.kafkaTopicPrefix,
-    partitions: config.kafkaPartitions,
-    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
-    produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics: registry,
     // The database being down fails batches that must wait for it, never records to set aside.

@@ -12,3 +12,4 @@ export {
 export { EventNotEncodableError, isEncodingError } from './codec.js';
 export { DecodeError, type DecodeErrorCode, HandlerError, RETRY_POLICY } from './failures.js';
 export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';
+export { busOptionsOf } from './service-options.js';
