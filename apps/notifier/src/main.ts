@@ -21,7 +21,11 @@ async function main(): Promise<void> {
   const config = loadNotifierConfig(process.env);
   const logger = createLogger({ name: 'notifier', level: config.logLevel });
   const registry = createMetricsRegistry('notifier');
-  const metrics = notifierMetrics(registry);
+  // Read at each scrape, once the notifier and its sender exist.
+  const metrics = notifierMetrics(registry, {
+    openWindows: () => notifier.openWindows,
+    inFlight: () => sender.inFlightCount,
+  });
   const instanceId = `notifier-${hostname()}-${process.pid}`;
 
   // Reads only: the conversation's mute and unread count when a notification goes out.

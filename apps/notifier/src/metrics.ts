@@ -1,7 +1,29 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** What the notifier records besides the bus's and the process's metrics (docs/operations.md lists them all). */
-export function notifierMetrics(registry: Registry) {
+export function notifierMetrics(
+  registry: Registry,
+  sources: { openWindows: () => number; inFlight: () => number } = {
+    openWindows: () => 0,
+    inFlight: () => 0,
+  },
+) {
+  new Gauge({
+    name: 'chat_notifier_open_windows',
+    help: 'Notifications waiting for their coalescing window to close.',
+    registers: [registry],
+    collect() {
+      this.set(sources.openWindows());
+    },
+  });
+  new Gauge({
+    name: 'chat_notifier_in_flight',
+    help: 'Notifications being sent or waiting for their next attempt.',
+    registers: [registry],
+    collect() {
+      this.set(sources.inFlight());
+    },
+  });
   return {
     notifications: new Counter({
       name: 'chat_notifier_notifications_total',

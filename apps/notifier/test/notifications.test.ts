@@ -357,3 +357,24 @@ describe('muting', () => {
     expect(code(await emitWithAck(eveClient, 'conversation:unmute', { conversationId }))).toBe('NOT_FOUND');
   });
 });
+
+// Last: it stops the file's notifier.
+describe('graceful shutdown', () => {
+  it('sends a notification still waiting in its window at once, and exits 0', async () => {
+    const [alice, bob] = [system.newUser('alice'), system.newUser('bob')];
+    const client = await system.connect(alice);
+    const sentAt = Date.now();
+    await sendStored(client, bob, 'just before the stop');
+    await waitFor(
+      async () => (await notifierMetric('chat_notifier_open_windows')) > 0,
+      20_000,
+      'a window open',
+    );
+
+    expect(await notifier.stop()).toBe(0);
+    const requests = receiver.for(bob);
+    expect(requests).toHaveLength(1);
+    // Earlier than the window could have closed by itself: the stop sent it.
+    expect(requests[0]?.at).toBeLessThan(sentAt + COALESCE_MS);
+  });
+});

@@ -29,7 +29,7 @@ describe('Notifier', () => {
           contexts.has(userId) ? contexts.get(userId) : { muted: false, unreadCount: 1 },
         send: (notification) => sent.push(notification),
         logger: createLogger({ name: 'test', level: 'silent' }),
-        metrics: notifierMetrics(createMetricsRegistry('test')),
+        metrics: notifierMetrics(createMetricsRegistry('test'), { openWindows: () => 0, inFlight: () => 0 }),
       },
       { coalesceMs: 1000, preview: settings.preview ?? true, retryBaseMs: 1 },
     );

@@ -56,6 +56,11 @@ export class Notifier {
     this.windows = new NotificationWindows(settings.coalesceMs, (pending) => this.track(this.close(pending)));
   }
 
+  /** Notifications waiting for their window to close. */
+  get openWindows(): number {
+    return this.windows.size;
+  }
+
   onMessage(message: MessagePersisted): void {
     const members = message.memberIds.length > 0 ? message.memberIds : [message.recipientId ?? ''];
     for (const recipientId of members) {

@@ -48,7 +48,10 @@ describe('WebhookSender', () => {
   async function sending(statuses: number[], retryBaseMs = 1) {
     const target = await receiver(statuses);
     servers.push(target.server);
-    const metrics = notifierMetrics(createMetricsRegistry('test'));
+    const metrics = notifierMetrics(createMetricsRegistry('test'), {
+      openWindows: () => 0,
+      inFlight: () => 0,
+    });
     const failed: NotificationFailed[] = [];
     const sender = new WebhookSender({
       url: target.url,

@@ -49,6 +49,11 @@ export class WebhookSender {
 
   constructor(private readonly options: WebhookSenderOptions) {}
 
+  /** Notifications being sent or waiting for their next attempt. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   send(notification: MessageNotification): void {
     const delivery = this.deliver(notification).catch((error: unknown) =>
       this.options.logger.error({ err: error, deliveryId: notification.deliveryId }, 'notification lost'),
