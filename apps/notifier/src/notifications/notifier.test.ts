@@ -56,11 +56,11 @@ describe('Notifier', () => {
 
   it('skips a connected member, and cancels the window of one who connects or reads', async () => {
     const subject = notifier();
-    subject.onConnection({ gatewayId: 'g1', userId: 'bob', online: true, at: 1 });
+    subject.onConnection({ gatewayId: 'g1', userId: 'bob', online: true, at: 1, sockets: 1 });
     subject.onMessage(message());
     subject.onMessage(message({ conversationId: 'c2', recipientId: 'cat', memberIds: ['ann', 'cat'] }));
     subject.onMessage(message({ conversationId: 'c3', recipientId: 'dan', memberIds: ['ann', 'dan'] }));
-    subject.onConnection({ gatewayId: 'g1', userId: 'cat', online: true, at: 2 });
+    subject.onConnection({ gatewayId: 'g1', userId: 'cat', online: true, at: 2, sockets: 1 });
     subject.onRead({
       conversationId: 'c3',
       readerId: 'dan',

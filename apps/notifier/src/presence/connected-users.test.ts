@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectedUsers } from './connected-users.js';
 
-const record = (gatewayId: string, userId: string, online: boolean) => ({ gatewayId, userId, online, at: 1 });
+const record = (gatewayId: string, userId: string, online: boolean) => ({
+  gatewayId,
+  userId,
+  online,
+  at: 1,
+  sockets: online ? 1 : 0,
+});
 
 describe('ConnectedUsers', () => {
   it('is connected while any gateway reports a socket, whatever order the gateways report in', () => {
