@@ -18,9 +18,9 @@ describe('loadNotifierConfig', () => {
       notifierGroup: 'chat-notifier',
       coalesceMs: 5000,
       retryBaseMs: 1000,
-      preview: true,
+      preview: 'on',
     });
-    expect(loadNotifierConfig({ ...base, ...webhook, NOTIFY_PREVIEW: 'off' }).preview).toBe(false);
+    expect(loadNotifierConfig({ ...base, ...webhook, NOTIFY_PREVIEW: 'off' }).preview).toBe('off');
   });
 
   it('refuses a webhook without its secret, or a URL that is not http(s)', () => {

@@ -1,45 +1,36 @@
-import { readServiceSettings, type ServiceSettings, SettingsReader } from '@chat/runtime';
+import { env, loadSettings, type SettingsOf, serviceSettings, setting, settingsSchema } from '@chat/runtime';
+import { z } from 'zod';
 
-export interface NotifierConfig extends ServiceSettings {
+const notifierSettings = settingsSchema({
+  ...serviceSettings,
   /** Health endpoints (/healthz, /readyz, /metrics). */
-  host: string;
-  port: number;
+  host: env.string('NOTIFIER_HOST', '0.0.0.0'),
+  port: env.integer('NOTIFIER_PORT', 3002, { min: 0, max: 65535 }),
   /** The notifiers' consumer group: one group, so each conversation's facts reach one notifier. */
-  notifierGroup: string;
-  webhookUrl: string;
-  webhookSecret: string;
+  notifierGroup: env.string('NOTIFIER_CONSUMER_GROUP', 'chat-notifier'),
+  webhookUrl: setting(
+    'NOTIFY_WEBHOOK_URL',
+    z.string({ error: 'NOTIFY_WEBHOOK_URL is required' }).regex(/^https?:\/\/[^/]/, {
+      error: (issue) => `NOTIFY_WEBHOOK_URL must be an http:// or https:// URL; got "${issue.input}"`,
+    }),
+  ),
+  /** Requests nobody could verify are never sent: a URL without its secret is refused. */
+  webhookSecret: setting(
+    'NOTIFY_WEBHOOK_SECRET',
+    z
+      .string({ error: 'NOTIFY_WEBHOOK_SECRET is required with NOTIFY_WEBHOOK_URL' })
+      .min(16, { error: 'NOTIFY_WEBHOOK_SECRET must be at least 16 characters' }),
+  ),
   /** How long a notification waits for more messages of its conversation before it goes out. */
-  coalesceMs: number;
+  coalesceMs: env.integer('NOTIFY_COALESCE_MS', 5000, { min: 0, max: 600_000 }),
   /** The first retry's delay; each next one doubles it. */
-  retryBaseMs: number;
+  retryBaseMs: env.integer('NOTIFY_RETRY_BASE_MS', 1000, { min: 1, max: 60_000 }),
   /** Whether the body carries the start of the message's text. */
-  preview: boolean;
-  shutdownTimeoutMs: number;
-}
+  preview: env.oneOf('NOTIFY_PREVIEW', ['on', 'off'], 'on'),
+});
 
-function readWebhookSettings(read: SettingsReader): { webhookUrl: string; webhookSecret: string } {
-  const webhookUrl = read.string('NOTIFY_WEBHOOK_URL');
-  if (webhookUrl !== '' && !/^https?:\/\/[^/]/.test(webhookUrl)) {
-    read.problem(`NOTIFY_WEBHOOK_URL must be an http:// or https:// URL; got "${webhookUrl}"`);
-  }
-  const webhookSecret = read.optionalString('NOTIFY_WEBHOOK_SECRET') ?? '';
-  if (webhookSecret.length < 16) {
-    read.problem('NOTIFY_WEBHOOK_SECRET is required with NOTIFY_WEBHOOK_URL (at least 16 characters)');
-  }
-  return { webhookUrl, webhookSecret };
-}
+export type NotifierConfig = SettingsOf<typeof notifierSettings>;
 
-export function loadNotifierConfig(env: Record<string, string | undefined>): Readonly<NotifierConfig> {
-  const read = new SettingsReader(env);
-  return read.done({
-    ...readServiceSettings(read),
-    ...readWebhookSettings(read),
-    host: read.string('NOTIFIER_HOST', '0.0.0.0'),
-    port: read.integer('NOTIFIER_PORT', 3002, { min: 0, max: 65535 }),
-    notifierGroup: read.string('NOTIFIER_CONSUMER_GROUP', 'chat-notifier'),
-    coalesceMs: read.integer('NOTIFY_COALESCE_MS', 5000, { min: 0, max: 600_000 }),
-    retryBaseMs: read.integer('NOTIFY_RETRY_BASE_MS', 1000, { min: 1, max: 60_000 }),
-    preview: read.oneOf('NOTIFY_PREVIEW', ['on', 'off'], 'on') === 'on',
-    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, { min: 1000 }),
-  });
+export function loadNotifierConfig(environment: Record<string, string | undefined>): NotifierConfig {
+  return loadSettings(notifierSettings, environment);
 }

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       logger,
       metrics,
     },
-    { coalesceMs: config.coalesceMs, preview: config.preview, retryBaseMs: config.retryBaseMs },
+    { coalesceMs: config.coalesceMs, preview: config.preview === 'on', retryBaseMs: config.retryBaseMs },
   );
 
   const health = await startHealthServer({

@@ -1,17 +1,18 @@
-import type { ServiceSettings } from '@chat/runtime';
 import type { EventBusOptions } from './bus.js';
 
-/** The bus options every service reads the same way from its settings; each adds its client id, logger and metrics. */
+/** The Kafka settings every service reads the same way (`serviceSettings` in @chat/runtime). */
+interface KafkaSettings {
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  kafkaTopicPrefix: string;
+  kafkaPartitions: number;
+  kafkaSessionTimeoutMs: number;
+  kafkaProduceLingerMs: number;
+}
+
+/** The bus options every service reads from its settings; each adds its client id, logger and metrics. */
 export function busOptionsOf(
-  settings: Pick<
-    ServiceSettings,
-    | 'kafkaBrokers'
-    | 'schemaRegistryUrl'
-    | 'kafkaTopicPrefix'
-    | 'kafkaPartitions'
-    | 'kafkaSessionTimeoutMs'
-    | 'kafkaProduceLingerMs'
-  >,
+  settings: KafkaSettings,
 ): Pick<
   EventBusOptions,
   'brokers' | 'schemaRegistryUrl' | 'topicPrefix' | 'partitions' | 'sessionTimeoutMs' | 'produceLingerMs'
