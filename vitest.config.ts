@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run the workspace packages from source, as `tsx --conditions=@chat/source` does.
     alias: {
+      '@chat/client': source('./packages/client/src/index.ts'),
       '@chat/contracts': source('./packages/contracts/src/index.ts'),
       '@chat/event-bus': source('./packages/event-bus/src/index.ts'),
       '@chat/runtime': source('./packages/runtime/src/index.ts'),

@@ -1,31 +1,21 @@
-// The demo chat page: a small reference client of the gateway, typed by @chat/contracts (types only, so the
-// bundle holds socket.io-client and this file). Served by the gateway at / when DEMO_PAGE is on.
-import type {
-  Ack,
-  ClientToServerEvents,
-  ConversationResponse,
-  ErrorBody,
-  InboxEntryDto,
-  InboxPageResponse,
-  MessageDto,
-  MessagePageResponse,
-  PresenceDto,
-  ServerToClientEvents,
-} from '@chat/contracts';
-import { io, type Socket } from 'socket.io-client';
+// The demo chat page: a small reference client of the gateway on the client library, @chat/client (which
+// reconnects, catches up and resends), typed by @chat/contracts (types only, so the bundle holds the library,
+// socket.io-client and this file). Served by the gateway at / when DEMO_PAGE is on.
+import { ChatClient, ChatClientError } from '@chat/client';
+import type { InboxEntryDto, MessageDto, PresenceDto } from '@chat/contracts';
 
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** A message as the page shows it: stored (with seq), or still pending, or failed with a code. */
+/** A message as the page shows it: stored (with seq), or still pending (retrying after a code), or failed. */
 interface Shown {
   clientMessageId: string;
   text: string;
   mine: boolean;
   stored?: MessageDto;
+  retrying?: string;
   failed?: string;
 }
 
-const ACK_TIMEOUT_MS = 15_000;
+/** How long a send keeps retrying before the page shows it failed, with a Retry button. */
+const SEND_TIMEOUT_MS = 10_000;
 const PAGE_SIZE = 20;
 const root = document.getElementById('app') as HTMLElement;
 
@@ -39,17 +29,6 @@ function h<K extends keyof HTMLElementTagNameMap>(
   for (const [key, value] of Object.entries(dataset ?? {})) element.dataset[key] = value;
   for (const child of children) if (child !== false && child !== undefined) element.append(child);
   return element;
-}
-
-/** The token's `sub`, for display only: the server verifies the token and decides who we are. */
-function subjectOf(token: string): string | undefined {
-  try {
-    const payload = token.split('.')[1] ?? '';
-    const claims = JSON.parse(atob(payload.replaceAll('-', '+').replaceAll('_', '/'))) as { sub?: unknown };
-    return typeof claims.sub === 'string' ? claims.sub : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function ago(iso: string | null): string {
@@ -101,18 +80,19 @@ async function showLogin(problem?: string): Promise<void> {
 
 function signIn(token: string): void {
   sessionStorage.setItem('chat-demo-token', token);
-  new ChatPage(token, subjectOf(token) ?? '?').start();
+  new ChatPage(token).start();
 }
 
 // ---- the chat ------------------------------------------------------------------------------------------
 
 class ChatPage {
-  private readonly socket: ChatSocket;
+  private readonly client: ChatClient;
   /** The demo shows 1-1 conversations only (groups have no otherUserId). */
   private inbox: Array<InboxEntryDto & { otherUserId: string }> = [];
   private readonly presence = new Map<string, PresenceDto>();
   private open?: {
     otherUserId: string;
+    conversationId: string;
     messages: Shown[];
     nextCursor: number | null;
     otherReadAt: string | null;
@@ -125,11 +105,12 @@ class ChatPage {
   );
   private readonly status = h('span', { className: 'hint' }, 'connecting…');
 
-  constructor(
-    private readonly token: string,
-    private readonly userId: string,
-  ) {
-    this.socket = io(window.location.origin, { auth: { token }, transports: ['websocket'] });
+  /** The token's `sub`, for display only: the server verifies the token and decides who we are. */
+  private readonly userId: string;
+
+  constructor(token: string) {
+    this.client = new ChatClient({ url: window.location.origin, token, sendTimeoutMs: SEND_TIMEOUT_MS });
+    this.userId = this.client.userId ?? '?';
   }
 
   start(): void {
@@ -166,23 +147,24 @@ class ChatPage {
         this.chat,
       ),
     );
-    this.socket.on('connect', () => {
-      this.status.textContent = 'online';
-      void this.refreshInbox();
+    this.client.on('status', (status) => {
+      this.status.textContent = status === 'offline' ? 'disconnected, reconnecting…' : status;
+      if (status === 'online') void this.refreshInbox();
     });
-    this.socket.on('disconnect', () => {
-      this.status.textContent = 'disconnected, reconnecting…';
-    });
-    this.socket.on('connect_error', (error) => {
-      const code = (error as Error & { data?: { code?: string } }).data?.code;
-      if (code === 'UNAUTHORIZED') {
-        this.socket.close();
+    this.client.on('error', (error) => {
+      if (error.code === 'UNAUTHORIZED' || error.code === 'TOKEN_EXPIRED') {
         sessionStorage.removeItem('chat-demo-token');
         void showLogin(`The gateway refused the token: ${error.message}`);
       }
     });
-    this.socket.on('message:new', (message) => this.onMessage(message));
-    this.socket.on('conversation:read', (receipt) => {
+    this.client.on('message', (message) => this.onMessage(message));
+    this.client.on('attempt', ({ clientMessageId, outcome }) => {
+      const shown = this.open?.messages.find((m) => m.clientMessageId === clientMessageId);
+      if (!shown || outcome === 'acked') return;
+      shown.retrying = outcome;
+      this.renderMessages();
+    });
+    this.client.on('read', (receipt) => {
       if (this.open && receipt.userId === this.open.otherUserId) {
         this.open.otherReadAt = receipt.lastReadAt;
         this.renderMessages();
@@ -191,44 +173,30 @@ class ChatPage {
     });
     // "last seen 2 min ago" ages while the page is open.
     setInterval(() => this.renderHeader(), 15_000);
-    this.socket.on('presence:update', (update) => {
+    this.client.on('presence', (update) => {
       this.presence.set(update.userId, update);
       this.renderInbox();
       this.renderHeader();
     });
+    this.client.connect().catch(() => {}); // a refusal is shown by the 'error' listener
   }
 
   private signOut(): void {
-    this.socket.close();
+    void this.client.close();
     sessionStorage.removeItem('chat-demo-token');
     void showLogin();
-  }
-
-  private async api<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    query: Record<string, string | number>,
-  ): Promise<T> {
-    const url = `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`;
-    const response = await fetch(url, { method, headers: { authorization: `Bearer ${this.token}` } });
-    const body = (await response.json()) as T | { error: ErrorBody };
-    if (!response.ok) throw new Error((body as { error: ErrorBody }).error.code);
-    return body as T;
   }
 
   private async watch(userIds: string[]): Promise<void> {
     const fresh = userIds.filter((userId) => !this.presence.has(userId));
     if (fresh.length === 0) return;
-    const ack = await this.socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck('presence:subscribe', { userIds: fresh });
-    if (ack.ok) for (const entry of ack.presence) this.presence.set(entry.userId, entry);
+    for (const entry of await this.client.subscribePresence(fresh)) this.presence.set(entry.userId, entry);
     this.renderInbox();
     this.renderHeader();
   }
 
   private async refreshInbox(): Promise<void> {
-    const page = await this.api<InboxPageResponse>('GET', '/api/v1/chat/convo', { limit: 50 });
+    const page = await this.client.api.inbox({ limit: 50 });
     this.inbox = page.conversations.filter(
       (entry): entry is InboxEntryDto & { otherUserId: string } => entry.otherUserId !== null,
     );
@@ -265,16 +233,15 @@ class ChatPage {
 
   private async openConversation(otherUserId: string): Promise<void> {
     if (otherUserId === this.userId) return;
-    const [{ conversation }, page] = await Promise.all([
-      this.api<ConversationResponse>('POST', '/api/v1/chat/convo/one-to-one', { otherUserId }),
-      this.api<MessagePageResponse>('GET', '/api/v1/chat/convo/one-to-one/message', {
-        otherUserId,
-        limit: PAGE_SIZE,
-      }),
-    ]);
+    const conversation = await this.client.api.oneToOne(otherUserId);
+    // Before the first message the conversation has an id but no history yet.
+    const page = conversation.lastMessage
+      ? await this.client.api.history(conversation.id, { limit: PAGE_SIZE })
+      : { messages: [], nextCursor: null };
     const other = conversation.participants.find((participant) => participant.userId === otherUserId);
     this.open = {
       otherUserId,
+      conversationId: conversation.id,
       messages: page.messages.reverse().map((message) => this.shown(message)),
       nextCursor: page.nextCursor,
       otherReadAt: other?.lastReadAt ?? null,
@@ -296,17 +263,14 @@ class ChatPage {
 
   private async markRead(): Promise<void> {
     if (!this.open) return;
-    await this.socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck('conversation:read', { otherUserId: this.open.otherUserId });
+    await this.client.markRead({ otherUserId: this.open.otherUserId });
     await this.refreshInbox();
   }
 
   private async loadOlder(): Promise<void> {
     const open = this.open;
     if (!open || open.nextCursor === null) return;
-    const page = await this.api<MessagePageResponse>('GET', '/api/v1/chat/convo/one-to-one/message', {
-      otherUserId: open.otherUserId,
+    const page = await this.client.api.history(open.conversationId, {
       from: open.nextCursor,
       limit: PAGE_SIZE,
     });
@@ -315,16 +279,16 @@ class ChatPage {
     this.renderMessages();
   }
 
+  /** Each stored message once, in order, own sends and other devices' included: the library sees to that. */
   private onMessage(message: MessageDto): void {
     const open = this.open;
-    const other = message.senderId === this.userId ? message.recipientId : message.senderId;
-    if (open && other === open.otherUserId) {
+    if (open && message.conversationId === open.conversationId) {
       const mine = message.senderId === this.userId;
       const known = open.messages.find(
         (shown) =>
           shown.stored?.id === message.id || (mine && shown.clientMessageId === message.clientMessageId),
       );
-      if (known) Object.assign(known, { stored: message, failed: undefined });
+      if (known) Object.assign(known, { stored: message, failed: undefined, retrying: undefined });
       else open.messages.push(this.shown(message));
       this.renderMessages();
       if (!mine) void this.markRead();
@@ -332,25 +296,24 @@ class ChatPage {
     void this.refreshInbox();
   }
 
+  /** The library retries with the same clientMessageId until SEND_TIMEOUT_MS; Retry starts that over. */
   private async send(shown: Shown): Promise<void> {
     const open = this.open;
     if (!open) return;
     shown.failed = undefined;
     this.renderMessages();
-    let ack: Ack<{ message: MessageDto }>;
     try {
-      ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', {
+      shown.stored = await this.client.send({
         clientMessageId: shown.clientMessageId,
         otherUserId: open.otherUserId,
         text: shown.text,
       });
-    } catch {
-      ack = { ok: false, error: { code: 'UNAVAILABLE', message: 'No ack in time.', retriable: true } };
+      shown.retrying = undefined;
+      void this.refreshInbox();
+    } catch (error) {
+      shown.failed = error instanceof ChatClientError ? error.code : 'INTERNAL';
     }
-    if (ack.ok) shown.stored = ack.message;
-    else shown.failed = ack.error.code;
     this.renderMessages();
-    if (ack.ok) void this.refreshInbox();
   }
 
   private renderChat(): void {
@@ -424,7 +387,7 @@ class ChatPage {
                 h('span', {}, new Date(stored.createdAt).toLocaleTimeString()),
                 read && h('span', { className: 'receipt' }, '✓ read'),
               ]
-            : [h('span', {}, 'pending…')];
+            : [h('span', {}, shown.retrying ? `retrying after ${shown.retrying}…` : 'pending…')];
         return h(
           'div',
           {

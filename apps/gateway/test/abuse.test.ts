@@ -9,7 +9,7 @@ import {
 } from '@chat/contracts';
 import { isEncodingError } from '@chat/event-bus';
 import {
-  type ChatClient,
+  type ChatSocket,
   connectClient,
   createGroup,
   floodSends,
@@ -54,7 +54,7 @@ const DEFAULTS = 2;
 const FLOOD_MS = 2000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let probe: ChatClient;
+let probe: ChatSocket;
 const probeSender = newUser('probe');
 const probeRecipient = newUser('probe-peer');
 let baseline: LatencySummary;
@@ -234,7 +234,7 @@ describe('abuse from one user is refused with a code, and a second user is unaff
       const pending: Promise<SendAck>[] = [];
       for (let i = 0; performance.now() - started < FLOOD_MS; i++) {
         pending.push(
-          sendMessage(sockets[i % 3] as ChatClient, {
+          sendMessage(sockets[i % 3] as ChatSocket, {
             clientMessageId: `flood-${i}`,
             otherUserId: bob,
             text: `m${i}`,
@@ -258,7 +258,7 @@ describe('abuse from one user is refused with a code, and a second user is unaff
     expect(await storedFrom(alice)).toBe(acks.filter((ack) => ack.ok).length);
     await new Promise((resolve) => setTimeout(resolve, limited[0]?.retryAfterMs));
     expect(
-      await sendMessage(sockets[0] as ChatClient, {
+      await sendMessage(sockets[0] as ChatSocket, {
         clientMessageId: 'after-wait',
         otherUserId: bob,
         text: 'ok',
@@ -466,12 +466,12 @@ describe('read and delivered markers', () => {
     const [alice, bob] = [newUser('alice'), newUser('bob')];
     const sockets = await Promise.all([1, 2, 3].map(() => system.connect(alice)));
     const bobClient = await system.connect(bob);
-    await sendStored(sockets[0] as ChatClient, bob, 'hello');
+    await sendStored(sockets[0] as ChatSocket, bob, 'hello');
     const pushed: ReadReceiptDto[] = [];
     bobClient.on('conversation:read', (receipt) => pushed.push(receipt));
     const acks = await Promise.all(
       Array.from({ length: 90 }, (_, i) =>
-        raw(sockets[i % 3] as ChatClient)
+        raw(sockets[i % 3] as ChatSocket)
           .timeout(15_000)
           .emitWithAck('conversation:read', { otherUserId: bob }),
       ),
@@ -504,7 +504,7 @@ describe('read and delivered markers', () => {
     aliceClient.on('conversation:delivered', (receipt) => pushed.push(receipt));
     const acks = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        raw(bobSockets[i % 3] as ChatClient)
+        raw(bobSockets[i % 3] as ChatSocket)
           .timeout(15_000)
           .emitWithAck('message:delivered', { conversationId: group.id, seq: (i % 3) + 1 }),
       ),
@@ -792,7 +792,7 @@ function trickle(
 }
 
 /** A client without the typed event map: what a hostile client can emit. */
-function raw(client: ChatClient) {
+function raw(client: ChatSocket) {
   return client as unknown as {
     connected: boolean;
     emit: (event: string, ...args: unknown[]) => void;

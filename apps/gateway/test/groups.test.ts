@@ -12,7 +12,7 @@ import type {
 import { oneToOneConversationId } from '@chat/storage';
 import {
   type AppProcess,
-  type ChatClient,
+  type ChatSocket,
   createGroup,
   emitWithAck,
   mintToken,
@@ -31,24 +31,24 @@ let gatewayB: AppProcess;
 
 const emit = emitWithAck;
 
-async function sendToGroup(client: ChatClient, conversationId: string, text: string): Promise<MessageDto> {
+async function sendToGroup(client: ChatSocket, conversationId: string, text: string): Promise<MessageDto> {
   const ack = await sendMessage(client, { clientMessageId: randomUUID(), conversationId, text });
   if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack.error)}`);
   return ack.message;
 }
 
 /** Every `message:new` a client receives, by text. */
-function collect(client: ChatClient): Map<string, MessageDto> {
+function collect(client: ChatSocket): Map<string, MessageDto> {
   const seen = new Map<string, MessageDto>();
   client.on('message:new', (message) => seen.set(message.text, message));
   return seen;
 }
 
 function next<E extends 'conversation:updated' | 'conversation:delivered' | 'typing' | 'conversation:read'>(
-  client: ChatClient,
+  client: ChatSocket,
   event: E,
   predicate: (value: never) => boolean = () => true,
-): Promise<Parameters<Parameters<ChatClient['on']>[1]>[0]> {
+): Promise<Parameters<Parameters<ChatSocket['on']>[1]>[0]> {
   return new Promise((resolve) => {
     const listener = (value: never) => {
       if (!predicate(value)) return;
@@ -112,9 +112,9 @@ describe('groups', () => {
       system.connect(bob, gatewayB),
       system.connect(carol, gatewayB),
     ]);
-    const group = await createGroup(clients[0] as ChatClient, [bob, carol]);
-    const received = clients.map((client) => next(client as ChatClient, 'message:new' as never));
-    const message = await sendToGroup(clients[0] as ChatClient, group.id, 'hello team');
+    const group = await createGroup(clients[0] as ChatSocket, [bob, carol]);
+    const received = clients.map((client) => next(client as ChatSocket, 'message:new' as never));
+    const message = await sendToGroup(clients[0] as ChatSocket, group.id, 'hello team');
     expect(message).toMatchObject({ conversationId: group.id, senderId: alice, recipientId: null, seq: 1 });
     for (const delivery of received) expect(await delivery).toEqual(message);
   });

@@ -1,5 +1,5 @@
 import { type Ack, type PresenceConnection, type PresenceDto, Topics } from '@chat/contracts';
-import { type AppProcess, type ChatClient, TestSystem, testInfra, waitFor } from '@chat/testkit';
+import { type AppProcess, type ChatSocket, TestSystem, testInfra, waitFor } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // Short presence timings so the offline bound is seconds, not the production 15 s.
@@ -17,12 +17,12 @@ const newUser = (name: string) => system.newUser(name);
 
 const connect = (userId: string, gateway: AppProcess) => system.connect(userId, gateway);
 
-function subscribe(client: ChatClient, payload: unknown): Promise<Ack<{ presence: PresenceDto[] }>> {
+function subscribe(client: ChatSocket, payload: unknown): Promise<Ack<{ presence: PresenceDto[] }>> {
   return client.timeout(10_000).emitWithAck('presence:subscribe', payload as { userIds: string[] });
 }
 
 /** Collects every presence:update a client receives; `of(userId)` are those about one user. */
-function recordUpdates(client: ChatClient): PresenceDto[] & { of: (userId: string) => PresenceDto[] } {
+function recordUpdates(client: ChatSocket): PresenceDto[] & { of: (userId: string) => PresenceDto[] } {
   const updates: PresenceDto[] = [];
   client.on('presence:update', (update) => updates.push(update));
   return Object.assign(updates, { of: (userId: string) => updates.filter((u) => u.userId === userId) });

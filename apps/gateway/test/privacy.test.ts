@@ -9,7 +9,7 @@ import type {
 } from '@chat/contracts';
 import { oneToOneConversationId } from '@chat/storage';
 import {
-  type ChatClient,
+  type ChatSocket,
   createGroup,
   emitWithAck,
   mintToken,
@@ -34,13 +34,13 @@ const emit = emitWithAck;
 type MembersAck = Ack<{ conversationId: string; participants: ParticipantDto[] }>;
 
 const changeMembers = (
-  client: ChatClient,
+  client: ChatSocket,
   event: 'group:add-members' | 'group:remove-member',
   payload: object,
 ): Promise<MembersAck> => emit(client, event, payload);
 
 /** Every `conversation:updated` a client receives from now on. */
-function updates(client: ChatClient): ConversationUpdatedDto[] {
+function updates(client: ChatSocket): ConversationUpdatedDto[] {
   const seen: ConversationUpdatedDto[] = [];
   client.on('conversation:updated', (update) => seen.push(update));
   return seen;
@@ -53,7 +53,7 @@ async function get<T>(path: string, userId: string): Promise<{ status: number; b
   return { status: response.status, body: (await response.json()) as T };
 }
 
-async function read(client: ChatClient, conversationId: string): Promise<string> {
+async function read(client: ChatSocket, conversationId: string): Promise<string> {
   const ack = await emit<{ lastReadAt: string }>(client, 'conversation:read', { conversationId });
   if (!ack.ok) throw new Error(`read failed: ${JSON.stringify(ack.error)}`);
   return ack.lastReadAt;

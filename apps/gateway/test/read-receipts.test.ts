@@ -7,7 +7,7 @@ import {
   Topics,
 } from '@chat/contracts';
 import { oneToOneConversationId } from '@chat/storage';
-import { type ChatClient, mintToken, nextMessage, sendStored, TestSystem, testInfra } from '@chat/testkit';
+import { type ChatSocket, mintToken, nextMessage, sendStored, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const system = new TestSystem(testInfra());
@@ -16,10 +16,10 @@ const newUser = (name: string) => system.newUser(name);
 const connect = (userId: string) => system.connect(userId);
 
 type ReadAck = Ack<{ conversationId: string; lastReadAt: string }>;
-const markRead = (client: ChatClient, payload: unknown): Promise<ReadAck> =>
+const markRead = (client: ChatSocket, payload: unknown): Promise<ReadAck> =>
   client.timeout(15_000).emitWithAck('conversation:read', payload as { otherUserId: string });
 
-function nextReceipt(client: ChatClient): Promise<ReadReceiptDto> {
+function nextReceipt(client: ChatSocket): Promise<ReadReceiptDto> {
   return new Promise((resolve) => client.once('conversation:read', resolve));
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatClient, sendMessage, TestSystem, testInfra } from '@chat/testkit';
+import { type ChatSocket, sendMessage, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // The local stack's settings: a killed persister's partitions move on after 6 s (see docs/reliability.md).
@@ -32,7 +32,7 @@ async function waitForReadiness(
   }
 }
 
-const send = (client: ChatClient, text: string, timeoutMs = 20_000) =>
+const send = (client: ChatSocket, text: string, timeoutMs = 20_000) =>
   sendMessage(client, { clientMessageId: randomUUID(), otherUserId: 'ready-bob', text }, timeoutMs);
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
 } from '@chat/contracts';
 import {
   type AppProcess,
-  type ChatClient,
+  type ChatSocket,
   createGroup,
   emitWithAck,
   metricSample,
@@ -229,7 +229,7 @@ describe('offline notifications', () => {
 
   it('a receiver that never answers does not delay acks, nor the notifications of others', async () => {
     /** Sends `count` messages one after another, each to its own offline recipient; returns the ack p50 (ms). */
-    async function ackP50(client: ChatClient, recipients: string[]): Promise<number> {
+    async function ackP50(client: ChatSocket, recipients: string[]): Promise<number> {
       const times: number[] = [];
       for (const recipient of recipients) {
         const started = performance.now();

@@ -1,5 +1,5 @@
 import type { MessageDto } from '@chat/contracts';
-import { sendUntilStored, TestSystem, testInfra } from '@chat/testkit';
+import { TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Short timeouts so the test's clients retry quickly and a killed persister's partitions move on quickly.
@@ -17,7 +17,7 @@ describe('persister killed mid-load', () => {
   it('loses and duplicates nothing that was acked, and every send is eventually acked', async () => {
     const pairs = 8;
     const messagesPerSender = 25;
-    const senders = await system.connectPairs('crash-user', pairs);
+    const senders = await system.clientPairs('crash-user', pairs, undefined, { sendTimeoutMs: 120_000 });
 
     let acked = 0;
     const killedAfter = Math.floor((pairs * 2 * messagesPerSender) / 4);
@@ -29,11 +29,11 @@ describe('persister killed mid-load', () => {
       senders.map(async ({ userId, client, peer }) => {
         // Each sender sends in order (a chat client does), all senders at once.
         for (let i = 0; i < messagesPerSender; i++) {
-          const { message } = await sendUntilStored(
-            client,
-            { clientMessageId: `${userId}-${i}`, otherUserId: peer, text: `message ${i} from ${userId}` },
-            { ackTimeoutMs: 15_000 },
-          );
+          const message = await client.send({
+            clientMessageId: `${userId}-${i}`,
+            otherUserId: peer,
+            text: `message ${i} from ${userId}`,
+          });
           acks.push(message);
           acked += 1;
           if (restarted) ackedAfterRestart += 1;

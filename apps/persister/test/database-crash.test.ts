@@ -1,5 +1,5 @@
 import type { MessageDto } from '@chat/contracts';
-import { PrivateDatabase, sendUntilStored, TestSystem, testInfra } from '@chat/testkit';
+import { PrivateDatabase, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -25,7 +25,7 @@ describe('database killed mid-load', () => {
   it('keeps every acked message across a SIGKILL and restart of the database', async () => {
     const pairs = 6;
     const messagesPerSender = 30;
-    const senders = await system.connectPairs('db-crash', pairs);
+    const senders = await system.clientPairs('db-crash', pairs, undefined, { sendTimeoutMs: 120_000 });
 
     const acks: MessageDto[] = [];
     const ackedBeforeCrash: MessageDto[] = [];
@@ -35,11 +35,11 @@ describe('database killed mid-load', () => {
     await Promise.all(
       senders.map(async ({ userId, client, peer }) => {
         for (let i = 0; i < messagesPerSender; i++) {
-          const { message } = await sendUntilStored(
-            client,
-            { clientMessageId: `${userId}-${i}`, otherUserId: peer, text: `message ${i} from ${userId}` },
-            { ackTimeoutMs: 15_000, attempts: 40 },
-          );
+          const message = await client.send({
+            clientMessageId: `${userId}-${i}`,
+            otherUserId: peer,
+            text: `message ${i} from ${userId}`,
+          });
           acks.push(message);
           if (!crashed) ackedBeforeCrash.push(message);
           if (acks.length === killAfter) {

@@ -4,10 +4,10 @@ import { oneToOneConversationId } from '@chat/storage';
 import {
   type AppProcess,
   type ChatClient,
+  type ChatSocket,
   metricSample,
   mintToken,
   scrapeMetrics,
-  sendUntilStored,
   TestSystem,
   testInfra,
   waitFor,
@@ -69,7 +69,10 @@ function runCoveringEveryPartition(pairs: number): string {
 interface User {
   userId: string;
   peer: string;
+  /** Sends, through the client library. */
   client: ChatClient;
+  /** A raw socket beside it, on the same gateway: what the gateway delivers, before any client de-duplication. */
+  socket: ChatSocket;
   received: MessageDto[];
 }
 
@@ -78,11 +81,16 @@ describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => 
     const pairs = 12;
     const run = runCoveringEveryPartition(pairs);
     // A pair's two users sit on different gateways.
-    const connected = await system.connectPairs(`so-${run}`, pairs, (index) => system.gateways[index % 3]);
-    const users: User[] = connected.map((user) => {
+    const gatewayOf = (index: number) => system.gateways[index % 3];
+    const [connected, sockets] = await Promise.all([
+      system.clientPairs(`so-${run}`, pairs, gatewayOf, { sendTimeoutMs: 300_000 }),
+      system.connectPairs(`so-${run}`, pairs, gatewayOf),
+    ]);
+    const users: User[] = connected.map((user, index) => {
       const received: MessageDto[] = [];
-      user.client.on('message:new', (message) => received.push(message));
-      return { ...user, received };
+      const socket = sockets[index]?.client as ChatSocket;
+      socket.on('message:new', (message) => received.push(message));
+      return { ...user, socket, received };
     });
 
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,11 +129,11 @@ describe('scale-out: 3 gateways, 3→2→3→2 persisters, 6 partitions', () => 
       users.map(async ({ userId, peer, client }) => {
         let afterChanges = 0;
         for (let i = 0; afterChanges < 5; i++) {
-          const { message } = await sendUntilStored(
-            client,
-            { clientMessageId: `${userId}-${i}`, otherUserId: peer, text: `${i} from ${userId}` },
-            { ackTimeoutMs: 15_000, attempts: 40 },
-          );
+          const message = await client.send({
+            clientMessageId: `${userId}-${i}`,
+            otherUserId: peer,
+            text: `${i} from ${userId}`,
+          });
           acks.push(message);
           sentBy.set(userId, i + 1);
           if (changesDone) afterChanges += 1;

@@ -1,6 +1,6 @@
-import { type ErrorBody, ErrorCatalog, type MessageDto } from '@chat/contracts';
-import { type ChatClient, mintToken, type SendAck, type TestSystem, uniqueName } from '@chat/testkit';
-import { io } from 'socket.io-client';
+import { type ChatClient, ChatClientError, type SendAttempt } from '@chat/client';
+import type { ErrorBody, MessageDto } from '@chat/contracts';
+import { type TestSystem, uniqueName } from '@chat/testkit';
 import { expect } from 'vitest';
 
 /** The persister's session timeout in the suite (the broker's minimum, as on the local stack). */
@@ -17,18 +17,12 @@ export const CHAOS_ENV = {
   SOCKET_PING_TIMEOUT_MS: '2000',
 };
 
-/** One try at sending a message, as the client saw it. */
-interface Attempt {
-  at: number;
-  /** `acked`, an error code, or `no-answer` (the connection dropped or the ack never came). */
-  outcome: 'acked' | ErrorBody['code'] | 'no-answer';
-}
-
 export interface SentMessage {
   clientMessageId: string;
   senderId: string;
   firstSentAt: number;
-  attempts: Attempt[];
+  /** Each try, as the client library reported it: acked, an error code, or no answer. */
+  attempts: Array<Omit<SendAttempt, 'clientMessageId'>>;
   ackedAt?: number;
   stored?: MessageDto;
   /** A non-retriable refusal: a bug in this suite's eyes (the load only sends valid messages). */
@@ -101,15 +95,16 @@ export function expectNothingLost(result: CaseFigures, options: { gatewaysAnswer
 }
 
 /**
- * A steady send load that behaves as the protocol asks clients to: each sender sends in order, resends a
- * message with the same clientMessageId after a retriable error, a missing ack or a lost connection, and
- * reconnects to any running gateway. Everything the clients saw is recorded for the checks.
+ * A steady send load through the client library, which behaves as the protocol asks clients to: each sender
+ * sends in order, resends a message with the same clientMessageId after a retriable error, a missing ack or a
+ * lost connection, and reconnects to the running gateways in turn, starting with its own. Every attempt the
+ * clients reported is recorded for the checks.
  */
 export class SteadyLoad {
   readonly messages: SentMessage[] = [];
   private running = false;
   private loops: Promise<void>[] = [];
-  private readonly sockets = new Map<string, ChatClient>();
+  private readonly clients: ChatClient[] = [];
 
   constructor(
     private readonly system: TestSystem,
@@ -129,7 +124,7 @@ export class SteadyLoad {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
-    for (const socket of this.sockets.values()) socket.close();
+    await Promise.all(this.clients.map((client) => client.close()));
   }
 
   /** Resolves once `count` messages first sent after `since` are acked. */
@@ -144,6 +139,23 @@ export class SteadyLoad {
 
   private async sendLoop(userId: string, index: number): Promise<void> {
     const peer = this.userIds[index % 2 === 0 ? index + 1 : index - 1] as string;
+    let turn = index;
+    const client = this.system.chatClient(userId, {
+      url: () => {
+        const gateways = this.system.gateways.filter((gateway) => gateway.running);
+        return this.system.url(gateways[turn++ % Math.max(1, gateways.length)]);
+      },
+      ackTimeoutMs: this.options.ackTimeoutMs,
+      connectTimeoutMs: 2000,
+      sendTimeoutMs: 120_000,
+      backoff: { baseMs: 200, maxMs: 1000 },
+    });
+    this.clients.push(client);
+    const sending = new Map<string, SentMessage>();
+    client.on('attempt', ({ clientMessageId, at, outcome }) => {
+      sending.get(clientMessageId)?.attempts.push({ at, outcome });
+    });
+    await client.connect();
     for (let n = 0; this.running; n++) {
       const message: SentMessage = {
         clientMessageId: `${userId}-${n}`,
@@ -152,82 +164,24 @@ export class SteadyLoad {
         attempts: [],
       };
       this.messages.push(message);
-      while (message.ackedAt === undefined && message.refused === undefined) {
-        const socket = await this.connected(userId, index);
-        const at = Date.now();
-        const answer = await this.emit(socket, {
+      sending.set(message.clientMessageId, message);
+      try {
+        message.stored = await client.send({
           clientMessageId: message.clientMessageId,
           otherUserId: peer,
           text: `${message.clientMessageId} from ${userId}`,
         });
-        if (answer === undefined) {
-          message.attempts.push({ at, outcome: 'no-answer' });
-          await pause(200);
-        } else if (answer.ok) {
-          message.attempts.push({ at, outcome: 'acked' });
-          message.ackedAt = Date.now();
-          message.stored = answer.message;
-        } else {
-          message.attempts.push({ at, outcome: answer.error.code });
-          if (!ErrorCatalog[answer.error.code].retriable) message.refused = answer.error;
-          else await pause(answer.error.retryAfterMs ?? 200);
-        }
+        message.ackedAt = Date.now();
+      } catch (error) {
+        if (!(error instanceof ChatClientError)) throw error;
+        // Refused (not retriable), or still not stored at the deadline: both fail the case.
+        if (!error.retriable)
+          message.refused = { code: error.code, message: error.message, retriable: false };
       }
+      sending.delete(message.clientMessageId);
       await pause(this.options.intervalMs);
     }
   }
-
-  /** The ack, or undefined when none came: the connection dropped or the ack timed out. */
-  private emit(socket: ChatClient, payload: object): Promise<SendAck | undefined> {
-    return new Promise((resolve) => {
-      const dropped = () => resolve(undefined);
-      socket.once('disconnect', dropped);
-      socket
-        .timeout(this.options.ackTimeoutMs)
-        .emitWithAck('message:send', payload as never)
-        .then(
-          (ack) => resolve(ack),
-          () => resolve(undefined),
-        )
-        .finally(() => socket.off('disconnect', dropped));
-    });
-  }
-
-  /** This sender's socket; after a drop, reconnects to the running gateways in turn, starting with its own. */
-  private async connected(userId: string, index: number): Promise<ChatClient> {
-    for (let turn = index; ; turn++) {
-      const current = this.sockets.get(userId);
-      if (current?.connected) return current;
-      current?.close();
-      const gateways = this.system.gateways.filter((gateway) => gateway.running);
-      const gateway = gateways[turn % Math.max(1, gateways.length)];
-      if (gateway) {
-        const socket = await connectWithin(this.system.url(gateway), mintToken(userId), 2000);
-        if (socket) {
-          this.sockets.set(userId, socket);
-          return socket;
-        }
-      }
-      await pause(200);
-    }
-  }
-}
-
-function connectWithin(url: string, token: string, timeoutMs: number): Promise<ChatClient | undefined> {
-  const socket: ChatClient = io(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    timeout: timeoutMs,
-    auth: { token },
-  });
-  return new Promise((resolve) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', () => {
-      socket.close();
-      resolve(undefined);
-    });
-  });
 }
 
 export interface FaultTimes {

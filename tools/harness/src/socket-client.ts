@@ -1,32 +1,12 @@
-import type { ClientToServerEvents, ServerToClientEvents } from '@chat/contracts';
-import { io, type Socket } from 'socket.io-client';
+import { type ChatSocket, type OpenSocketOptions, openSocket } from '@chat/client';
 
-export type ChatClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type { ChatSocket };
 
-/** A real socket.io-client connection; resolves once connected, rejects with the connect_error otherwise. */
-export function connectClient(
-  url: string,
-  options: {
-    token?: string;
-    queryToken?: string;
-    auth?: Record<string, unknown>;
-    /** Handshake headers, e.g. a browser's Origin. */
-    extraHeaders?: Record<string, string>;
-  } = {},
-): Promise<ChatClient> {
-  const socket: ChatClient = io(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    auth: options.auth ?? (options.token ? { token: options.token } : {}),
-    query: options.queryToken ? { token: options.queryToken } : {},
-    ...(options.extraHeaders ? { extraHeaders: options.extraHeaders } : {}),
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
+/**
+ * A raw socket.io-client connection, for tests of the protocol itself (invalid payloads, limits, handshake
+ * checks) and for load generators that stay thin, opened by the client library's `openSocket`: resolves once
+ * connected, rejects with the refusal.
+ */
+export function connectClient(url: string, options: OpenSocketOptions = {}): Promise<ChatSocket> {
+  return openSocket(url, options);
 }

@@ -1,3 +1,4 @@
+import { ChatClient, type ChatClientOptions, type ChatSocket } from '@chat/client';
 import { EventBus, type EventBusOptions } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
 import { Kafka, logLevel } from 'kafkajs';
@@ -5,7 +6,7 @@ import { MongoClient } from 'mongodb';
 import type { TestInfra } from './infra.js';
 import { uniqueName } from './names.js';
 import { type AppProcess, startApp } from './processes.js';
-import { type ChatClient, connectClient } from './socket-client.js';
+import { connectClient } from './socket-client.js';
 import { mintToken, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from './tokens.js';
 
 /** `uri` with its path set to `database`: each test file and bench target gets a database of its own. */
@@ -26,6 +27,7 @@ export class TestSystem {
   readonly gateways: AppProcess[] = [];
   readonly persisters: AppProcess[] = [];
   readonly notifiers: AppProcess[] = [];
+  private readonly sockets: ChatSocket[] = [];
   private readonly clients: ChatClient[] = [];
   private readonly buses: EventBus[] = [];
   private readonly mongo: MongoClient;
@@ -105,27 +107,60 @@ export class TestSystem {
     return `http://127.0.0.1:${gateway.port}`;
   }
 
-  /** A socket.io-client connection for `userId` (to the first gateway unless named), closed by closeClients(). */
-  async connect(userId: string, gateway?: AppProcess): Promise<ChatClient> {
-    const client = await connectClient(this.url(gateway), { token: mintToken(userId) });
+  /**
+   * A raw socket.io-client connection for `userId` (to the first gateway unless named), for tests of the
+   * protocol itself; closed by closeClients().
+   */
+  async connect(userId: string, gateway?: AppProcess): Promise<ChatSocket> {
+    const socket = await connectClient(this.url(gateway), { token: mintToken(userId) });
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  /**
+   * A `ChatClient` of the client library for `userId`, not yet connected, closed by closeClients(). It connects
+   * to `gateway` while that runs, otherwise to the first running gateway: a client of a killed gateway finds a
+   * restarted one on its new port.
+   */
+  chatClient(userId: string, options: Partial<ChatClientOptions> = {}, gateway?: AppProcess): ChatClient {
+    const client = new ChatClient({
+      url: () => this.url(gateway?.running ? gateway : this.gateways.find((app) => app.running)),
+      token: mintToken(userId),
+      ...options,
+    });
     this.clients.push(client);
     return client;
   }
 
   /**
-   * `pairs` pairs of connected users named `<prefix>-<n>`; user 2k and 2k+1 are each other's `peer`. `gatewayOf`
-   * picks each user's gateway by index (the first gateway by default).
+   * `pairs` pairs of connected users named `<prefix>-<n>`, raw sockets; user 2k and 2k+1 are each other's
+   * `peer`. `gatewayOf` picks each user's gateway by index (the first gateway by default).
    */
   connectPairs(
     prefix: string,
     pairs: number,
     gatewayOf: (index: number) => AppProcess | undefined = () => undefined,
+  ): Promise<Array<{ userId: string; peer: string; client: ChatSocket }>> {
+    return Promise.all(
+      pairUp(prefix, pairs).map(async (user, index) => ({
+        ...user,
+        client: await this.connect(user.userId, gatewayOf(index)),
+      })),
+    );
+  }
+
+  /** As `connectPairs`, each user with a connected `ChatClient` of the client library. */
+  clientPairs(
+    prefix: string,
+    pairs: number,
+    gatewayOf: (index: number) => AppProcess | undefined = () => undefined,
+    options: Partial<ChatClientOptions> = {},
   ): Promise<Array<{ userId: string; peer: string; client: ChatClient }>> {
     return Promise.all(
-      Array.from({ length: pairs * 2 }, async (_, index) => {
-        const userId = `${prefix}-${index}`;
-        const peer = `${prefix}-${index % 2 === 0 ? index + 1 : index - 1}`;
-        return { userId, peer, client: await this.connect(userId, gatewayOf(index)) };
+      pairUp(prefix, pairs).map(async (user, index) => {
+        const client = this.chatClient(user.userId, options, gatewayOf(index));
+        await client.connect();
+        return { ...user, client };
       }),
     );
   }
@@ -172,12 +207,13 @@ export class TestSystem {
     while (running(this.gateways) < shape.gateways) await this.startGateway();
   }
 
-  closeClients(): void {
-    for (const client of this.clients.splice(0)) client.close();
+  async closeClients(): Promise<void> {
+    for (const socket of this.sockets.splice(0)) socket.close();
+    await Promise.all(this.clients.splice(0).map((client) => client.close()));
   }
 
   async stop(): Promise<void> {
-    this.closeClients();
+    await this.closeClients();
     await Promise.all(this.buses.splice(0).map((bus) => bus.stop()));
     await Promise.all([...this.gateways, ...this.persisters, ...this.notifiers].map((app) => app.stop()));
     await this.db.dropDatabase().catch(() => {});
@@ -201,4 +237,11 @@ export class TestSystem {
       await admin.disconnect();
     }
   }
+}
+
+function pairUp(prefix: string, pairs: number): Array<{ userId: string; peer: string }> {
+  return Array.from({ length: pairs * 2 }, (_, index) => ({
+    userId: `${prefix}-${index}`,
+    peer: `${prefix}-${index % 2 === 0 ? index + 1 : index - 1}`,
+  }));
 }

@@ -44,8 +44,8 @@ function readyMessage(port: number, tokens: Array<{ user: string; token: string 
     ...tokens.map(({ user, token }) => `  ${user.padEnd(6)} ${token}`),
     'Try it:',
     `  curl -X POST -H "Authorization: Bearer ${tokens[0]?.token}" "${base}/api/v1/chat/convo/one-to-one?otherUserId=bob"`,
-    `  socket.io-client: io("${base}", { auth: { token: "<alice's token>" } })`,
-    `                     .emitWithAck("message:send", { clientMessageId: "1", otherUserId: "bob", text: "hi" })`,
+    `  @chat/client: const client = new ChatClient({ url: "${base}", token: "<alice's token>" });`,
+    `               await client.connect(); await client.send({ otherUserId: "bob", text: "hi" });`,
     '',
   ].join('\n');
 }

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Ack, ClientEvent, ConversationDto, MessageDto, MessageSendPayload } from '@chat/contracts';
-import type { ChatClient } from '@chat/harness';
+import type { ChatSocket } from '@chat/harness';
 
 export type SendAck = Ack<{ message: MessageDto }>;
 
 /** Emits `message:send` and resolves with the ack (rejects if none arrives within `timeoutMs`). */
-export function sendMessage(client: ChatClient, payload: unknown, timeoutMs = 20_000): Promise<SendAck> {
+export function sendMessage(client: ChatSocket, payload: unknown, timeoutMs = 20_000): Promise<SendAck> {
   return client.timeout(timeoutMs).emitWithAck('message:send', payload as MessageSendPayload);
 }
 
 /** Sends and expects success; returns the stored message. */
 export async function sendStored(
-  client: ChatClient,
+  client: ChatSocket,
   otherUserId: string,
   text: string,
   clientMessageId: string = randomUUID(),
@@ -21,24 +21,8 @@ export async function sendStored(
   return ack.message;
 }
 
-/** What a well-behaved client does: resend with the same clientMessageId until the server confirms it stored. */
-export async function sendUntilStored(
-  client: ChatClient,
-  payload: MessageSendPayload,
-  options: { attempts?: number; ackTimeoutMs?: number } = {},
-): Promise<{ message: MessageDto; attempts: number }> {
-  const attempts = options.attempts ?? 20;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const ack = await sendMessage(client, payload, options.ackTimeoutMs ?? 20_000).catch(() => undefined);
-    if (ack?.ok) return { message: ack.message, attempts: attempt };
-    if (ack && ack.error.code !== 'UNAVAILABLE')
-      throw new Error(`send refused: ${JSON.stringify(ack.error)}`);
-  }
-  throw new Error(`message ${payload.clientMessageId} was not stored after ${attempts} attempts`);
-}
-
 /** Resolves with the next `message:new` that matches. */
-export function nextMessage(client: ChatClient, predicate: (message: MessageDto) => boolean = () => true) {
+export function nextMessage(client: ChatSocket, predicate: (message: MessageDto) => boolean = () => true) {
   return new Promise<MessageDto>((resolve) => {
     const listener = (message: MessageDto) => {
       if (!predicate(message)) return;
@@ -51,12 +35,12 @@ export function nextMessage(client: ChatClient, predicate: (message: MessageDto)
 
 /** Emits any client event with an ack, whatever its payload (invalid ones included), and resolves with the ack. */
 export function emitWithAck<T extends object>(
-  client: ChatClient,
+  client: ChatSocket,
   event: ClientEvent,
   payload: unknown,
   timeoutMs = 15_000,
 ): Promise<Ack<T>> {
-  return (client.timeout(timeoutMs) as unknown as ChatClient).emitWithAck(
+  return (client.timeout(timeoutMs) as unknown as ChatSocket).emitWithAck(
     event as 'message:send',
     payload as never,
   ) as unknown as Promise<Ack<T>>;
@@ -64,7 +48,7 @@ export function emitWithAck<T extends object>(
 
 /** Creates a group named "team" with the client's user as admin; returns the stored conversation. */
 export async function createGroup(
-  client: ChatClient,
+  client: ChatSocket,
   memberIds: string[],
   clientRequestId: string = randomUUID(),
 ): Promise<ConversationDto> {

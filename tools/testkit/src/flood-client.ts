@@ -4,7 +4,7 @@
  * line on stdout at the end.
  */
 import type { ErrorBody } from '@chat/contracts';
-import { type ChatClient, connectClient } from '@chat/harness';
+import { type ChatSocket, connectClient } from '@chat/harness';
 import type { FloodOptions, FloodSummary } from './flood.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FloodOptions;
@@ -16,7 +16,7 @@ const BATCH_MS = 10;
 
 async function floodFrom(index: number): Promise<void> {
   while (running()) {
-    let client: ChatClient;
+    let client: ChatSocket;
     try {
       client = await connectClient(options.url, { token: options.token });
     } catch (error) {

@@ -3,7 +3,9 @@ import type { TestInfra } from './infra.js';
 
 export {
   type AppProcess,
-  type ChatClient,
+  ChatClient,
+  type ChatClientOptions,
+  type ChatSocket,
   connectClient,
   mintToken,
   PrivateDatabase,
@@ -25,7 +27,6 @@ export {
   type SendAck,
   sendMessage,
   sendStored,
-  sendUntilStored,
 } from './clients.js';
 export { type FloodOptions, type FloodSummary, floodSends } from './flood.js';
 export { metricSample, scrapeMetrics } from './metrics.js';

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Ack, ConversationDto, MessageDto } from '@chat/contracts';
-import { type ChatClient, connectClient } from '@chat/harness';
+import { type ChatSocket, connectClient } from '@chat/harness';
 import { LatencyRecorder } from '../latency.js';
 import type { LatencySummary } from '../protocol.js';
 import type { GroupPhaseResult, GroupScenarioOptions } from './report.js';
@@ -34,7 +34,7 @@ function recorded(values: number[]): LatencySummary {
 
 async function phase(
   name: string,
-  clients: ChatClient[],
+  clients: ChatSocket[],
   conversationId: string,
   typing: boolean,
   { messages: messageCount, rate }: GroupScenarioOptions,
@@ -66,7 +66,7 @@ async function phase(
     const timing: Timing = { sentAt: performance.now(), sender, arrivals: new Map() };
     timings.set(clientMessageId, timing);
     acks.push(
-      (clients[sender] as ChatClient)
+      (clients[sender] as ChatSocket)
         .timeout(30_000)
         .emitWithAck('message:send', { clientMessageId, conversationId, text: `${name} ${n}` })
         .then((ack) => {
@@ -115,13 +115,13 @@ export async function runGroupScenario(
   tokenFor: (userId: string) => string,
   options: GroupScenarioOptions,
 ): Promise<GroupPhaseResult[]> {
-  const clients: ChatClient[] = [];
+  const clients: ChatSocket[] = [];
   try {
     for (const [i, userId] of userIds.entries()) {
       const url = gatewayUrls[i % gatewayUrls.length] as string;
       clients.push(await connectClient(url, { token: tokenFor(userId) }));
     }
-    const created = (await (clients[0] as ChatClient).timeout(30_000).emitWithAck('group:create', {
+    const created = (await (clients[0] as ChatSocket).timeout(30_000).emitWithAck('group:create', {
       clientRequestId: randomUUID(),
       name: 'bench group',
       memberIds: userIds.slice(1),
