@@ -1,10 +1,10 @@
-# One image for both apps; docker-compose.yml picks the entry (gateway or persister) with `command`.
+# One image for the three apps; docker-compose.yml picks the entry (gateway, persister or notifier) with `command`.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN npm install -g pnpm@10.34.9
 COPY . .
 RUN pnpm install --frozen-lockfile \
- && pnpm exec tsc -b apps/gateway apps/persister \
+ && pnpm exec tsc -b apps/gateway apps/persister apps/notifier \
  && pnpm prune --prod
 
 FROM node:20-bookworm-slim

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
-import { EventBus } from '@chat/event-bus';
+import { busOptionsOf, EventBus } from '@chat/event-bus';
 import { createLogger, createMetricsRegistry, handleShutdown, SettingsError } from '@chat/runtime';
 import { chatModels } from '@chat/storage';
 import mongoose from 'mongoose';
@@ -27,13 +27,8 @@ async function main(): Promise<void> {
     .createConnection(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 })
     .asPromise();
   const bus = new EventBus({
-    brokers: config.kafkaBrokers,
-    schemaRegistryUrl: config.schemaRegistryUrl,
+    ...busOptionsOf(config),
     clientId: `gateway-${config.gatewayId}`,
-    topicPrefix: config.kafkaTopicPrefix,
-    partitions: config.kafkaPartitions,
-    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
-    produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics,
   });

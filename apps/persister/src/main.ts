@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
-import { EventBus, followPresence, PresenceView } from '@chat/event-bus';
+import { busOptionsOf, EventBus, followPresence, PresenceView } from '@chat/event-bus';
 import {
   createLogger,
   createMetricsRegistry,
@@ -13,7 +13,11 @@ import mongoose from 'mongoose';
 import { Answers } from './answers.js';
 import { loadPersisterConfig } from './config.js';
 import { handleGroupChange } from './consumers/group-change.consumer.js';
-import { handleConversationRead, handleMessageDelivered } from './consumers/marker-commands.consumer.js';
+import {
+  handleConversationMute,
+  handleConversationRead,
+  handleMessageDelivered,
+} from './consumers/marker-commands.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
 import { persisterMetrics } from './metrics.js';
@@ -40,13 +44,8 @@ async function main(): Promise<void> {
   await ensureIndexes(models);
 
   const bus = new EventBus({
-    brokers: config.kafkaBrokers,
-    schemaRegistryUrl: config.schemaRegistryUrl,
+    ...busOptionsOf(config),
     clientId: `persister-${hostname()}-${process.pid}`,
-    topicPrefix: config.kafkaTopicPrefix,
-    partitions: config.kafkaPartitions,
-    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
-    produceLingerMs: config.kafkaProduceLingerMs,
     logger,
     metrics: registry,
     // The database being down fails batches that must wait for it, never records to set aside.
@@ -110,6 +109,7 @@ async function main(): Promise<void> {
       [Topics.groupChange]: handleGroupChange({ answers, models, maxGroupMembers: config.maxGroupMembers }),
       [Topics.messageDelivered]: handleMessageDelivered({ answers, models }),
       [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
+      [Topics.conversationMute]: handleConversationMute({ answers, models }),
     },
   });
   const address = health.address();

@@ -19,6 +19,8 @@ export const FactAudiences: { [T in DeliveredFact]: (fact: EventsByTopic[T]) => 
     ...(fact.otherUserId ? [fact.otherUserId] : []),
   ],
   'message.delivered.persisted': (fact) => fact.memberIds,
+  // Only its requester is answered; the user's other devices see the mute on the conversation object.
+  'conversation.mute.persisted': () => [],
   // A refusal, or a change that changed nothing, concerns only its requester (answered through its gateway).
   'group.change.persisted': (fact) =>
     fact.refusal !== null || (fact.action !== 'create' && fact.userIds.length === 0)

@@ -1,4 +1,4 @@
-import { GroupActions, GroupRoles } from './enums.js';
+import { ConversationKinds, GroupActions, GroupRoles } from './enums.js';
 
 /**
  * Avro schemas of every event, registered in the schema registry under the subject `<topic>-value`.
@@ -246,5 +246,65 @@ export const TypingChangedSchema = {
     { name: 'isTyping', type: 'boolean' },
     { name: 'memberIds', type: memberIds, doc: "The conversation's members: who is told." },
     { name: 'at', type: millis },
+  ],
+} as const;
+
+export const ConversationMuteSchema = {
+  type: 'record',
+  name: 'ConversationMute',
+  namespace: 'chat.events.v1',
+  doc: 'Command: a member muted the conversation for themselves (all their devices), or unmuted it. Keyed by conversationId.',
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'userId', type: 'string' },
+    { name: 'muted', type: 'boolean', doc: 'false: unmute.' },
+    {
+      name: 'until',
+      type: ['null', millis],
+      default: null,
+      doc: 'When the mute ends; null: until unmuted (or no mute, when muted is false).',
+    },
+  ],
+} as const;
+
+export const ConversationMutePersistedSchema = {
+  type: 'record',
+  name: 'ConversationMutePersisted',
+  namespace: 'chat.events.v1',
+  doc: "Fact: a member's mute as stored. Keyed by conversationId.",
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'userId', type: 'string' },
+    { name: 'muted', type: 'boolean' },
+    { name: 'until', type: ['null', millis], default: null },
+  ],
+} as const;
+
+export const NotificationFailedSchema = {
+  type: 'record',
+  name: 'NotificationFailed',
+  namespace: 'chat.events.v1',
+  doc: 'A webhook notification given up after its last attempt (never for 410 Gone). Keyed by recipientId.',
+  fields: [
+    { name: 'deliveryId', type: 'string', doc: 'As in the webhook body and X-Chat-Delivery-Id.' },
+    { name: 'recipientId', type: 'string' },
+    { name: 'conversationId', type: 'string' },
+    {
+      name: 'conversationKind',
+      type: { type: 'enum', name: 'NotifiedConversationKind', symbols: ConversationKinds },
+    },
+    { name: 'messageId', type: 'string', doc: 'The latest message the notification names.' },
+    { name: 'seq', type: 'long' },
+    { name: 'senderId', type: 'string' },
+    { name: 'count', type: 'int', doc: 'Messages the notification stands for.' },
+    { name: 'unreadCount', type: 'long' },
+    { name: 'preview', type: ['null', 'string'], default: null, doc: 'Null when previews are off.' },
+    { name: 'attempts', type: 'int' },
+    {
+      name: 'lastError',
+      type: 'string',
+      doc: 'The last answer (`HTTP 500`) or failure (`timeout after 5000 ms`).',
+    },
+    { name: 'failedAt', type: millis },
   ],
 } as const;

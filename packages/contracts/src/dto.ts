@@ -78,6 +78,12 @@ export function toParticipantDto(participant: ParticipantRecord): ParticipantDto
   };
 }
 
+export const muteDtoSchema = z.strictObject({
+  until: dateTime.nullable().describe('When the mute ends; null: until unmuted.'),
+});
+
+export type MuteDto = z.infer<typeof muteDtoSchema>;
+
 export const conversationDtoSchema = z
   .strictObject({
     id: z.string(),
@@ -89,6 +95,9 @@ export const conversationDtoSchema = z
     lastMessage: messageDtoSchema.nullable(),
     unreadCount: count.describe("Messages from the other participants newer than the caller's lastReadAt."),
     createdAt: dateTime.nullable().describe('Null until the first message creates the conversation.'),
+    muted: muteDtoSchema
+      .nullable()
+      .describe("The caller's own mute of the conversation (all their devices); null when not muted."),
   })
   .describe('A 1-1 or group conversation as the caller sees it (ConversationDto).');
 
@@ -197,6 +206,7 @@ export function toNewGroupDto(change: ConversationUpdatedDto): ConversationDto {
     createdAt: change.createdAt,
     lastMessage: null,
     unreadCount: 0,
+    muted: null,
   };
 }
 

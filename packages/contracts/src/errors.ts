@@ -92,6 +92,10 @@ export const ErrorMessages = {
     code: 'UNAVAILABLE',
     message: 'The delivered marker could not be confirmed as stored in time; send it again.',
   },
+  muteNotConfirmed: {
+    code: 'UNAVAILABLE',
+    message: 'The mute could not be confirmed as stored in time; send it again.',
+  },
   typingTooFast: { code: 'RATE_LIMITED', message: 'Too many typing events on this connection.' },
   restarting: { code: 'UNAVAILABLE', message: 'The server is restarting; send again.' },
   noPersister: {

@@ -1,4 +1,6 @@
 import {
+  ConversationMutePersistedSchema,
+  ConversationMuteSchema,
   ConversationReadPersistedSchema,
   ConversationReadSchema,
   GroupChangePersistedSchema,
@@ -7,6 +9,7 @@ import {
   MessageDeliveredSchema,
   MessagePersistedSchema,
   MessageSentSchema,
+  NotificationFailedSchema,
   PresenceConnectionSchema,
   PresenceGatewaySchema,
   RepliedIn24hrFirstSchema,
@@ -55,6 +58,9 @@ export type GroupChangePersisted = AvroRecord<typeof GroupChangePersistedSchema>
 export type MessageDelivered = AvroRecord<typeof MessageDeliveredSchema>;
 export type MessageDeliveredPersisted = AvroRecord<typeof MessageDeliveredPersistedSchema>;
 export type TypingChanged = AvroRecord<typeof TypingChangedSchema>;
+export type ConversationMute = AvroRecord<typeof ConversationMuteSchema>;
+export type ConversationMutePersisted = AvroRecord<typeof ConversationMutePersistedSchema>;
+export type NotificationFailed = AvroRecord<typeof NotificationFailedSchema>;
 
 /** Which schema belongs to which topic: the one table producers, consumers and the codec share. */
 export const EventCatalog = {
@@ -70,6 +76,9 @@ export const EventCatalog = {
   [Topics.messageDelivered]: MessageDeliveredSchema,
   [Topics.messageDeliveredPersisted]: MessageDeliveredPersistedSchema,
   [Topics.typingChanged]: TypingChangedSchema,
+  [Topics.conversationMute]: ConversationMuteSchema,
+  [Topics.conversationMutePersisted]: ConversationMutePersistedSchema,
+  [Topics.notificationFailed]: NotificationFailedSchema,
 } as const;
 
 export type EventTopic = keyof typeof EventCatalog;

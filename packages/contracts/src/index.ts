@@ -10,3 +10,4 @@ export * from './requests.js';
 export * from './socket.js';
 export * from './topics.js';
 export * from './validation.js';
+export * from './webhook.js';

@@ -32,6 +32,11 @@ export const Requests = Object.freeze({
     timeout: 'groupChangeNotConfirmed',
     key: 'conversationId',
   },
+  [Topics.conversationMute]: {
+    answer: Topics.conversationMutePersisted,
+    timeout: 'muteNotConfirmed',
+    key: 'conversationId',
+  },
 } as const satisfies {
   [C in keyof EventsByTopic]?: {
     answer: TopicName;

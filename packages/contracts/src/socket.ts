@@ -11,7 +11,9 @@ import {
 } from './dto.js';
 import { type ErrorBody, errorBodySchema } from './errors.js';
 import {
+  conversationMuteSchema,
   conversationReadSchema,
+  conversationUnmuteSchema,
   groupAddMembersSchema,
   groupCreateSchema,
   groupRemoveMemberSchema,
@@ -206,6 +208,25 @@ export const SocketEventTable = {
       payload: typingDtoSchema,
       message: 'update',
       summary: 'Another member started or stopped typing, or their indicator expired.',
+    },
+  },
+  conversationMute: {
+    event: 'conversation:mute',
+    toServer: {
+      payload: conversationMuteSchema,
+      ack: noResult,
+      summary:
+        'No offline notifications of this conversation for the caller (all devices) until `until`, or until unmuted (null).',
+      ackSummary: 'Once the mute is stored.',
+    },
+  },
+  conversationUnmute: {
+    event: 'conversation:unmute',
+    toServer: {
+      payload: conversationUnmuteSchema,
+      ack: noResult,
+      summary: "Ends the caller's mute of this conversation.",
+      ackSummary: 'Once the unmute is stored.',
     },
   },
 } as const satisfies Record<string, SocketEventSpec>;

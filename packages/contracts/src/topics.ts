@@ -27,6 +27,12 @@ export const Topics = Object.freeze({
   messageDeliveredPersisted: 'message.delivered.persisted',
   /** Fact, never stored: a member is typing, or stopped. Key: conversationId. Producer: gateways. Consumers: every gateway. */
   typingChanged: 'typing.changed',
+  /** Command: mute a conversation for one member (until a time, or until unmuted), or unmute it. Key: conversationId. Producer: gateway. Consumer: persister. */
+  conversationMute: 'conversation.mute',
+  /** Fact: a member's mute as stored. Key: conversationId. Producer: persister. Consumers: every gateway. */
+  conversationMutePersisted: 'conversation.mute.persisted',
+  /** A webhook notification given up after its last attempt, with the last error. Key: recipientId. Producer: notifier. Consumers: operators, downstream services. */
+  notificationFailed: 'notification.failed',
   /** Records that could not be decoded or processed, with the reason in headers. Producer: any consumer. */
   deadLetter: 'dead-letter',
 });

@@ -220,3 +220,15 @@ export const messageSentCommandSchema = z
     message: 'must not be the sender',
     path: ['recipientId'],
   }) satisfies z.ZodType<MessageSent>;
+
+export const conversationMuteSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  /** When the mute ends (ISO 8601), or null: until unmuted. */
+  until: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time or null' }).nullable(),
+});
+
+export type ConversationMutePayload = z.infer<typeof conversationMuteSchema>;
+
+export const conversationUnmuteSchema = z.strictObject({ conversationId: conversationIdSchema });
+
+export type ConversationUnmutePayload = z.infer<typeof conversationUnmuteSchema>;

@@ -13,3 +13,4 @@ export { DecodeError, type DecodeErrorCode, HandlerError, RETRY_POLICY } from '.
 export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';
 export { followPresence } from './presence.js';
 export { type PresenceChange, PresenceView, type PresenceViewOptions } from './presence-view.js';
+export { busOptionsOf } from './service-options.js';

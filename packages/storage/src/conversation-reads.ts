@@ -2,6 +2,8 @@ import type { mongo } from 'mongoose';
 import { participantsAtRemoval } from './former-members.js';
 import { oneToOneConversationId } from './ids.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
+import { activeMute } from './mutes.js';
+import { countUnread } from './unread.js';
 
 /** A conversation's embedded latest message as the stored message it copies (it names its id `id`). */
 function lastMessageDoc(conversation: ConversationDoc): MessageDoc | null {
@@ -21,11 +23,7 @@ async function unreadCount(
   // A former member is no longer kept up to date: nothing counts as unread for them.
   if (untilSeq !== undefined) return 0;
   const me = conversation.participants.find((participant) => participant.userId === userId);
-  return models.messages.countDocuments({
-    conversationId: conversation._id,
-    senderId: { $ne: userId },
-    ...(me?.lastReadAt ? { createdAt: { $gt: me.lastReadAt } } : {}),
-  });
+  return countUnread(models, conversation._id, userId, me?.lastReadAt);
 }
 
 /** A conversation as one user sees it: the stored document, its latest message for them, and their unread count. */
@@ -33,6 +31,8 @@ export interface ConversationView {
   conversation: ConversationDoc;
   lastMessage: MessageDoc | null;
   unreadCount: number;
+  /** The user's own mute as it applies now (a mute that has ended is none). */
+  mute: { until: Date | null } | null;
 }
 
 /** What `userId` sees of a conversation: everything as a member; as a former member, nothing after `untilSeq`. */
@@ -50,6 +50,10 @@ async function viewOf(
     conversation,
     lastMessage,
     unreadCount: await unreadCount(models, conversation, userId, untilSeq),
+    mute: activeMute(
+      conversation.participants.find((participant) => participant.userId === userId),
+      Date.now(),
+    ),
   };
 }
 

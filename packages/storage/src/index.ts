@@ -33,5 +33,6 @@ export {
   type MessageDoc,
   type UserPresenceDoc,
 } from './models.js';
+export { activeMute, applyMutes, findNotificationContext, type NotificationContext } from './mutes.js';
 export { findLastSeen, recordLastSeen } from './presence-writes.js';
 export { applyReadMarkers } from './read-markers.js';

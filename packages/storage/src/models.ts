@@ -45,6 +45,11 @@ const participantSchema = new Schema(
     lastDeliveredSeq: { type: Number, default: 0 },
     /** Start of this participant's current 24 h reply-reward window. */
     lastReplyRewardAt: { type: Date, default: null },
+    /** Set while this participant muted the conversation: no notifications until `until` (null: until unmuted). */
+    mute: {
+      type: new Schema({ until: { type: Date, default: null } }, { _id: false }),
+      default: undefined,
+    },
   },
   { _id: false },
 );

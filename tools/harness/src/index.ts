@@ -5,4 +5,4 @@ export { PrivateDatabase, PrivateService } from './private-database.js';
 export { type AppProcess, startApp } from './processes.js';
 export { type ChatSocket, connectClient } from './socket-client.js';
 export { TestSystem, withDatabase } from './system.js';
-export { mintToken, TEST_JWT_SECRET } from './tokens.js';
+export { mintToken, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from './tokens.js';

@@ -31,7 +31,7 @@ export interface AppProcess {
 
 /** Runs an app's real entry file (main.ts) as its own process, and waits for its "ready" log line. */
 export function startApp(
-  app: 'gateway' | 'persister',
+  app: 'gateway' | 'persister' | 'notifier',
   env: Record<string, string>,
   options: { readyTimeoutMs?: number } = {},
 ): Promise<AppProcess> {

@@ -7,7 +7,7 @@ import type { TestInfra } from './infra.js';
 import { uniqueName } from './names.js';
 import { type AppProcess, startApp } from './processes.js';
 import { connectClient } from './socket-client.js';
-import { mintToken, TEST_JWT_SECRET } from './tokens.js';
+import { mintToken, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from './tokens.js';
 
 /** `uri` with its path set to `database`: each test file and bench target gets a database of its own. */
 export function withDatabase(uri: string, database: string): string {
@@ -26,6 +26,7 @@ export class TestSystem {
   readonly database = uniqueName('chat').replaceAll('-', '_');
   readonly gateways: AppProcess[] = [];
   readonly persisters: AppProcess[] = [];
+  readonly notifiers: AppProcess[] = [];
   private readonly sockets: ChatSocket[] = [];
   private readonly clients: ChatClient[] = [];
   private readonly buses: EventBus[] = [];
@@ -75,6 +76,20 @@ export class TestSystem {
     });
     this.persisters.push(persister);
     return persister;
+  }
+
+  /** A notifier posting to `webhookUrl` (a receiver the test runs), in this system's notifier group. */
+  async startNotifier(webhookUrl: string, env: Record<string, string> = {}): Promise<AppProcess> {
+    const notifier = await startApp('notifier', {
+      ...this.env(),
+      NOTIFIER_PORT: '0',
+      NOTIFIER_CONSUMER_GROUP: `${this.topicPrefix}notifier`,
+      NOTIFY_WEBHOOK_URL: webhookUrl,
+      NOTIFY_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      ...env,
+    });
+    this.notifiers.push(notifier);
+    return notifier;
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<AppProcess> {
@@ -217,7 +232,7 @@ export class TestSystem {
   async stop(): Promise<void> {
     await this.closeClients();
     await Promise.all(this.buses.splice(0).map((bus) => bus.stop()));
-    await Promise.all([...this.gateways, ...this.persisters].map((app) => app.stop()));
+    await Promise.all([...this.gateways, ...this.persisters, ...this.notifiers].map((app) => app.stop()));
     await this.db.dropDatabase().catch(() => {});
     await this.mongo.close();
     await this.deleteKafkaState().catch(() => {});
@@ -232,7 +247,9 @@ export class TestSystem {
     try {
       const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.topicPrefix));
       if (topics.length > 0) await admin.deleteTopics({ topics });
-      await admin.deleteGroups([`${this.topicPrefix}persister`]).catch(() => {});
+      await admin
+        .deleteGroups([`${this.topicPrefix}persister`, `${this.topicPrefix}notifier`])
+        .catch(() => {});
     } finally {
       await admin.disconnect();
     }

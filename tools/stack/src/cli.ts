@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { loadStackConfig, type StackConfig, stackUrls } from './config.js';
-import { runDev } from './dev.js';
+import { devApps, runDev } from './dev.js';
 import { down, status, up } from './stack.js';
 
 const usage = `Usage: pnpm stack <command>
@@ -11,7 +11,8 @@ const usage = `Usage: pnpm stack <command>
   status              show each process and whether it answers
   env                 print the connection settings as environment variables
   with-stack -- CMD   run CMD against the stack, starting it first if needed and stopping only what it started
-  dev                 start the stack, then one persister and one gateway (development mode, demo tokens)
+  dev                 start the stack, then one persister and one gateway (development mode, demo tokens), and
+                      a notifier when NOTIFY_WEBHOOK_URL is set (with NOTIFY_WEBHOOK_SECRET)
 
 Settings (environment): CHAT_STACK_KAFKA_PORT (9092), CHAT_STACK_KAFKA_CONTROLLER_PORT (9093),
 CHAT_STACK_REGISTRY_PORT (8081), CHAT_STACK_MONGO_PORT (27017), CHAT_STACK_STATE_DIR (<repo>/.stack),
@@ -86,9 +87,11 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'dev': {
+      // Before the stack starts: a webhook without its secret is refused at once.
+      const apps = devApps(process.env);
       const started = await up(config);
       try {
-        return await runDev(config, connectionEnv(config));
+        return await runDev(config, connectionEnv(config), apps);
       } finally {
         await down(config, started);
       }

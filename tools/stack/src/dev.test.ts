@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { chooseJwt, devAppSettings, prettyLine } from './dev.js';
+import { chooseJwt, devAppSettings, devApps, prettyLine } from './dev.js';
 
 describe('chooseJwt (npm start)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'dev-jwt-'));
@@ -26,6 +26,18 @@ describe('devAppSettings (what npm start sets, and pnpm bench starts ours with)'
   it('runs the apps in development with a 6 s session timeout, unless the environment sets one', () => {
     expect(devAppSettings({})).toEqual({ NODE_ENV: 'development', KAFKA_SESSION_TIMEOUT_MS: '6000' });
     expect(devAppSettings({ KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe('10000');
+  });
+});
+
+describe('devApps (npm start)', () => {
+  it('adds the notifier when a webhook is set, and refuses a webhook without its secret', () => {
+    expect(devApps({})).toEqual(['persister', 'gateway']);
+    expect(devApps({ NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/hook', NOTIFY_WEBHOOK_SECRET: 's' })).toEqual([
+      'persister',
+      'gateway',
+      'notifier',
+    ]);
+    expect(() => devApps({ NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/hook' })).toThrow(/NOTIFY_WEBHOOK_SECRET/);
   });
 });
 

@@ -121,10 +121,27 @@ export function devAppSettings(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /**
- * Runs one persister and one gateway against the running stack in development mode, prints demo tokens when
- * it signs with its own development secret, and stops both on Ctrl-C. Resolves with the exit code.
+ * The apps `npm start` runs: a persister and a gateway, and a notifier when a webhook is set
+ * (`NOTIFY_WEBHOOK_URL`). A webhook without its secret is refused before anything starts: it would post
+ * requests nobody can verify.
  */
-export async function runDev(config: StackConfig, connection: Record<string, string>): Promise<number> {
+export function devApps(env: NodeJS.ProcessEnv): string[] {
+  if (!env.NOTIFY_WEBHOOK_URL?.trim()) return ['persister', 'gateway'];
+  if (!env.NOTIFY_WEBHOOK_SECRET?.trim()) {
+    throw new Error('NOTIFY_WEBHOOK_URL is set without NOTIFY_WEBHOOK_SECRET: set both, or neither');
+  }
+  return ['persister', 'gateway', 'notifier'];
+}
+
+/**
+ * Runs `names` (devApps) against the running stack in development mode, prints demo tokens when it signs with
+ * its own development secret, and stops them all on Ctrl-C. Resolves with the exit code.
+ */
+export async function runDev(
+  config: StackConfig,
+  connection: Record<string, string>,
+  names: string[],
+): Promise<number> {
   const jwtChoice = chooseJwt(process.env, config.stateDir);
   const port = Number(process.env.SERVER_PORT || 3000);
   const tokens = jwtChoice.devSecret === undefined ? [] : demoTokens(jwtChoice.devSecret);
@@ -139,10 +156,7 @@ export async function runDev(config: StackConfig, connection: Record<string, str
     ...devAppSettings(process.env),
     SERVER_PORT: String(port),
   };
-  const apps = [
-    { name: 'persister', child: startApp('persister', env) },
-    { name: 'gateway', child: startApp('gateway', env) },
-  ];
+  const apps = names.map((name) => ({ name, child: startApp(name, env) }));
   let stopping = false;
   const stopAll = () => {
     if (stopping) return;
@@ -161,6 +175,9 @@ export async function runDev(config: StackConfig, connection: Record<string, str
   }
 
   process.stdout.write(`${readyMessage(port, tokens)}\n`);
+  if (names.includes('notifier')) {
+    process.stdout.write(`Offline notifications are posted to ${process.env.NOTIFY_WEBHOOK_URL}\n\n`);
+  }
 
   const codes = await Promise.all(
     apps.map((app) => new Promise<number>((resolve) => app.child.once('exit', (code) => resolve(code ?? 1)))),

@@ -12,6 +12,7 @@ export {
   PrivateService,
   startApp,
   TEST_JWT_SECRET,
+  TEST_WEBHOOK_SECRET,
   type TestInfra,
   TestSystem,
   uniqueName,

@@ -22,6 +22,7 @@ export function toConversationDto({
   conversation,
   lastMessage,
   unreadCount,
+  mute,
 }: ConversationView): ConversationDto {
   return {
     id: conversation._id,
@@ -31,6 +32,7 @@ export function toConversationDto({
     lastMessage: lastMessage ? toMessageDtoOf(lastMessage) : null,
     unreadCount,
     createdAt: conversation.createdAt.toISOString(),
+    muted: mute && { until: mute.until ? mute.until.toISOString() : null },
   };
 }
 
@@ -45,6 +47,7 @@ export function emptyOneToOneDto(userId: string, otherUserId: string): Conversat
     lastMessage: null,
     unreadCount: 0,
     createdAt: null,
+    muted: null,
   };
 }
 

@@ -106,6 +106,7 @@ describe('consumeFacts', () => {
         Topics.messagePersisted,
         Topics.groupChangePersisted,
         Topics.messageDeliveredPersisted,
+        Topics.conversationMutePersisted,
       ].sort(),
     );
   });

@@ -1,11 +1,11 @@
 import { type AnswerOf, type CommandTopic, type EventsByTopic, Topics } from '@chat/contracts';
 import type { BatchHandler } from '@chat/event-bus';
-import { applyDeliveredMarkers, applyReadMarkers, type ChatModels } from '@chat/storage';
+import { applyDeliveredMarkers, applyMutes, applyReadMarkers, type ChatModels } from '@chat/storage';
 import type { Answer, Answers } from '../answers.js';
 import type { PersisterMetrics } from '../metrics.js';
 
 /**
- * A command that moves a member's marker on a conversation: apply the batch, set aside each command whose
+ * A command that sets a member's marker (or mute) on a conversation: apply the batch, set aside each command whose
  * conversation has no such member, answer each other command with its stored marker.
  */
 function handleMarkerCommands<C extends CommandTopic>(options: {
@@ -54,6 +54,19 @@ export function handleMessageDelivered(deps: {
     answers: deps.answers,
     topic: Topics.messageDelivered,
     apply: (commands) => applyDeliveredMarkers(deps.models, commands),
+    noSuchMember: 'no such conversation for this member',
+  });
+}
+
+/** conversation.mute → the member's mute stored on their participant entry → conversation.mute.persisted. */
+export function handleConversationMute(deps: {
+  answers: Answers;
+  models: ChatModels;
+}): BatchHandler<typeof Topics.conversationMute> {
+  return handleMarkerCommands({
+    answers: deps.answers,
+    topic: Topics.conversationMute,
+    apply: (commands) => applyMutes(deps.models, commands),
     noSuchMember: 'no such conversation for this member',
   });
 }
