@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Topics } from '@chat/contracts';
+import { deliveryTopic, Topics } from '@chat/contracts';
 import {
   type AppProcess,
   metricSample as sample,
@@ -17,11 +17,12 @@ const infra = testInfra();
 /** The scraped texts are kept as samples, outside git (ignored). */
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/metrics/', import.meta.url));
 const system = new TestSystem(infra, { PRESENCE_OFFLINE_DEBOUNCE_MS: '0' });
+const GATEWAY = `metrics-${system.database.slice(-8)}`;
 let persister: AppProcess;
 
 beforeAll(async () => {
   persister = await system.startPersister();
-  await system.startGateway();
+  await system.startGateway({ GATEWAY_ID: GATEWAY });
 });
 afterAll(() => system.stop());
 
@@ -84,7 +85,8 @@ describe('/metrics', () => {
     expect(
       sample(gateway, 'chat_gateway_presence_updates_total', { state: 'online' }),
     ).toBeGreaterThanOrEqual(1);
-    expect(sample(gateway, 'chat_kafka_consumer_lag', { topic: Topics.messagePersisted })).toBe(0);
+    // The gateway reads its own delivery topic, not the whole fact stream.
+    expect(sample(gateway, 'chat_kafka_consumer_lag', { topic: deliveryTopic(GATEWAY) })).toBe(0);
     expect(sample(gateway, 'process_cpu_user_seconds_total', { service: 'gateway' })).toBeGreaterThan(0);
 
     const stored = await scrapeUntil(
