@@ -275,7 +275,10 @@ class ChatPage {
     const other = conversation.participants.find((participant) => participant.userId === otherUserId);
     this.open = {
       otherUserId,
-      messages: page.messages.reverse().map((message) => this.shown(message)),
+      // Messages this user deleted for themselves come as stubs: the demo leaves them out.
+      messages: page.messages
+        .reverse()
+        .flatMap((message) => ('hiddenForMe' in message ? [] : [this.shown(message)])),
       nextCursor: page.nextCursor,
       otherReadAt: other?.lastReadAt ?? null,
     };
@@ -310,7 +313,11 @@ class ChatPage {
       from: open.nextCursor,
       limit: PAGE_SIZE,
     });
-    open.messages.unshift(...page.messages.reverse().map((message) => this.shown(message)));
+    open.messages.unshift(
+      ...page.messages
+        .reverse()
+        .flatMap((message) => ('hiddenForMe' in message ? [] : [this.shown(message)])),
+    );
     open.nextCursor = page.nextCursor;
     this.renderMessages();
   }

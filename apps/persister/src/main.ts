@@ -13,6 +13,7 @@ import mongoose from 'mongoose';
 import { loadPersisterConfig } from './config.js';
 import { handleGroupChange } from './consumers/group-change.consumer.js';
 import { handleConversationRead, handleMessageDelivered } from './consumers/marker-commands.consumer.js';
+import { handleMessageChange } from './consumers/message-change.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
 import { persisterMetrics } from './metrics.js';
@@ -90,6 +91,13 @@ async function main(): Promise<void> {
       [Topics.conversationRead]: handleConversationRead({ bus, models, metrics }),
       [Topics.groupChange]: handleGroupChange({ bus, models, maxGroupMembers: config.maxGroupMembers }),
       [Topics.messageDelivered]: handleMessageDelivered({ bus, models }),
+      [Topics.messageChange]: handleMessageChange({
+        bus,
+        models,
+        writer,
+        heads,
+        editWindowMs: config.editWindowSeconds * 1000,
+      }),
       [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
     },
   });

@@ -3,6 +3,8 @@ import {
   ConversationReadSchema,
   GroupChangePersistedSchema,
   GroupChangeSchema,
+  MessageChangePersistedSchema,
+  MessageChangeSchema,
   MessageDeliveredPersistedSchema,
   MessageDeliveredSchema,
   MessagePersistedSchema,
@@ -55,6 +57,8 @@ export type GroupChangePersisted = AvroRecord<typeof GroupChangePersistedSchema>
 export type MessageDelivered = AvroRecord<typeof MessageDeliveredSchema>;
 export type MessageDeliveredPersisted = AvroRecord<typeof MessageDeliveredPersistedSchema>;
 export type TypingChanged = AvroRecord<typeof TypingChangedSchema>;
+export type MessageChange = AvroRecord<typeof MessageChangeSchema>;
+export type MessageChangePersisted = AvroRecord<typeof MessageChangePersistedSchema>;
 
 /** Which schema belongs to which topic: the one table producers, consumers and the codec share. */
 export const EventCatalog = {
@@ -70,6 +74,8 @@ export const EventCatalog = {
   [Topics.messageDelivered]: MessageDeliveredSchema,
   [Topics.messageDeliveredPersisted]: MessageDeliveredPersistedSchema,
   [Topics.typingChanged]: TypingChangedSchema,
+  [Topics.messageChange]: MessageChangeSchema,
+  [Topics.messageChangePersisted]: MessageChangePersistedSchema,
 } as const;
 
 export type EventTopic = keyof typeof EventCatalog;

@@ -67,6 +67,7 @@ const command: MessageSent = {
   clientMessageId: 'c1',
   text: 'hi',
   sentAt: Date.UTC(2026, 0, 1),
+  replyToId: null,
 };
 
 function incoming<T extends EventTopic>(value: EventsByTopic[T], headers: Record<string, string> = {}) {
@@ -84,9 +85,26 @@ const fact: MessagePersisted = {
   seq: 1,
   createdAt: Date.UTC(2026, 0, 1),
   memberIds: ['alice', 'bob'],
+  version: 1,
+  editedAt: null,
+  deletedAt: null,
+  reactions: [],
+  replyTo: null,
+  changeSeq: 1,
 };
-const { memberIds: _routing, ...factFields } = fact;
-const dto: MessageDto = { ...factFields, createdAt: '2026-01-01T00:00:00.000Z' };
+const dto: MessageDto = {
+  id: 'msg_1',
+  conversationId: 'dm_1',
+  senderId: 'alice',
+  recipientId: 'bob',
+  clientMessageId: 'c1',
+  text: 'hi',
+  seq: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  version: 1,
+  reactions: [],
+  changeSeq: 1,
+};
 const noDeadLetters = async () => {
   throw new Error('nothing here is a dead letter');
 };
@@ -101,6 +119,7 @@ describe('consumeFacts', () => {
         Topics.messagePersisted,
         Topics.groupChangePersisted,
         Topics.messageDeliveredPersisted,
+        Topics.messageChangePersisted,
       ].sort(),
     );
   });
