@@ -155,21 +155,21 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
     },
   );
 
-  router.get(
-    '/convo/:conversationId/message/:messageId/receipts',
-    async (request, response: Response<unknown, Authenticated>) => {
-      const { conversation, message } = await memberMessageOf(deps.models, request, response.locals.userId);
-      response.json(messageReceipts(conversation, message));
-    },
-  );
-
-  router.get(
-    '/convo/:conversationId/message/:messageId/versions',
-    async (request, response: Response<unknown, Authenticated>) => {
-      const { message } = await memberMessageOf(deps.models, request, response.locals.userId);
-      response.json(toVersionsResponse(messageVersions(message)));
-    },
-  );
+  // What members may learn of one message: "seen by", and every version of its text.
+  const aboutMessage = {
+    receipts: ({ conversation, message }: Awaited<ReturnType<typeof memberMessageOf>>) =>
+      messageReceipts(conversation, message),
+    versions: ({ message }: Awaited<ReturnType<typeof memberMessageOf>>) =>
+      toVersionsResponse(messageVersions(message)),
+  };
+  for (const [name, answer] of Object.entries(aboutMessage)) {
+    router.get(
+      `/convo/:conversationId/message/:messageId/${name}`,
+      async (request, response: Response<unknown, Authenticated>) => {
+        response.json(answer(await memberMessageOf(deps.models, request, response.locals.userId)));
+      },
+    );
+  }
 
   router.get('/convo', async (request, response: Response<unknown, Authenticated>) => {
     const { userId } = response.locals;
