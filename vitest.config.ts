@@ -12,6 +12,7 @@ export default defineConfig({
       '@chat/runtime': source('./packages/runtime/src/index.ts'),
       '@chat/storage': source('./packages/storage/src/index.ts'),
       '@chat/stack': source('./tools/stack/src/index.ts'),
+      '@chat/harness': source('./tools/harness/src/index.ts'),
       '@chat/testkit': source('./tools/testkit/src/index.ts'),
     },
   },

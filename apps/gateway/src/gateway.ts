@@ -101,9 +101,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
   );
 
-  const userSendLimiter = new RateLimiter<string>(config.sendRatePerUser, config.sendBurstPerUser);
+  // A user's allowances are split between the gateways they are connected to: together they give one.
+  const perUser = { shareOf: (userId: string) => presence.shareOf(userId) };
+  const userSendLimiter = new RateLimiter<string>(config.sendRatePerUser, config.sendBurstPerUser, perUser);
   const socketEventLimiter = new RateLimiter<ChatSocket>(config.socketEventRate, 2 * config.socketEventRate);
-  const userMarkerLimiter = new RateLimiter<string>(config.markerRatePerUser, config.markerRatePerUser);
+  const userMarkerLimiter = new RateLimiter<string>(
+    config.markerRatePerUser,
+    config.markerRatePerUser,
+    perUser,
+  );
   const readMarkers = new MarkerWrites<ReadReceiptDto>(userMarkerLimiter);
   const deliveredMarkers = new MarkerWrites<DeliveredReceiptDto>(userMarkerLimiter);
   const flood = new FloodGuard(config.socketRefusalLimit, config.floodCooldownMs, logger);
@@ -140,7 +146,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...createGroupHandlers({ requests, logger }),
     ...createTypingHandlers({ typing, logger }),
   };
-  io.use(authenticate(config, logger, flood));
+  io.use(authenticate(config, logger, flood, presence));
   io.on('connection', (socket) => {
     socket.use(guardEvents(socket, socketEventLimiter, flood));
     listen(socket, handlers);

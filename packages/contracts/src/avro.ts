@@ -149,12 +149,18 @@ export const PresenceConnectionSchema = {
   type: 'record',
   name: 'PresenceConnection',
   namespace: 'chat.events.v1',
-  doc: "Fact: a user's first socket on a gateway connected (online) or its last one left (offline). Keyed by `<gatewayId>/<userId>`, compacted.",
+  doc: "Fact: a user's sockets on a gateway after one connected or left (online while at least one is). Keyed by `<gatewayId>/<userId>`, compacted.",
   fields: [
     { name: 'gatewayId', type: 'string' },
     { name: 'userId', type: 'string' },
     { name: 'online', type: 'boolean' },
     { name: 'at', type: millis },
+    {
+      name: 'sockets',
+      type: 'int',
+      default: 0,
+      doc: "The user's sockets on that gateway after the change; 0 when offline (and in records of gateways that did not count, read as 1 while online).",
+    },
   ],
 } as const;
 

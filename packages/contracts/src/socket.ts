@@ -141,6 +141,7 @@ export const SocketEventTable = {
     toServer: {
       payload: presenceSubscribeSchema,
       ack: z.strictObject({ presence: z.array(presenceDtoSchema) }),
+      summary: 'Current presence of each id; from then on presence:update whenever one changes.',
     },
   },
   presenceUnsubscribe: {
@@ -161,7 +162,7 @@ export const SocketEventTable = {
     toClient: {
       payload: readReceiptDtoSchema,
       message: 'receipt',
-      summary: "A participant's read marker moved.",
+      summary: "A participant's read marker moved: to the other participants and the reader's other devices.",
     },
   },
   sessionExpired: {
@@ -192,7 +193,12 @@ export const SocketEventTable = {
   },
   groupAddMembers: {
     event: 'group:add-members',
-    toServer: { payload: groupAddMembersSchema, ack: groupMembers, summary: 'Admins only.' },
+    toServer: {
+      payload: groupAddMembersSchema,
+      ack: groupMembers,
+      summary: 'Admins only.',
+      ackSummary: 'Once the change is stored, with the participants after it.',
+    },
   },
   groupRemoveMember: {
     event: 'group:remove-member',
@@ -223,7 +229,7 @@ export const SocketEventTable = {
     toClient: {
       payload: deliveredReceiptDtoSchema,
       message: 'receipt',
-      summary: "A member's delivered marker moved.",
+      summary: "A member's delivered marker moved: to the other members and the member's other devices.",
     },
   },
   typingStart: {
@@ -301,12 +307,19 @@ export type ClientAck<E extends ClientEvent> = Parameters<ClientToServerEvents[E
 export type AckResult<E extends ClientEvent> =
   NonNullable<ClientAck<E>> extends (response: Ack<infer Result>) => void ? Result : never;
 
+const clientEvents = Object.values(SocketEventTable as Record<string, SocketEventSpec>).flatMap(
+  ({ event, toServer }) => (toServer ? [{ event: event as ClientEvent, ...toServer }] : []),
+);
+
 /** The schema that validates each client event's payload: one for every event, so none goes unchecked. */
 export const ClientEventSchemas = Object.fromEntries(
-  Object.values(SocketEventTable as Record<string, SocketEventSpec>).flatMap(({ event, toServer }) =>
-    toServer ? [[event, toServer.payload]] : [],
-  ),
+  clientEvents.map(({ event, payload }) => [event, payload]),
 ) as Record<ClientEvent, z.ZodType> as { readonly [E in ClientEvent]: z.ZodType<ClientPayload<E>> };
+
+/** The client events whose ack callback clients may leave out. */
+export const AckOptionalEvents: ReadonlySet<ClientEvent> = new Set(
+  clientEvents.filter(({ ackOptional }) => ackOptional).map(({ event }) => event),
+);
 
 /** `connect_error` data when the handshake is refused. */
 export interface ConnectErrorData {

@@ -1,14 +1,13 @@
+export { EventBus, type EventBusOptions } from './bus.js';
+export { EventNotEncodableError, isEncodingError } from './codec.js';
 export {
   type BatchHandler,
   type BatchHandlers,
   type DeadLetter,
-  EventBus,
-  type EventBusOptions,
   type IncomingEvent,
   type OutgoingEvent,
   replyHeaders,
   type SubscribeOptions,
-} from './bus.js';
-export { EventNotEncodableError, isEncodingError } from './codec.js';
+} from './events.js';
 export { DecodeError, type DecodeErrorCode, HandlerError, RETRY_POLICY } from './failures.js';
 export { type GroupStatus, GroupWatch, judgeGroup } from './group-watch.js';

@@ -1,5 +1,5 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@chat/contracts';
-import { mintToken } from '@chat/testkit/system';
+import { mintToken } from '@chat/harness';
 import { io, type Socket } from 'socket.io-client';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;

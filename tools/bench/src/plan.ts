@@ -1,4 +1,4 @@
-import { readServiceSettings, SettingsReader } from '@chat/runtime';
+import { loadSettings, serviceSettings, settingsSchema } from '@chat/runtime';
 import { devAppSettings } from '@chat/stack';
 import { Goals } from './goals.js';
 import type { TargetName } from './targets.js';
@@ -84,10 +84,12 @@ export const sendsPerUser = (rate: number, pairs: number) => rate / (2 * pairs);
  * they keep their defaults too.
  */
 export function oursSettings(): Record<string, string> {
-  // readServiceSettings reads the required settings too: placeholders, never used.
-  const defaults = readServiceSettings(
-    new SettingsReader({ MONGODB_URI: 'unused', KAFKA_BROKERS: 'unused', SCHEMA_REGISTRY_URL: 'unused' }),
-  );
+  // The service settings include the required ones too: placeholders, never used.
+  const defaults = loadSettings(settingsSchema(serviceSettings), {
+    MONGODB_URI: 'unused',
+    KAFKA_BROKERS: 'unused',
+    SCHEMA_REGISTRY_URL: 'unused',
+  });
   return {
     LOG_LEVEL: defaults.logLevel,
     KAFKA_PARTITIONS: String(defaults.kafkaPartitions),

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TEST_JWT_SECRET, TestSystem, withDatabase } from '@chat/testkit/system';
+import { TEST_JWT_SECRET, TestSystem, withDatabase } from '@chat/harness';
 import { connect } from './client.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

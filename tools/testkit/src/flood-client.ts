@@ -4,7 +4,7 @@
  * line on stdout at the end.
  */
 import type { ErrorBody } from '@chat/contracts';
-import { type ChatClient, connectClient } from './clients.js';
+import { type ChatClient, connectClient } from '@chat/harness';
 import type { FloodOptions, FloodSummary } from './flood.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FloodOptions;

@@ -1,11 +1,23 @@
 import { inject } from 'vitest';
 import type { TestInfra } from './infra.js';
 
+export {
+  type AppProcess,
+  type ChatClient,
+  connectClient,
+  mintToken,
+  PrivateDatabase,
+  PrivateService,
+  startApp,
+  TEST_JWT_SECRET,
+  type TestInfra,
+  TestSystem,
+  uniqueName,
+  withDatabase,
+} from '@chat/harness';
 export { type BrowserContext, launchBrowser, type Page } from './browser.js';
 export { CHROMIUM } from './chromium.js';
 export {
-  type ChatClient,
-  connectClient,
   createGroup,
   emitWithAck,
   nextMessage,
@@ -15,12 +27,7 @@ export {
   sendUntilStored,
 } from './clients.js';
 export { type FloodOptions, type FloodSummary, floodSends } from './flood.js';
-export type { TestInfra } from './infra.js';
 export { metricSample, scrapeMetrics } from './metrics.js';
-export { uniqueName } from './names.js';
-export { PrivateDatabase, PrivateService } from './private-database.js';
-export { type AppProcess, startApp } from './processes.js';
-export { mintToken, TEST_JWT_SECRET, TestSystem, withDatabase } from './system.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait.js';
 

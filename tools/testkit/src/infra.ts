@@ -1,11 +1,6 @@
-/** Where the integration suite's real Kafka, schema registry and MongoDB-protocol database are. */
-export interface TestInfra {
-  kafkaBrokers: string;
-  schemaRegistryUrl: string;
-  mongodbUri: string;
-  /** `local` (the stack CLI's processes) or `testcontainers` (Docker images). */
-  kind: 'local' | 'testcontainers';
-}
+import type { TestInfra } from '@chat/harness';
+
+export type { TestInfra };
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,4 +1,4 @@
-import type { AppProcess } from './processes.js';
+import type { AppProcess } from '@chat/harness';
 
 /** The value of the series `name` whose labels include `labels`, in a Prometheus text exposition; or undefined. */
 export function metricSample(

@@ -49,17 +49,31 @@ export class PresenceService {
 
   /**
    * A user is online on this gateway while their user room here holds a socket (every authenticated socket
-   * joins it). The adapter reports the room's creation (the user's first socket here) and deletion (the last
-   * one gone), so this needs no count of our own and no listener on each socket.
+   * joins it). The adapter reports each socket joining and leaving the room, with the room's size already
+   * updated, so this needs no count of our own and no listener on each socket. Every change is published with
+   * the count, which other gateways add up to hold the user's socket cap across gateways.
    */
   private followUserRooms(): void {
     const { adapter } = this.deps.io.of('/');
-    const publishIfUserRoom = (room: string, online: boolean) => {
+    const publishIfUserRoom = (room: string) => {
       const userId = userOfRoom(room);
-      if (userId !== undefined) void this.publishConnection(userId, online);
+      if (userId !== undefined) void this.publishConnection(userId, adapter.rooms.get(room)?.size ?? 0);
     };
-    adapter.on('create-room', (room: string) => publishIfUserRoom(room, true));
-    adapter.on('delete-room', (room: string) => publishIfUserRoom(room, false));
+    adapter.on('join-room', publishIfUserRoom);
+    adapter.on('leave-room', publishIfUserRoom);
+  }
+
+  /** Where else the user is connected (other live gateways, and their sockets there). */
+  elsewhere(userId: string): { gateways: number; sockets: number } {
+    return this.view.elsewhere(userId);
+  }
+
+  /**
+   * The part of a per-user allowance this gateway may give: the user's whole allowance split evenly between
+   * the gateways they are connected to, so N gateways never give N allowances.
+   */
+  shareOf(userId: string): number {
+    return 1 / (1 + this.view.elsewhere(userId).gateways);
   }
 
   /** Users with a socket on this gateway. */
@@ -144,7 +158,7 @@ export class PresenceService {
           Topics.presenceConnection,
           userIds.map((userId) => ({
             key: `${gatewayId}/${userId}`,
-            value: { gatewayId, userId, online: false, at: lastHeartbeat },
+            value: { gatewayId, userId, online: false, at: lastHeartbeat, sockets: 0 },
           })),
         )
         .catch((error: unknown) =>
@@ -172,11 +186,14 @@ export class PresenceService {
     this.deps.metrics.presenceUpdates.inc({ state: change.online ? 'online' : 'offline' });
   }
 
-  private async publishConnection(userId: string, online: boolean): Promise<void> {
+  private async publishConnection(userId: string, sockets: number): Promise<void> {
     const { gatewayId } = this.settings;
     await this.deps.bus
       .publish(Topics.presenceConnection, [
-        { key: `${gatewayId}/${userId}`, value: { gatewayId, userId, online, at: Date.now() } },
+        {
+          key: `${gatewayId}/${userId}`,
+          value: { gatewayId, userId, online: sockets > 0, at: Date.now(), sockets },
+        },
       ])
       .catch((error: unknown) => this.deps.logger.warn({ err: error, userId }, 'could not publish presence'));
   }
@@ -204,7 +221,7 @@ export class PresenceService {
       Topics.presenceConnection,
       this.localUsers().map((userId) => ({
         key: `${gatewayId}/${userId}`,
-        value: { gatewayId, userId, online: false, at },
+        value: { gatewayId, userId, online: false, at, sockets: 0 },
       })),
     );
     await this.deps.bus.publish(Topics.presenceGateway, [

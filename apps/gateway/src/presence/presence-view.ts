@@ -22,10 +22,10 @@ export interface PresenceViewOptions {
  */
 export class PresenceView {
   /**
-   * gatewayId → the users it reports online. Keyed by gateway, not by user: gateways are few and users many,
-   * so each online user costs one set entry rather than a map of their gateways.
+   * gatewayId → the users it reports online, with their socket count there. Keyed by gateway, not by user:
+   * gateways are few and users many, so each online user costs one map entry rather than a map of their gateways.
    */
-  private readonly usersByGateway = new Map<string, Set<string>>();
+  private readonly usersByGateway = new Map<string, Map<string, number>>();
   /** gatewayId → last heartbeat, or undefined once it said goodbye or expired. */
   private readonly heartbeats = new Map<string, number | undefined>();
   private readonly now: () => number;
@@ -41,13 +41,29 @@ export class PresenceView {
     return false;
   }
 
+  /**
+   * Where else the user is connected: the live gateways other than this one that report them online, and their
+   * sockets there. What makes a per-user limit hold for the user as a whole rather than per gateway.
+   */
+  elsewhere(userId: string): { gateways: number; sockets: number } {
+    let gateways = 0;
+    let sockets = 0;
+    for (const [gatewayId, users] of this.usersByGateway) {
+      const count = users.get(userId);
+      if (count === undefined || gatewayId === this.options.gatewayId || !this.isAlive(gatewayId)) continue;
+      gateways += 1;
+      sockets += Math.max(count, 1);
+    }
+    return { gateways, sockets };
+  }
+
   /** Alive until it says goodbye or `expire()` finds it silent: state changes only through events and ticks. */
   private isAlive(gatewayId: string): boolean {
     return gatewayId === this.options.gatewayId || this.heartbeats.get(gatewayId) !== undefined;
   }
 
   private usersOf(gatewayId: string): string[] {
-    return [...(this.usersByGateway.get(gatewayId) ?? [])];
+    return [...(this.usersByGateway.get(gatewayId)?.keys() ?? [])];
   }
 
   /** Applies `apply` and reports the users whose online state it flipped. */
@@ -61,8 +77,8 @@ export class PresenceView {
 
   applyConnection(event: PresenceConnection): PresenceChange[] {
     return this.track([event.userId], event.at, () => {
-      const users = this.usersByGateway.get(event.gatewayId) ?? new Set<string>();
-      if (event.online) users.add(event.userId);
+      const users = this.usersByGateway.get(event.gatewayId) ?? new Map<string, number>();
+      if (event.online) users.set(event.userId, event.sockets);
       else users.delete(event.userId);
       if (users.size > 0) this.usersByGateway.set(event.gatewayId, users);
       else this.usersByGateway.delete(event.gatewayId);

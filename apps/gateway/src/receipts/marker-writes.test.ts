@@ -19,7 +19,7 @@ describe('MarkerWrites', () => {
 
   it('sends the first marker at once and coalesces the window’s others into one write of the highest', async () => {
     vi.useFakeTimers();
-    const markers = new MarkerWrites<number>(new RateLimiter<string>(20, 20, () => Date.now()));
+    const markers = new MarkerWrites<number>(new RateLimiter<string>(20, 20));
     const { sent, write } = store();
     const first = markers.submit('alice', 'c', 5, write);
     await expect(first).resolves.toBe(5);
@@ -48,7 +48,7 @@ describe('MarkerWrites', () => {
   });
 
   it('refuses writes beyond the user’s rate across conversations with RATE_LIMITED and retryAfterMs', async () => {
-    const markers = new MarkerWrites<number>(new RateLimiter<string>(2, 2, () => 0));
+    const markers = new MarkerWrites<number>(new RateLimiter<string>(2, 2, { now: () => 0 }));
     const { write } = store();
     await markers.submit('alice', 'a', 1, write);
     await markers.submit('alice', 'b', 1, write);
@@ -60,7 +60,7 @@ describe('MarkerWrites', () => {
 
   it('answers every coalesced command with the failure of their write, and fails waiting ones on failAll', async () => {
     vi.useFakeTimers();
-    const markers = new MarkerWrites<number>(new RateLimiter<string>(20, 20, () => Date.now()));
+    const markers = new MarkerWrites<number>(new RateLimiter<string>(20, 20));
     const failing = async () => {
       throw new Error('no broker');
     };

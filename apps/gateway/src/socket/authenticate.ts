@@ -4,6 +4,7 @@ import type { ExtendedError } from 'socket.io';
 import { verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import type { PresenceService } from '../presence/presence-service.js';
 import { userRoom } from '../rooms.js';
 import type { FloodGuard } from './flood-guard.js';
 import type { ChatSocket } from './server.js';
@@ -19,10 +20,15 @@ function assertOriginAllowed(config: GatewayConfig, socket: ChatSocket): void {
 /**
  * Handshake middleware: the origin (in production), `auth.token` always, `query.token` only in development
  * (it leaks into URLs and logs), then whether the user is cooling down after a flood, then the user's socket
- * cap on this gateway. A refusal's `connect_error` carries `data.code` from the catalogue (and `retryAfterMs`
+ * cap, counting their sockets on every gateway (as the other gateways last reported them). A refusal's `connect_error` carries `data.code` from the catalogue (and `retryAfterMs`
  * for RATE_LIMITED).
  */
-export function authenticate(config: GatewayConfig, logger: Logger, flood: FloodGuard) {
+export function authenticate(
+  config: GatewayConfig,
+  logger: Logger,
+  flood: FloodGuard,
+  presence: Pick<PresenceService, 'elsewhere'>,
+) {
   return (socket: ChatSocket, next: (error?: ExtendedError) => void) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     const token =
@@ -32,7 +38,8 @@ export function authenticate(config: GatewayConfig, logger: Logger, flood: Flood
       const { userId, expiresAt } = verifyAccessToken(token, config.jwt);
       const coolingMs = flood.coolingMs(userId);
       if (coolingMs !== undefined) throw new AppError('tooManyRefusals', { retryAfterMs: coolingMs });
-      const open = socket.nsp.adapter.rooms.get(userRoom(userId))?.size ?? 0;
+      const open =
+        (socket.nsp.adapter.rooms.get(userRoom(userId))?.size ?? 0) + presence.elsewhere(userId).sockets;
       if (open >= config.maxSocketsPerUser) {
         throw new AppError('TOO_MANY_CONNECTIONS', {
           details: [{ path: '(connection)', message: `at most ${config.maxSocketsPerUser} per user` }],

@@ -21,7 +21,7 @@ export class FloodGuard {
     private readonly logger: Pick<Logger, 'info'>,
     private readonly now: () => number = Date.now,
   ) {
-    this.refusals = new RateLimiter<ChatSocket>(limit / 10, limit, now);
+    this.refusals = new RateLimiter<ChatSocket>(limit / 10, limit, { now });
   }
 
   /** Counts one refusal of `socket`; past the limit, closes it. */

@@ -41,11 +41,7 @@ export function createTypingHandlers(deps: {
     return {};
   };
   return {
-    'typing:start': withAck('typing:start', deps.logger, handler(true), undefined, {
-      ackOptional: true,
-    }),
-    'typing:stop': withAck('typing:stop', deps.logger, handler(false), undefined, {
-      ackOptional: true,
-    }),
+    'typing:start': withAck('typing:start', deps.logger, handler(true)),
+    'typing:stop': withAck('typing:stop', deps.logger, handler(false)),
   };
 }

@@ -1,5 +1,6 @@
 import {
   type Ack,
+  AckOptionalEvents,
   type AckResult,
   type ClientEvent,
   ClientEventSchemas,
@@ -16,8 +17,9 @@ import type { ChatSocket } from './server.js';
  * The listener of client event `E`: validates the payload with the event's schema, runs `handle` for the
  * socket that sent it, and answers through the ack callback with its result or a catalogued error. The
  * payload `handle` gets and the result it returns are the event's, from `ClientToServerEvents`: the compiler
- * checks both. Events sent without an ack callback are ignored (logged), unless `ackOptional` (fire-and-forget
- * events such as typing): those are handled, and their failures only logged. `observe`, when given, learns each
+ * checks both. Events sent without an ack callback are ignored (logged), unless the contracts make the ack
+ * optional (`AckOptionalEvents`: fire-and-forget events such as typing): those are handled, and their failures
+ * only logged. `observe`, when given, learns each
  * answer's outcome (`ok` or the error code) and how long it took. `admit`, when given, runs before the payload
  * is parsed: a cheap check (a rate limit) that refuses by throwing, so a flood is refused before it costs a parse.
  *
@@ -30,14 +32,15 @@ export function withAck<E extends ClientEvent>(
   logger: Logger,
   handle: (socket: ChatSocket, payload: ClientPayload<E>) => Promise<AckResult<E>>,
   observe?: (outcome: 'ok' | ErrorCode, seconds: number) => void,
-  options: { ackOptional?: boolean; admit?: (socket: ChatSocket) => void } = {},
+  options: { admit?: (socket: ChatSocket) => void } = {},
 ): ClientToServerEvents[E] {
   const schema: z.ZodType<ClientPayload<E>> = ClientEventSchemas[event];
+  const ackOptional = AckOptionalEvents.has(event);
   const unanswered = (response: Ack<AckResult<E>>) => {
     if (!response.ok) logger.debug({ event, code: response.error.code }, 'event without ack callback failed');
   };
   async function onEvent(this: ChatSocket, payload: unknown, ack: unknown): Promise<void> {
-    if (typeof ack !== 'function' && !options.ackOptional) {
+    if (typeof ack !== 'function' && !ackOptional) {
       logger.debug({ event }, 'event without ack callback ignored');
       return;
     }

@@ -7,7 +7,7 @@
  * Usage: pnpm bench:db [--messages 4000] [--databases secantus,secantus-nosync,ferretdb]
  */
 import { parseArgs } from 'node:util';
-import { PrivateDatabase } from '@chat/testkit/private-database';
+import { PrivateDatabase } from '@chat/harness';
 import { type DatabaseCandidate, measureDatabase, type WorkloadResult } from './workload.js';
 
 const CANDIDATES: Record<string, DatabaseCandidate> = {

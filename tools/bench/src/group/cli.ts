@@ -4,8 +4,8 @@
  * Usage: pnpm bench:group [--members 50] [--messages 200] [--rate 20]
  */
 import { parseArgs } from 'node:util';
+import { mintToken, TestSystem } from '@chat/harness';
 import { loadStackConfig, stackUrls } from '@chat/stack';
-import { mintToken, TestSystem } from '@chat/testkit/system';
 import { groupMarkdown } from './report.js';
 import { groupScenarioDefaults, runGroupScenario } from './scenario.js';
 

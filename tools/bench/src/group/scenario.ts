@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Ack, ConversationDto, MessageDto } from '@chat/contracts';
-import { type ChatClient, connectClient } from '@chat/testkit/clients';
+import { type ChatClient, connectClient } from '@chat/harness';
 import { LatencyRecorder } from '../latency.js';
 import type { LatencySummary } from '../protocol.js';
 import type { GroupPhaseResult, GroupScenarioOptions } from './report.js';

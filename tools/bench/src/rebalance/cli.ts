@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { TestSystem } from '@chat/harness';
 import { loadStackConfig, stackUrls } from '@chat/stack';
-import { TestSystem } from '@chat/testkit/system';
 
 const { values } = parseArgs({
   options: {

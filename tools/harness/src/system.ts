@@ -1,24 +1,12 @@
 import { EventBus, type EventBusOptions } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
-import jwt from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { type ChatClient, connectClient } from './clients.js';
 import type { TestInfra } from './infra.js';
 import { uniqueName } from './names.js';
 import { type AppProcess, startApp } from './processes.js';
-
-export const TEST_JWT_SECRET = 'integration-test-secret-of-at-least-32-chars';
-
-export function mintToken(
-  userId: string,
-  options: { expiresInSeconds?: number; secret?: string } = {},
-): string {
-  return jwt.sign({ sub: userId }, options.secret ?? TEST_JWT_SECRET, {
-    algorithm: 'HS256',
-    expiresIn: options.expiresInSeconds ?? 3600,
-  });
-}
+import { type ChatClient, connectClient } from './socket-client.js';
+import { mintToken, TEST_JWT_SECRET } from './tokens.js';
 
 /** `uri` with its path set to `database`: each test file and bench target gets a database of its own. */
 export function withDatabase(uri: string, database: string): string {
