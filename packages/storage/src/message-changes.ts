@@ -154,8 +154,9 @@ async function hide(
 /**
  * Leaves a tombstone: the text, earlier versions and reactions gone from storage, the seq kept. Every reply's
  * quote of it is emptied too (that text is gone), each reply taking a changeSeq of its own so a client catching
- * up learns of it. The replies and the conversation's copy of its latest message are cleared first: a replay
- * after a crash finds the message not yet deleted and does it all again.
+ * up learns of it. Writes land in changeSeq order (the replies, then the message), so a reader of the change log
+ * never sees a later change before an earlier one. The replies and the conversation's copy of its latest message
+ * are cleared first: a replay after a crash finds the message not yet deleted and does it all again.
  */
 async function deleteForEveryone(
   models: ChatModels,
@@ -177,10 +178,10 @@ async function deleteForEveryone(
       replyIds.map((_id, index) => ({
         updateOne: {
           filter: { _id },
-          update: { $set: { 'replyTo.text': '', changeSeq: first + 1 + index } },
+          update: { $set: { 'replyTo.text': '', changeSeq: first + index } },
         },
       })),
-      { ordered: false },
+      { ordered: true },
     );
   }
   await models.conversations.updateOne(
@@ -189,7 +190,10 @@ async function deleteForEveryone(
   );
   const after = await models.messages.findOneAndUpdate(
     { _id: message._id, deletedAt: null },
-    { $set: { text: '', deletedAt: now, changeSeq: first, reactions: [] }, $unset: { versions: '' } },
+    {
+      $set: { text: '', deletedAt: now, changeSeq: first + replyIds.length, reactions: [] },
+      $unset: { versions: '' },
+    },
     { returnDocument: 'after' },
   );
   const replies =
