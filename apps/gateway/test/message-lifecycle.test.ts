@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  Ack,
-  ChangesPageResponse,
-  ClientEvent,
-  ConversationDto,
-  MessageDto,
-  MessageHiddenDto,
-  MessagePageResponse,
-  MessageUpdatedDto,
-  MessageView,
-  ReceiptsResponse,
-  VersionsResponse,
+import {
+  type Ack,
+  type ChangesPageResponse,
+  type ClientEvent,
+  type ConversationDto,
+  type MessageChangePersisted,
+  type MessageDto,
+  type MessageHiddenDto,
+  type MessagePageResponse,
+  type MessageUpdatedDto,
+  type MessageView,
+  type ReceiptsResponse,
+  Topics,
+  type VersionsResponse,
 } from '@chat/contracts';
 import { oneToOneConversationId } from '@chat/storage';
 import {
@@ -139,6 +141,56 @@ describe('message:edit', () => {
       { version: 2, text: 'hello', editedAt: edited.editedAt },
       { version: 3, text: 'hello bob', editedAt: expect.any(String) },
     ]);
+  });
+
+  it('absorbs a command Kafka delivers twice, and tells downstream consumers on message.change.persisted', async () => {
+    const [alice, bob] = [newUser('alice'), newUser('bob')];
+    const aliceClient = await system.connect(alice, gatewayA);
+    const message = await sendStored(aliceClient, bob, 'v1');
+    const command = { messageId: message.id, text: 'v2', clientRequestId: randomUUID() };
+    expect(stored(await edit(aliceClient, command))).toMatchObject({ version: 2 });
+
+    const bus = await system.eventBus('lifecycle-downstream');
+    const facts: MessageChangePersisted[] = [];
+    await bus.subscribe({
+      groupId: `${system.topicPrefix}downstream`,
+      fromBeginning: true,
+      handlers: {
+        [Topics.messageChangePersisted]: async (events) => {
+          for (const { value } of events) if (value.messageId === message.id) facts.push(value);
+        },
+      },
+    });
+    // The same command again, straight onto the topic, as a redelivery would bring it.
+    await bus.publish(Topics.messageChange, [
+      {
+        key: message.conversationId,
+        value: {
+          conversationId: message.conversationId,
+          messageId: message.id,
+          actorId: alice,
+          action: 'edit',
+          text: 'v2',
+          scope: null,
+          emojis: [],
+          requestId: command.clientRequestId,
+          at: Date.now(),
+        },
+      },
+    ]);
+    await waitFor(() => facts.length === 2, 20_000, 'the fact of the edit and of its replay');
+    expect(
+      facts.map((fact) => [fact.action, fact.refusal, fact.messages[0]?.version, fact.messages[0]?.text]),
+    ).toEqual([
+      ['edit', null, 2, 'v2'],
+      ['edit', null, 2, 'v2'],
+    ]);
+    expect(facts[0]?.messages[0]?.memberIds.sort()).toEqual([alice, bob].sort());
+    const versions = await get<VersionsResponse>(
+      `/convo/${message.conversationId}/message/${message.id}/versions`,
+      bob,
+    );
+    expect(versions.body.versions.map((version) => version.text)).toEqual(['v1', 'v2']);
   });
 
   it('lets only the sender edit, within EDIT_WINDOW_SECONDS, with the text rules of a send', async () => {
