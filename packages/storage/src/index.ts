@@ -16,7 +16,7 @@ export {
 export { isTransientDatabaseError } from './database-errors.js';
 export { applyDeliveredMarkers } from './delivered-markers.js';
 export { applyGroupChange, type GroupChangeResult, type GroupRefusal } from './group-writes.js';
-export { groupConversationId, messageHideId, messageId, oneToOneConversationId } from './ids.js';
+export { groupConversationId, messageId, oneToOneConversationId } from './ids.js';
 export {
   applyMessageChange,
   type MessageChangeRefusal,

@@ -36,16 +36,13 @@ export async function findMessageConversationId(
   return message?.conversationId;
 }
 
-/** A message of the conversation, or undefined (unknown, another conversation's, or past `untilSeq`). */
+/** A message of the conversation, or undefined (unknown, or another conversation's). */
 export async function findConversationMessage(
   models: ChatModels,
   conversationId: string,
   messageId: string,
-  untilSeq?: number,
 ): Promise<MessageDoc | undefined> {
-  const message = await models.messages.findOne({ _id: messageId, conversationId });
-  if (!message || (untilSeq !== undefined && message.seq > untilSeq)) return undefined;
-  return message;
+  return (await models.messages.findOne({ _id: messageId, conversationId })) ?? undefined;
 }
 
 /**
