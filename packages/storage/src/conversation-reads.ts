@@ -46,6 +46,13 @@ async function viewOf(
   return { conversation, lastMessage, unreadCount: unread };
 }
 
+/** Each conversation's latest message as stored, in one read (the inbox's page of conversations). */
+async function latestMessages(models: ChatModels, conversations: ConversationDoc[]) {
+  const ids = conversations.flatMap((conversation) => conversation.lastMessage?.id ?? []);
+  const messages = ids.length === 0 ? [] : await models.messages.find({ _id: { $in: ids } }).toArray();
+  return new Map(messages.map((message) => [message.conversationId, message]));
+}
+
 /**
  * How `userId` may see a conversation named by its id: a member sees all of it, a removed member the history up
  * to their removal (`untilSeq`); anyone else is `forbidden`, and an unknown id is `not-found`. (The gateway
@@ -144,9 +151,16 @@ export async function findInboxPage(
   const docs = await models.conversations
     .find(filter, { sort: { lastActivityAt: -1, _id: -1 }, limit: page.limit + 1 })
     .toArray();
-  const conversations = await Promise.all(
-    docs.slice(0, page.limit).map((doc) => viewOf(models, doc, userId)),
-  );
+  const shown = docs.slice(0, page.limit);
+  const [latest, unread] = await Promise.all([
+    latestMessages(models, shown),
+    Promise.all(shown.map((doc) => unreadCount(models, doc, userId, undefined))),
+  ]);
+  const conversations = shown.map((conversation, index) => ({
+    conversation,
+    lastMessage: latest.get(conversation._id) ?? null,
+    unreadCount: unread[index] ?? 0,
+  }));
   const last = docs[page.limit - 1];
   return {
     conversations,
