@@ -17,7 +17,6 @@ import {
 import { oneToOneConversationId } from '@chat/storage';
 import {
   type AppProcess,
-  type ChatClient,
   createGroup,
   emitWithAck,
   mintToken,
@@ -34,6 +33,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
  * log that lets an offline client catch up, "seen by" and versions. Two gateways, one persister, real stack.
  */
 const system = new TestSystem(testInfra());
+/** A raw socket.io-client connection, as the system hands them out. */
+type Socket = Awaited<ReturnType<TestSystem['connect']>>;
 const newUser = (name: string) => system.newUser(name);
 let gatewayA: AppProcess;
 let gatewayB: AppProcess;
@@ -47,11 +48,11 @@ afterEach(() => system.closeClients());
 afterAll(() => system.stop());
 
 type MessageAck = Ack<{ message: MessageDto }>;
-const edit = (client: ChatClient, payload: object) =>
+const edit = (client: Socket, payload: object) =>
   emitWithAck<{ message: MessageDto }>(client, 'message:edit', payload);
-const react = (client: ChatClient, messageId: string, emojis: string[]) =>
+const react = (client: Socket, messageId: string, emojis: string[]) =>
   emitWithAck<{ message: MessageDto }>(client, 'message:react', { messageId, emojis });
-const remove = (client: ChatClient, messageId: string, scope: 'everyone' | 'me') =>
+const remove = (client: Socket, messageId: string, scope: 'everyone' | 'me') =>
   emitWithAck<object>(client, 'message:delete', { messageId, scope });
 
 function stored(ack: MessageAck): MessageDto {
@@ -87,11 +88,7 @@ async function allChanges(conversationId: string, userId: string, after: number,
   return messages;
 }
 
-function next<T>(
-  client: ChatClient,
-  event: ClientEvent | string,
-  predicate: (value: T) => boolean = () => true,
-) {
+function next<T>(client: Socket, event: ClientEvent | string, predicate: (value: T) => boolean = () => true) {
   return new Promise<T>((resolve) => {
     const listener = (value: T) => {
       if (!predicate(value)) return;
@@ -519,7 +516,7 @@ describe('the change log', () => {
     ] as const) {
       acks.push(stored(await edit(aliceClient, { messageId: m(index).id, text })));
     }
-    const reactions: Array<[ChatClient, number, string[]]> = [
+    const reactions: Array<[Socket, number, string[]]> = [
       [bobOnline, 0, ['👍']],
       [aliceClient, 0, ['❤️', '👍']],
       [bobOnline, 3, ['🎉']],
