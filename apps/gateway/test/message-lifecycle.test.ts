@@ -320,22 +320,32 @@ describe('message:delete', () => {
     const kept = await sendStored(aliceClient, bob, 'for bob');
     const { conversationId } = hidden;
     const aliceBefore = await allChanges(conversationId, alice, 0);
+    const toAlice: string[] = [];
+    aliceClient.on('message:hidden', () => toAlice.push('hidden'));
+    aliceClient.on('message:updated', (update) => toAlice.push(update.change));
 
     const toPhone = next<MessageHiddenDto>(bobPhone, 'message:hidden');
     expect(await remove(bobLaptop, hidden.id, 'me')).toEqual({ ok: true });
     expect(await toPhone).toEqual({ conversationId, messageId: hidden.id });
+    // Alice is never told. A change after the hide reaches her through the same partition, after where the
+    // hide's notice would have been: once she has it, she would have had that notice.
+    const reactionToAlice = next<MessageUpdatedDto>(aliceClient, 'message:updated');
+    stored(await react(bobPhone, kept.id, ['👍']));
+    await reactionToAlice;
+    expect(toAlice).toEqual(['reactions']);
 
     const stub = { id: hidden.id, conversationId, seq: 1, changeSeq: 3, hiddenForMe: true };
+    const reacted = { ...kept, reactions: [{ emoji: '👍', userIds: [bob] }], changeSeq: 4 };
     const history = await get<MessagePageResponse>(`/convo/${conversationId}/message?after=0`, bob);
-    expect(history.body.messages).toEqual([stub, kept]);
-    expect(await allChanges(conversationId, bob, 0)).toEqual([kept, stub]);
-    expect(await allChanges(conversationId, bob, 2)).toEqual([stub]);
+    expect(history.body.messages).toEqual([stub, reacted]);
+    expect(await allChanges(conversationId, bob, 0)).toEqual([stub, reacted]);
+    expect(await allChanges(conversationId, bob, 2)).toEqual([stub, reacted]);
     // Hiding it again changes nothing; the others' view of it never moved.
     expect(await remove(bobPhone, hidden.id, 'me')).toEqual({ ok: true });
-    expect(await allChanges(conversationId, bob, 3)).toEqual([]);
-    expect(await allChanges(conversationId, alice, 0)).toEqual(aliceBefore);
+    expect(await allChanges(conversationId, bob, 4)).toEqual([]);
+    expect(await allChanges(conversationId, alice, 0)).toEqual([aliceBefore[0], reacted]);
     const aliceHistory = await get<MessagePageResponse>(`/convo/${conversationId}/message?after=0`, alice);
-    expect(aliceHistory.body.messages).toEqual([hidden, kept]);
+    expect(aliceHistory.body.messages).toEqual([hidden, reacted]);
   });
 });
 
