@@ -242,7 +242,10 @@ class ChatPage {
     this.open = {
       otherUserId,
       conversationId: conversation.id,
-      messages: page.messages.reverse().map((message) => this.shown(message)),
+      // Messages this user deleted for themselves come as stubs: the demo leaves them out.
+      messages: page.messages
+        .reverse()
+        .flatMap((message) => ('hiddenForMe' in message ? [] : [this.shown(message)])),
       nextCursor: page.nextCursor,
       otherReadAt: other?.lastReadAt ?? null,
     };
@@ -274,7 +277,11 @@ class ChatPage {
       from: open.nextCursor,
       limit: PAGE_SIZE,
     });
-    open.messages.unshift(...page.messages.reverse().map((message) => this.shown(message)));
+    open.messages.unshift(
+      ...page.messages
+        .reverse()
+        .flatMap((message) => ('hiddenForMe' in message ? [] : [this.shown(message)])),
+    );
     open.nextCursor = page.nextCursor;
     this.renderMessages();
   }

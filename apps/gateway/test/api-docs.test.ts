@@ -41,7 +41,7 @@ async function call(
   method: 'get' | 'post',
   path: string,
   query = '',
-  options: { token?: string; status: number },
+  options: { token?: string; status: number; documentedAs?: string },
 ) {
   const response = await fetch(`${system.url()}${path}${query}`, {
     method: method.toUpperCase(),
@@ -50,7 +50,7 @@ async function call(
   expect(response.status, `${method} ${path}${query}`).toBe(options.status);
   const type = (response.headers.get('content-type') ?? '').split(';')[0] as string;
   const body = type === 'application/json' ? await response.json() : await response.text();
-  const validate = responseSchema(method, path, options.status, type);
+  const validate = responseSchema(method, options.documentedAs ?? path, options.status, type);
   expect(validate(body), `${method} ${path}${query}: ${JSON.stringify(validate.errors)}`).toBe(true);
   return body;
 }
@@ -85,6 +85,29 @@ describe('real traffic against the API documents', () => {
     await call('get', '/api/v1/chat/convo/one-to-one/message', `?otherUserId=${bob}&limit=0`, {
       token,
       status: 400,
+    });
+    const conversation = `/api/v1/chat/convo/${stored.conversationId}`;
+    const route = '/api/v1/chat/convo/{conversationId}';
+    const messageRoute = `${route}/message/{messageId}`;
+    for (const [path, documentedAs] of [
+      [conversation, route],
+      [`${conversation}/message`, `${route}/message`],
+      [`${conversation}/changes`, `${route}/changes`],
+      [`${conversation}/message/${stored.id}/receipts`, `${messageRoute}/receipts`],
+      [`${conversation}/message/${stored.id}/versions`, `${messageRoute}/versions`],
+    ] as const) {
+      await call('get', path, '', { token, status: 200, documentedAs });
+      await call('get', path, '', { token: mintToken('dx-stranger'), status: 404, documentedAs });
+    }
+    await call('get', `${conversation}/changes`, '?after=-1', {
+      token,
+      status: 400,
+      documentedAs: `${route}/changes`,
+    });
+    await call('get', `${conversation}/message/msg_none/receipts`, '', {
+      token,
+      status: 404,
+      documentedAs: `${messageRoute}/receipts`,
     });
     const inbox = await call('get', '/api/v1/chat/convo', '', { token, status: 200 });
     expect((inbox as { conversations: unknown[] }).conversations).toHaveLength(1);
@@ -129,5 +152,60 @@ describe('real traffic against the API documents', () => {
       .timeout(10_000)
       .emitWithAck('presence:unsubscribe', { userIds: [alice] });
     expectValid(socketSchema('presenceUnsubscribe', 'ack'), unwatched);
+  });
+
+  it('every payload of a message change is as the AsyncAPI document says', async () => {
+    const [aliceSocket, bobSocket] = [await system.connect(alice), await system.connect(bob)];
+    const message = await sendStored(aliceSocket, bob, 'to change');
+    const reply = {
+      clientMessageId: randomUUID(),
+      otherUserId: alice,
+      text: 'a reply',
+      replyToId: message.id,
+    };
+    expectValid(socketSchema('messageSend', 'request'), reply);
+    expectValid(
+      socketSchema('messageSend', 'ack'),
+      await bobSocket.timeout(20_000).emitWithAck('message:send', reply),
+    );
+
+    const edit = { messageId: message.id, text: 'changed', clientRequestId: randomUUID() };
+    expectValid(socketSchema('messageEdit', 'request'), edit);
+    const updated = new Promise((resolve) => bobSocket.once('message:updated', resolve));
+    expectValid(
+      socketSchema('messageEdit', 'ack'),
+      await aliceSocket.timeout(20_000).emitWithAck('message:edit', edit),
+    );
+    expectValid(socketSchema('messageUpdated', 'update'), await updated);
+    const refused = await bobSocket.timeout(20_000).emitWithAck('message:edit', edit);
+    expect(refused.ok).toBe(false);
+    expectValid(socketSchema('messageEdit', 'ack'), refused);
+
+    const react = { messageId: message.id, emojis: ['👍'] };
+    expectValid(socketSchema('messageReact', 'request'), react);
+    expectValid(
+      socketSchema('messageReact', 'ack'),
+      await bobSocket.timeout(20_000).emitWithAck('message:react', react),
+    );
+
+    const hide = { messageId: message.id, scope: 'me' as const };
+    expectValid(socketSchema('messageDelete', 'request'), hide);
+    const hidden = new Promise((resolve) => bobSocket.once('message:hidden', resolve));
+    expectValid(
+      socketSchema('messageDelete', 'ack'),
+      await bobSocket.timeout(20_000).emitWithAck('message:delete', hide),
+    );
+    expectValid(socketSchema('messageHidden', 'update'), await hidden);
+    const token = mintToken(bob);
+    const route = '/api/v1/chat/convo/{conversationId}';
+    for (const [path, documentedAs] of [
+      [`/api/v1/chat/convo/${message.conversationId}/message`, `${route}/message`],
+      [`/api/v1/chat/convo/${message.conversationId}/changes`, `${route}/changes`],
+    ] as const) {
+      const page = (await call('get', path, '', { token, status: 200, documentedAs })) as {
+        messages: object[];
+      };
+      expect(page.messages).toContainEqual(expect.objectContaining({ id: message.id, hiddenForMe: true }));
+    }
   });
 });

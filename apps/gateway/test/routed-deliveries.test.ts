@@ -74,7 +74,8 @@ async function history(userId: string, otherUserId: string, after: number): Prom
       { headers: { authorization: `Bearer ${mintToken(userId)}` } },
     );
     const page = (await response.json()) as MessagePageResponse;
-    messages.push(...page.messages);
+    // Bob hid nothing: every entry is a message.
+    messages.push(...page.messages.filter((message): message is MessageDto => !('hiddenForMe' in message)));
     cursor = page.nextCursor;
   }
   return messages;

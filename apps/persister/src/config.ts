@@ -12,6 +12,8 @@ const persisterSettings = settingsSchema({
   conversationCacheSize: env.integer('PERSISTER_CONVERSATION_CACHE_SIZE', 10_000, { min: 0 }),
   /** Members a group may have besides its creator. */
   maxGroupMembers: env.integer('MAX_GROUP_MEMBERS', 256, { min: 1 }),
+  /** How long after sending a message its sender may edit it (enforced when the edit is stored). */
+  editWindowSeconds: env.integer('EDIT_WINDOW_SECONDS', 900, { min: 0 }),
 });
 
 export type PersisterConfig = SettingsOf<typeof persisterSettings>;

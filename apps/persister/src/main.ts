@@ -18,6 +18,7 @@ import {
   handleConversationRead,
   handleMessageDelivered,
 } from './consumers/marker-commands.consumer.js';
+import { handleMessageChange } from './consumers/message-change.consumer.js';
 import { handleMessageSent } from './consumers/message-sent.consumer.js';
 import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
 import { persisterMetrics } from './metrics.js';
@@ -108,6 +109,13 @@ async function main(): Promise<void> {
       [Topics.conversationRead]: handleConversationRead({ answers, models, metrics }),
       [Topics.groupChange]: handleGroupChange({ answers, models, maxGroupMembers: config.maxGroupMembers }),
       [Topics.messageDelivered]: handleMessageDelivered({ answers, models }),
+      [Topics.messageChange]: handleMessageChange({
+        answers,
+        models,
+        writer,
+        heads,
+        editWindowMs: config.editWindowSeconds * 1000,
+      }),
       [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
       [Topics.conversationMute]: handleConversationMute({ answers, models }),
     },

@@ -31,6 +31,7 @@ function command(senderId: string, recipientId: string, text: string): MessageSe
     clientMessageId: text,
     text,
     sentAt: Date.now(),
+    replyToId: null,
   };
 }
 

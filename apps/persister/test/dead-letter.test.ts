@@ -49,6 +49,7 @@ function command(overrides: Partial<MessageSent> = {}): MessageSent {
     clientMessageId: 'dl-1',
     text: 'hello',
     sentAt: Date.now(),
+    replyToId: null,
     ...overrides,
   };
 }

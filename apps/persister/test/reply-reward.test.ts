@@ -82,6 +82,7 @@ describe('replied.in.24hr.first', () => {
       clientMessageId: 'dave-reply-1',
       text: 'pong',
       sentAt: Date.now(),
+      replyToId: null,
     };
     await bus.publish(Topics.messageSent, [{ key: reply.conversationId, value: redelivered }]);
     expect(await sendStored(dave, 'rw-carol', 'pong', 'dave-reply-1')).toEqual(reply);

@@ -19,7 +19,7 @@ import { DeliveredMarks } from './delivered.js';
 import { Emitter } from './emitter.js';
 import { ChatClientError, unavailable } from './errors.js';
 import { ChatHttp, type TokenSource } from './http.js';
-import { SeqOrder } from './ordering.js';
+import { SeqOrder, type StreamEntry } from './ordering.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { type ChatSocket, openSocket } from './socket.js';
 import { type ClientState, parseState } from './state.js';
@@ -559,8 +559,10 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     for (;;) {
       const page = await this.api.history(conversationId, { from, limit: this.pageSize });
       this.stats.catchUpPages += 1;
-      const older = page.messages.find((message) => Date.parse(message.createdAt) <= this.syncedAt);
-      newer.push(...page.messages.filter((message) => Date.parse(message.createdAt) > this.syncedAt));
+      // A stub of a message the user deleted for themselves has no time: it is placed by the messages around it.
+      const timed = page.messages.filter((message): message is MessageDto => !('hiddenForMe' in message));
+      const older = timed.find((message) => Date.parse(message.createdAt) <= this.syncedAt);
+      newer.push(...timed.filter((message) => Date.parse(message.createdAt) > this.syncedAt));
       if (older) {
         start = older.seq;
         break;
@@ -572,8 +574,10 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     for (const message of newer.reverse()) this.emitInOrder(stream.add(message));
   }
 
-  private emitInOrder(messages: MessageDto[]): void {
-    for (const message of messages) {
+  /** Emits messages in seq order; a stub of one the user deleted for themselves only moves the stream on. */
+  private emitInOrder(entries: StreamEntry[]): void {
+    for (const message of entries) {
+      if ('hiddenForMe' in message) continue;
       this.emit('message', message);
       if (this.deliveredDebounceMs !== undefined && message.senderId !== this.userId) {
         this.marks.note(message.conversationId, message.seq);

@@ -1,5 +1,6 @@
 import type { MessageDto } from '@chat/contracts';
 import { describe, expect, it } from 'vitest';
+import type { StreamEntry } from './ordering.js';
 import { SeqOrder } from './ordering.js';
 
 const message = (seq: number): MessageDto => ({
@@ -11,8 +12,11 @@ const message = (seq: number): MessageDto => ({
   text: `m${seq}`,
   seq,
   createdAt: new Date(seq * 1000).toISOString(),
+  version: 1,
+  reactions: [],
+  changeSeq: seq,
 });
-const seqs = (messages: MessageDto[]) => messages.map((m) => m.seq);
+const seqs = (messages: StreamEntry[]) => messages.map((m) => m.seq);
 
 describe('SeqOrder', () => {
   it('emits each seq once, in order, whatever order and how often they arrive', () => {

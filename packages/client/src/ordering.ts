@@ -1,4 +1,7 @@
-import type { MessageDto } from '@chat/contracts';
+import type { HiddenMessageDto, MessageDto } from '@chat/contracts';
+
+/** What a conversation's stream holds: its messages, and stubs of those the user deleted for themselves. */
+export type StreamEntry = MessageDto | HiddenMessageDto;
 
 /**
  * One conversation's stream of messages as the client emits it: each seq once, in order. Messages come from
@@ -11,7 +14,7 @@ import type { MessageDto } from '@chat/contracts';
  */
 export class SeqOrder {
   private last: number | undefined;
-  private readonly held = new Map<number, MessageDto>();
+  private readonly held = new Map<number, StreamEntry>();
 
   constructor(lastSeq?: number) {
     this.last = lastSeq;
@@ -27,14 +30,14 @@ export class SeqOrder {
     return this.held.size > 0;
   }
 
-  add(message: MessageDto): MessageDto[] {
+  add(message: StreamEntry): StreamEntry[] {
     if ((this.last !== undefined && message.seq <= this.last) || this.held.has(message.seq)) return [];
     this.held.set(message.seq, message);
     return this.release(false);
   }
 
   /** Sets the baseline of a conversation first seen: seqs up to `afterSeq` are not emitted. */
-  start(afterSeq: number): MessageDto[] {
+  start(afterSeq: number): StreamEntry[] {
     if (this.last === undefined) this.last = afterSeq;
     return this.release(false);
   }
@@ -43,15 +46,15 @@ export class SeqOrder {
    * The server has nothing between `lastSeq` and the held messages (a removed member's view ends, history was
    * cut): stop waiting and emit what is held, in order.
    */
-  skipGaps(): MessageDto[] {
+  skipGaps(): StreamEntry[] {
     return this.release(true);
   }
 
-  private release(overGaps: boolean): MessageDto[] {
+  private release(overGaps: boolean): StreamEntry[] {
     if (this.last === undefined) return [];
-    const out: MessageDto[] = [];
+    const out: StreamEntry[] = [];
     for (const seq of [...this.held.keys()].sort((a, b) => a - b)) {
-      const message = this.held.get(seq) as MessageDto;
+      const message = this.held.get(seq) as StreamEntry;
       if (seq <= this.last) {
         this.held.delete(seq);
         continue;

@@ -19,6 +19,14 @@ export const FactAudiences: { [T in DeliveredFact]: (fact: EventsByTopic[T]) => 
     ...(fact.otherUserId ? [fact.otherUserId] : []),
   ],
   'message.delivered.persisted': (fact) => fact.memberIds,
+  // A deletion for the actor alone goes to their own sockets; any other change to every member of the time of
+  // each message it changed (a deletion empties the quotes of the replies, which are told too).
+  'message.change.persisted': (fact) =>
+    fact.refusal !== null
+      ? []
+      : fact.scope === 'me'
+        ? [fact.actorId]
+        : fact.messages.flatMap((message) => message.memberIds),
   // Only its requester is answered; the user's other devices see the mute on the conversation object.
   'conversation.mute.persisted': () => [],
   // A refusal, or a change that changed nothing, concerns only its requester (answered through its gateway).

@@ -39,8 +39,40 @@ describe('toMessageDto', () => {
       seq: 3,
       createdAt: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
       memberIds: ['alice', 'bob'],
+      version: 1,
+      editedAt: null,
+      deletedAt: null,
+      reactions: [],
+      replyTo: null,
+      changeSeq: 3,
     };
-    const { memberIds: _routing, ...fields } = fact;
+    const { memberIds: _routing, editedAt, deletedAt, replyTo, ...fields } = fact;
     expect(toMessageDto(fact)).toEqual({ ...fields, createdAt: '2026-01-02T03:04:05.006Z' });
+  });
+
+  it('carries an edit, a deletion and a reply quote as ISO times and an object, absent when null', () => {
+    const fact: MessagePersisted = {
+      id: 'msg_2',
+      conversationId: 'grp_1',
+      senderId: 'alice',
+      recipientId: null,
+      clientMessageId: 'c2',
+      text: '',
+      seq: 4,
+      createdAt: Date.UTC(2026, 0, 2),
+      memberIds: ['alice', 'bob'],
+      version: 2,
+      editedAt: Date.UTC(2026, 0, 2, 0, 1),
+      deletedAt: Date.UTC(2026, 0, 2, 0, 2),
+      reactions: [],
+      replyTo: { id: 'msg_1', seq: 3, senderId: 'bob', text: '' },
+      changeSeq: 9,
+    };
+    expect(toMessageDto(fact)).toMatchObject({
+      editedAt: '2026-01-02T00:01:00.000Z',
+      deletedAt: '2026-01-02T00:02:00.000Z',
+      replyTo: { id: 'msg_1', seq: 3, senderId: 'bob', text: '' },
+      changeSeq: 9,
+    });
   });
 });

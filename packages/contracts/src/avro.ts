@@ -1,4 +1,4 @@
-import { ConversationKinds, GroupActions, GroupRoles } from './enums.js';
+import { ConversationKinds, DeleteScopes, GroupActions, GroupRoles, MessageChangeActions } from './enums.js';
 
 /**
  * Avro schemas of every event, registered in the schema registry under the subject `<topic>-value`.
@@ -23,6 +23,30 @@ export const MessageSentSchema = {
       name: 'sentAt',
       type: { type: 'long', logicalType: 'timestamp-millis' },
       doc: 'When the gateway accepted it.',
+    },
+    {
+      name: 'replyToId',
+      type: ['null', 'string'],
+      default: null,
+      doc: 'The message of the same conversation this one replies to.',
+    },
+  ],
+} as const;
+
+const millis = { type: 'long', logicalType: 'timestamp-millis' } as const;
+
+/** The quoted message of a reply, as it was when the reply was stored. */
+const ReplyQuoteSchema = {
+  type: 'record',
+  name: 'ReplyQuote',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'seq', type: 'long' },
+    { name: 'senderId', type: 'string' },
+    {
+      name: 'text',
+      type: 'string',
+      doc: 'The first 100 code points of its text when the reply was stored; "" once it is deleted for everyone.',
     },
   ],
 } as const;
@@ -51,10 +75,39 @@ export const MessagePersistedSchema = {
       default: [],
       doc: "The conversation's members when the message was stored: who receives it.",
     },
+    { name: 'version', type: 'long', default: 1, doc: '1 when sent, +1 per edit.' },
+    { name: 'editedAt', type: ['null', millis], default: null },
+    {
+      name: 'deletedAt',
+      type: ['null', millis],
+      default: null,
+      doc: 'When it was deleted for everyone (its text is then "").',
+    },
+    {
+      name: 'reactions',
+      default: [],
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'Reaction',
+          fields: [
+            { name: 'emoji', type: 'string' },
+            { name: 'userIds', type: { type: 'array', items: 'string' } },
+          ],
+        },
+      },
+      doc: 'Each emoji in the order it was first added, its users in the order they reacted.',
+    },
+    { name: 'replyTo', type: ['null', ReplyQuoteSchema], default: null },
+    {
+      name: 'changeSeq',
+      type: 'long',
+      default: 0,
+      doc: "Position of the message's latest change in its conversation's change log.",
+    },
   ],
 } as const;
-
-const millis = { type: 'long', logicalType: 'timestamp-millis' } as const;
 
 export const ConversationReadSchema = {
   type: 'record',
@@ -306,5 +359,69 @@ export const NotificationFailedSchema = {
       doc: 'The last answer (`HTTP 500`) or failure (`timeout after 5000 ms`).',
     },
     { name: 'failedAt', type: millis },
+  ],
+} as const;
+
+export const MessageChangeSchema = {
+  type: 'record',
+  name: 'MessageChange',
+  namespace: 'chat.events.v1',
+  doc: "Command: edit a message, delete it (for everyone or for the actor), or set the actor's reactions on it. Keyed by conversationId.",
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'messageId', type: 'string' },
+    { name: 'actorId', type: 'string' },
+    { name: 'action', type: { type: 'enum', name: 'MessageChangeAction', symbols: MessageChangeActions } },
+    { name: 'text', type: ['null', 'string'], default: null, doc: 'The new text, for edit.' },
+    {
+      name: 'scope',
+      type: ['null', { type: 'enum', name: 'DeleteScope', symbols: DeleteScopes }],
+      default: null,
+      doc: 'For delete.',
+    },
+    {
+      name: 'emojis',
+      type: { type: 'array', items: 'string' },
+      default: [],
+      doc: "For react: the actor's whole set.",
+    },
+    {
+      name: 'requestId',
+      type: 'string',
+      doc: "The client's clientRequestId, or one the gateway made: a replayed or retried command is applied once.",
+    },
+    { name: 'at', type: millis, doc: 'When the gateway accepted it.' },
+  ],
+} as const;
+
+export const MessageChangePersistedSchema = {
+  type: 'record',
+  name: 'MessageChangePersisted',
+  namespace: 'chat.events.v1',
+  doc: 'Fact: a message change as stored (or refused). Keyed by conversationId.',
+  fields: [
+    { name: 'conversationId', type: 'string' },
+    { name: 'messageId', type: 'string' },
+    { name: 'actorId', type: 'string' },
+    {
+      name: 'action',
+      type: { type: 'enum', name: 'MessageChangedAction', symbols: MessageChangeActions },
+    },
+    {
+      name: 'scope',
+      type: ['null', { type: 'enum', name: 'DeletedScope', symbols: DeleteScopes }],
+      default: null,
+    },
+    {
+      name: 'messages',
+      type: { type: 'array', items: MessagePersistedSchema },
+      doc: 'The changed message after the change, with the members told; then, for a delete for everyone, the replies whose quote of it was emptied. Empty for a refusal and for a delete for the actor only.',
+    },
+    {
+      name: 'refusal',
+      type: ['null', 'string'],
+      default: null,
+      doc: 'Why the change was refused (an ErrorMessages key); null when it was stored.',
+    },
   ],
 } as const;

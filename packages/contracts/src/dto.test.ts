@@ -4,11 +4,13 @@ import {
   conversationUpdatedDtoSchema,
   deliveredReceiptDtoSchema,
   messageDtoSchema,
+  messageUpdatedDtoSchema,
   participantDtoSchema,
   readReceiptDtoSchema,
   toConversationUpdatedDto,
   toDeliveredReceiptDto,
   toMessageDto,
+  toMessageUpdatedDto,
   toNewGroupDto,
   toParticipantDto,
   toReadReceiptDto,
@@ -27,6 +29,12 @@ const message: MessagePersisted = {
   seq: 1,
   createdAt: at,
   memberIds: ['alice', 'bob'],
+  version: 1,
+  editedAt: null,
+  deletedAt: null,
+  reactions: [],
+  replyTo: null,
+  changeSeq: 1,
 };
 
 const change: GroupChangePersisted = {
@@ -49,7 +57,23 @@ describe('the fact → DTO mappings', () => {
     expect(messageDtoSchema.parse(toMessageDto(message))).toEqual({
       ...message,
       memberIds: undefined,
+      editedAt: undefined,
+      deletedAt: undefined,
+      replyTo: undefined,
       createdAt: '2030-01-02T03:04:05.006Z',
+    });
+    const changed = {
+      ...message,
+      version: 2,
+      editedAt: at,
+      deletedAt: at,
+      reactions: [{ emoji: '👍', userIds: ['bob'] }],
+      replyTo: { id: 'm0', seq: 1, senderId: 'bob', text: '' },
+      changeSeq: 7,
+    };
+    expect(messageUpdatedDtoSchema.parse(toMessageUpdatedDto('react', changed))).toMatchObject({
+      change: 'reactions',
+      message: { editedAt: '2030-01-02T03:04:05.006Z', replyTo: changed.replyTo, changeSeq: 7 },
     });
     const updated = conversationUpdatedDtoSchema.parse(toConversationUpdatedDto(change));
     expect(conversationDtoSchema.parse(toNewGroupDto(updated)).participants).toEqual(updated.participants);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ConversationKinds, GroupActions, GroupRoles } from './enums.js';
+import { ConversationKinds, GroupActions, GroupRoles, MessageUpdateKinds } from './enums.js';
 import type {
   ConversationReadPersisted,
   GroupChangePersisted,
+  MessageChangePersisted,
   MessageDeliveredPersisted,
   MessagePersisted,
 } from './events.js';
@@ -18,6 +19,11 @@ import { Limits } from './limits.js';
 const dateTime = z.iso.datetime();
 const count = z.int().min(0);
 
+const reactionSchema = z.strictObject({
+  emoji: z.string(),
+  userIds: z.array(z.string()).describe('In the order they reacted.'),
+});
+
 export const messageDtoSchema = z
   .strictObject({
     id: z.string(),
@@ -25,9 +31,29 @@ export const messageDtoSchema = z
     senderId: z.string(),
     recipientId: z.string().nullable(),
     clientMessageId: z.string().max(Limits.clientMessageIdMaxLength),
-    text: z.string(),
+    text: z.string().describe('"" once the message is deleted for everyone.'),
     seq: z.int().min(1).describe('1, 2, 3… per conversation, with no gaps.'),
     createdAt: dateTime.describe('When the persister stored it.'),
+    version: z.int().min(1).describe('1 when sent, +1 per edit.'),
+    editedAt: dateTime.optional().describe('When it was last edited.'),
+    deletedAt: dateTime.optional().describe('When it was deleted for everyone: a tombstone, its text gone.'),
+    reactions: z
+      .array(reactionSchema)
+      .describe('Each emoji in the order it was first added; an emoji nobody holds any more is dropped.'),
+    replyTo: z
+      .strictObject({
+        id: z.string(),
+        seq: z.int().min(1),
+        senderId: z.string(),
+        text: z
+          .string()
+          .describe(
+            `The quoted text when the reply was sent, cut to ${Limits.replyQuoteMaxLength} code points; "" once the quoted message is deleted for everyone.`,
+          ),
+      })
+      .optional()
+      .describe('The message this one replies to.'),
+    changeSeq: count.describe("Position of the message's latest change in its conversation's change log."),
   })
   .describe('A stored message (MessageDto); recipientId is null in a group.');
 
@@ -37,11 +63,37 @@ export const messageDtoSchema = z
  */
 export type MessageDto = z.infer<typeof messageDtoSchema>;
 
+const isoOf = (millis: number) => new Date(millis).toISOString();
+
 /** The one mapping of a stored message to what clients see. */
 export function toMessageDto(message: MessagePersisted): MessageDto {
-  const { memberIds: _routing, ...rest } = message;
-  return { ...rest, createdAt: new Date(message.createdAt).toISOString() };
+  const { memberIds: _routing, editedAt, deletedAt, replyTo, createdAt, ...rest } = message;
+  return {
+    ...rest,
+    createdAt: isoOf(createdAt),
+    ...(editedAt === null ? {} : { editedAt: isoOf(editedAt) }),
+    ...(deletedAt === null ? {} : { deletedAt: isoOf(deletedAt) }),
+    ...(replyTo === null ? {} : { replyTo }),
+  };
 }
+
+export const hiddenMessageDtoSchema = z
+  .strictObject({
+    id: z.string(),
+    conversationId: z.string(),
+    seq: z.int().min(1),
+    changeSeq: count.describe('The change that hid it, for the caller only.'),
+    hiddenForMe: z.literal(true),
+  })
+  .describe('A message the caller deleted for themselves (HiddenMessageDto): no text, no reactions.');
+
+/** A message the caller deleted for themselves, as their history, catch-up and change log show it. */
+export type HiddenMessageDto = z.infer<typeof hiddenMessageDtoSchema>;
+
+export const messageViewSchema = z.union([messageDtoSchema, hiddenMessageDtoSchema]);
+
+/** A message as one user's history shows it: whole, or a stub when they deleted it for themselves. */
+export type MessageView = z.infer<typeof messageViewSchema>;
 
 export const participantDtoSchema = z.strictObject({
   userId: z.string(),
@@ -92,7 +144,9 @@ export const conversationDtoSchema = z
     participants: z
       .array(participantDtoSchema)
       .describe('Sorted by user id in a 1-1 conversation; in the order they joined in a group.'),
-    lastMessage: messageDtoSchema.nullable(),
+    lastMessage: messageDtoSchema
+      .nullable()
+      .describe('The latest message, whole (history and the change log show a stub for one the caller hid).'),
     unreadCount: count.describe("Messages from the other participants newer than the caller's lastReadAt."),
     createdAt: dateTime.nullable().describe('Null until the first message creates the conversation.'),
     muted: muteDtoSchema
@@ -109,7 +163,7 @@ export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
 
 export const messagePageResponseSchema = z.strictObject({
   messages: z
-    .array(messageDtoSchema)
+    .array(messageViewSchema)
     .describe('Newest first with `from` (or neither); oldest first with `after`.'),
   nextCursor: z
     .int()
@@ -118,6 +172,40 @@ export const messagePageResponseSchema = z.strictObject({
 });
 
 export type MessagePageResponse = z.infer<typeof messagePageResponseSchema>;
+
+export const changesPageResponseSchema = z.strictObject({
+  messages: z
+    .array(messageViewSchema)
+    .describe(
+      'The current snapshot of every message whose latest change is after `after`, by changeSeq, each once.',
+    ),
+  nextCursor: z.int().nullable().describe('Pass as `after` to get the next page; null on the last page.'),
+});
+
+export type ChangesPageResponse = z.infer<typeof changesPageResponseSchema>;
+
+export const receiptsResponseSchema = z.strictObject({
+  readBy: z
+    .array(z.string())
+    .describe(
+      'Members other than the sender, members when it was sent, whose lastReadAt is at or after its createdAt.',
+    ),
+  deliveredTo: z
+    .array(z.string())
+    .describe('The same members whose lastDeliveredSeq is at or past its seq (reading counts).'),
+});
+
+export type ReceiptsResponse = z.infer<typeof receiptsResponseSchema>;
+
+export const versionsResponseSchema = z.strictObject({
+  versions: z
+    .array(z.strictObject({ version: z.int().min(1), text: z.string(), editedAt: dateTime }))
+    .describe(
+      "Every version, oldest first, the current one included; version 1's editedAt is createdAt. Empty after a deletion for everyone.",
+    ),
+});
+
+export type VersionsResponse = z.infer<typeof versionsResponseSchema>;
 
 export const inboxEntryDtoSchema = conversationDtoSchema.extend({
   otherUserId: z.string().nullable().describe('The other user of a 1-1 conversation; null for a group.'),
@@ -231,6 +319,40 @@ export const typingDtoSchema = z.strictObject({
 
 /** `typing`: a member started or stopped typing (or their indicator expired). */
 export type TypingDto = z.infer<typeof typingDtoSchema>;
+
+export const messageUpdatedDtoSchema = z
+  .strictObject({
+    conversationId: z.string(),
+    change: z.enum(MessageUpdateKinds),
+    message: messageDtoSchema.describe('The message after the change.'),
+  })
+  .describe('A message was edited, deleted for everyone, or its reactions changed (MessageUpdatedDto).');
+
+/** `message:updated`: a message changed; its snapshot after the change. */
+export type MessageUpdatedDto = z.infer<typeof messageUpdatedDtoSchema>;
+
+/**
+ * The one mapping of a changed message to what clients see. A reply whose quote a deletion emptied is told as a
+ * `delete` too: the deletion is what changed it.
+ */
+export function toMessageUpdatedDto(
+  action: MessageChangePersisted['action'],
+  message: MessagePersisted,
+): MessageUpdatedDto {
+  return {
+    conversationId: message.conversationId,
+    change: action === 'react' ? 'reactions' : action,
+    message: toMessageDto(message),
+  };
+}
+
+export const messageHiddenDtoSchema = z.strictObject({
+  conversationId: z.string(),
+  messageId: z.string(),
+});
+
+/** `message:hidden`: the user deleted this message for themselves (on one of their devices). */
+export type MessageHiddenDto = z.infer<typeof messageHiddenDtoSchema>;
 
 /** `GET /healthz`. */
 export const healthSchema = z.strictObject({ status: z.literal('ok') });

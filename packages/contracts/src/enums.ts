@@ -13,3 +13,15 @@ export type GroupRole = (typeof GroupRoles)[number];
 /** What a `group.change` command does, and what its fact and `conversation:updated` report. */
 export const GroupActions = ['create', 'add', 'remove'] as const;
 export type GroupAction = (typeof GroupActions)[number];
+
+/** What a `message.change` command does to a message. */
+export const MessageChangeActions = ['edit', 'delete', 'react'] as const;
+export type MessageChangeAction = (typeof MessageChangeActions)[number];
+
+/** Whom a deletion hides the message from: everyone (a tombstone), or only the one who deletes it. */
+export const DeleteScopes = ['everyone', 'me'] as const;
+export type DeleteScope = (typeof DeleteScopes)[number];
+
+/** What `message:updated` reports. */
+export const MessageUpdateKinds = ['edit', 'delete', 'reactions'] as const;
+export type MessageUpdateKind = (typeof MessageUpdateKinds)[number];

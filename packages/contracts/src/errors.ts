@@ -96,6 +96,25 @@ export const ErrorMessages = {
     code: 'UNAVAILABLE',
     message: 'The mute could not be confirmed as stored in time; send it again.',
   },
+  changeNotConfirmed: {
+    code: 'UNAVAILABLE',
+    message:
+      'The change could not be confirmed as stored in time; send it again with the same clientRequestId.',
+  },
+  noSuchMessage: { code: 'NOT_FOUND', message: 'There is no such message.' },
+  notYourMessage: {
+    code: 'FORBIDDEN',
+    message: 'Only the sender (or, to delete it, a group admin) can do this.',
+  },
+  editWindowClosed: { code: 'FORBIDDEN', message: 'The message can no longer be edited.' },
+  messageDeleted: {
+    code: 'VALIDATION_FAILED',
+    message: 'The message was deleted for everyone: it cannot be edited or reacted to.',
+  },
+  replyToUnknown: {
+    code: 'VALIDATION_FAILED',
+    message: 'replyToId must name a message of the same conversation.',
+  },
   typingTooFast: { code: 'RATE_LIMITED', message: 'Too many typing events on this connection.' },
   restarting: { code: 'UNAVAILABLE', message: 'The server is restarting; send again.' },
   noPersister: {

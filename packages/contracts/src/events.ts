@@ -5,6 +5,8 @@ import {
   ConversationReadSchema,
   GroupChangePersistedSchema,
   GroupChangeSchema,
+  MessageChangePersistedSchema,
+  MessageChangeSchema,
   MessageDeliveredPersistedSchema,
   MessageDeliveredSchema,
   MessagePersistedSchema,
@@ -61,6 +63,8 @@ export type TypingChanged = AvroRecord<typeof TypingChangedSchema>;
 export type ConversationMute = AvroRecord<typeof ConversationMuteSchema>;
 export type ConversationMutePersisted = AvroRecord<typeof ConversationMutePersistedSchema>;
 export type NotificationFailed = AvroRecord<typeof NotificationFailedSchema>;
+export type MessageChange = AvroRecord<typeof MessageChangeSchema>;
+export type MessageChangePersisted = AvroRecord<typeof MessageChangePersistedSchema>;
 
 /** Which schema belongs to which topic: the one table producers, consumers and the codec share. */
 export const EventCatalog = {
@@ -79,6 +83,8 @@ export const EventCatalog = {
   [Topics.conversationMute]: ConversationMuteSchema,
   [Topics.conversationMutePersisted]: ConversationMutePersistedSchema,
   [Topics.notificationFailed]: NotificationFailedSchema,
+  [Topics.messageChange]: MessageChangeSchema,
+  [Topics.messageChangePersisted]: MessageChangePersistedSchema,
 } as const;
 
 export type EventTopic = keyof typeof EventCatalog;

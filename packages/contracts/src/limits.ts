@@ -29,4 +29,13 @@ export const Limits = Object.freeze({
   /** Typing events (start and stop together) a socket may send per window; more are RATE_LIMITED. */
   typingEventsPerWindow: 10,
   typingRateWindowMs: 5000,
+  /** Code points of a quoted message a reply keeps. */
+  replyQuoteMaxLength: 100,
+  /** Emojis one user may hold on one message. */
+  reactionsPerUserMax: 20,
+  /** Code points of one reaction emoji. */
+  reactionEmojiMaxLength: 32,
+  /** Changes (and earlier versions) one page of `/changes` holds at most, and by default. */
+  changesPageMax: 100,
+  changesPageDefault: 50,
 });

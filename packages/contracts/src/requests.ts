@@ -37,6 +37,13 @@ export const Requests = Object.freeze({
     timeout: 'muteNotConfirmed',
     key: 'conversationId',
   },
+  // Edits, deletions and reactions share one topic: a conversation's changes are numbered (changeSeq) in the
+  // order one persister applies them, which one partition of one topic gives.
+  [Topics.messageChange]: {
+    answer: Topics.messageChangePersisted,
+    timeout: 'changeNotConfirmed',
+    key: 'conversationId',
+  },
 } as const satisfies {
   [C in keyof EventsByTopic]?: {
     answer: TopicName;

@@ -4,6 +4,8 @@ import {
   conversationUpdatedDtoSchema,
   deliveredReceiptDtoSchema,
   messageDtoSchema,
+  messageHiddenDtoSchema,
+  messageUpdatedDtoSchema,
   participantDtoSchema,
   presenceDtoSchema,
   readReceiptDtoSchema,
@@ -17,7 +19,10 @@ import {
   groupAddMembersSchema,
   groupCreateSchema,
   groupRemoveMemberSchema,
+  messageDeleteSchema,
   messageDeliveredSchema,
+  messageEditSchema,
+  messageReactSchema,
   messageSendSchema,
   presenceSubscribeSchema,
   typingSchema,
@@ -86,6 +91,51 @@ export const SocketEventTable = {
       payload: messageDtoSchema,
       message: 'message',
       summary: 'A stored message, to every socket of every member. De-duplicate by id.',
+    },
+  },
+  messageEdit: {
+    event: 'message:edit',
+    toServer: {
+      payload: messageEditSchema,
+      ack: z.strictObject({ message: messageDtoSchema }),
+      summary: 'Edit your own message within EDIT_WINDOW_SECONDS of sending; idempotent on clientRequestId.',
+      ackSummary: 'Once the new version is stored.',
+    },
+  },
+  messageDelete: {
+    event: 'message:delete',
+    toServer: {
+      payload: messageDeleteSchema,
+      ack: noResult,
+      summary:
+        'Delete a message for everyone (its sender, or a group admin) or for yourself only (any member).',
+      ackSummary: 'Once the deletion is stored.',
+    },
+  },
+  messageReact: {
+    event: 'message:react',
+    toServer: {
+      payload: messageReactSchema,
+      ack: z.strictObject({ message: messageDtoSchema }),
+      summary: 'Set your whole set of reactions on a message; [] clears it.',
+      ackSummary: 'Once the reactions are stored.',
+    },
+  },
+  messageUpdated: {
+    event: 'message:updated',
+    toClient: {
+      payload: messageUpdatedDtoSchema,
+      message: 'update',
+      summary:
+        'A message was edited, deleted for everyone or its reactions changed: to every socket of every member. Keep the snapshot with the highest changeSeq.',
+    },
+  },
+  messageHidden: {
+    event: 'message:hidden',
+    toClient: {
+      payload: messageHiddenDtoSchema,
+      message: 'update',
+      summary: 'You deleted this message for yourself: to your own sockets only.',
     },
   },
   presenceSubscribe: {

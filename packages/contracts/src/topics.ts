@@ -25,6 +25,10 @@ export const Topics = Object.freeze({
   messageDelivered: 'message.delivered',
   /** Fact: a delivered marker as stored. Key: conversationId. Producer: persister. Consumers: every gateway. */
   messageDeliveredPersisted: 'message.delivered.persisted',
+  /** Command: edit a message, delete it (for everyone or for the actor), set the actor's reactions on it. Key: conversationId. Producer: gateway. Consumer: persister. */
+  messageChange: 'message.change',
+  /** Fact: a message change as stored (or refused), with the message after it. Key: conversationId. Producer: persister. Consumers: every gateway, downstream services. */
+  messageChangePersisted: 'message.change.persisted',
   /** Fact, never stored: a member is typing, or stopped. Key: conversationId. Producer: gateways. Consumers: every gateway. */
   typingChanged: 'typing.changed',
   /** Command: mute a conversation for one member (until a time, or until unmuted), or unmute it. Key: conversationId. Producer: gateway. Consumer: persister. */

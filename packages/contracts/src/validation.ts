@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { MessageSent } from './events.js';
+import { DeleteScopes, MessageChangeActions } from './enums.js';
+import type { MessageChange, MessageSent } from './events.js';
 import { Limits } from './limits.js';
 
 // No control characters: ids end up in logs, room names and Kafka keys.
@@ -33,6 +34,9 @@ export const conversationIdSchema = idSchema(Limits.conversationIdMaxLength);
 
 /** A client's idempotency key (clientMessageId, clientRequestId). */
 const idempotencyKeySchema = idSchema(Limits.clientMessageIdMaxLength);
+
+/** A message id as the server issues them (`msg_…`); any other string names no message. */
+const messageIdSchema = idSchema(Limits.clientMessageIdMaxLength);
 
 /** Text of at most `max` code points that is not empty or only whitespace. */
 const nonBlankText = (max: number) =>
@@ -71,6 +75,8 @@ export const messageSendSchema = z
     /** A message to this conversation (a group, or a 1-1 conversation) the sender belongs to. */
     conversationId: conversationIdSchema.optional(),
     text: nonBlankText(Limits.messageTextMaxLength),
+    /** The message of the same conversation this one replies to. */
+    replyToId: messageIdSchema.optional(),
   })
   .superRefine(oneTarget);
 
@@ -119,6 +125,27 @@ export type MessageHistoryQuery = z.infer<typeof messageHistoryQuerySchema>;
 export const conversationHistoryQuerySchema = z.strictObject(historyPage).refine(...fromOrAfter);
 
 export const conversationParamsSchema = z.strictObject({ conversationId: conversationIdSchema });
+
+export const messageParamsSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  messageId: messageIdSchema,
+});
+
+/** `GET /convo/:conversationId/changes`: the changes after a changeSeq, oldest first. */
+export const changesQuerySchema = z.strictObject({
+  after: integerFromQuery.optional().transform((after) => after ?? 0),
+  limit: integerFromQuery
+    .pipe(
+      z
+        .number()
+        .positive('must be positive')
+        .max(Limits.changesPageMax, `must be at most ${Limits.changesPageMax}`),
+    )
+    .optional()
+    .transform((limit) => limit ?? Limits.changesPageDefault),
+});
+
+export type ChangesQuery = z.infer<typeof changesQuerySchema>;
 
 export const presenceSubscribeSchema = z.strictObject({
   userIds: z
@@ -198,6 +225,40 @@ export const messageDeliveredSchema = z.strictObject({
 
 export type MessageDeliveredPayload = z.infer<typeof messageDeliveredSchema>;
 
+/** One emoji: not blank, at most `Limits.reactionEmojiMaxLength` code points. */
+const emojiSchema = nonBlankText(Limits.reactionEmojiMaxLength);
+
+const emojisSchema = z
+  .array(emojiSchema, { error: 'must be an array of emojis' })
+  .max(Limits.reactionsPerUserMax, `must have at most ${Limits.reactionsPerUserMax} emojis`)
+  .refine((emojis) => new Set(emojis).size === emojis.length, 'must not repeat an emoji');
+
+export const messageEditSchema = z.strictObject({
+  messageId: messageIdSchema,
+  text: nonBlankText(Limits.messageTextMaxLength),
+  /** The idempotency key: a retry with the same one makes no second version. */
+  clientRequestId: idempotencyKeySchema.optional(),
+});
+
+export type MessageEditPayload = z.infer<typeof messageEditSchema>;
+
+export const messageDeleteSchema = z.strictObject({
+  messageId: messageIdSchema,
+  scope: z.enum(DeleteScopes, { error: 'must be "everyone" or "me"' }),
+  clientRequestId: idempotencyKeySchema.optional(),
+});
+
+export type MessageDeletePayload = z.infer<typeof messageDeleteSchema>;
+
+export const messageReactSchema = z.strictObject({
+  messageId: messageIdSchema,
+  /** The caller's whole set of reactions on the message; `[]` clears it. */
+  emojis: emojisSchema,
+  clientRequestId: idempotencyKeySchema.optional(),
+});
+
+export type MessageReactPayload = z.infer<typeof messageReactSchema>;
+
 export const typingSchema = z.strictObject({ conversationId: conversationIdSchema });
 
 export type TypingPayload = z.infer<typeof typingSchema>;
@@ -215,6 +276,7 @@ export const messageSentCommandSchema = z
     clientMessageId: idempotencyKeySchema,
     text: nonBlankText(Limits.messageTextMaxLength),
     sentAt: z.number(),
+    replyToId: messageIdSchema.nullable(),
   })
   .refine((command) => command.senderId !== command.recipientId, {
     message: 'must not be the sender',
@@ -232,3 +294,28 @@ export type ConversationMutePayload = z.infer<typeof conversationMuteSchema>;
 export const conversationUnmuteSchema = z.strictObject({ conversationId: conversationIdSchema });
 
 export type ConversationUnmutePayload = z.infer<typeof conversationUnmuteSchema>;
+
+/**
+ * A `message.change` command as the persister accepts it: the fields its action needs, by the same rules as the
+ * socket events a gateway turned into it.
+ */
+export const messageChangeCommandSchema = z
+  .object({
+    conversationId: conversationIdSchema,
+    messageId: messageIdSchema,
+    actorId: userIdSchema,
+    action: z.enum(MessageChangeActions),
+    text: nonBlankText(Limits.messageTextMaxLength).nullable(),
+    scope: z.enum(DeleteScopes).nullable(),
+    emojis: emojisSchema,
+    requestId: idempotencyKeySchema,
+    at: z.number(),
+  })
+  .refine((command) => command.action !== 'edit' || command.text !== null, {
+    message: 'an edit needs its text',
+    path: ['text'],
+  })
+  .refine((command) => command.action !== 'delete' || command.scope !== null, {
+    message: 'a delete needs its scope',
+    path: ['scope'],
+  }) satisfies z.ZodType<MessageChange>;

@@ -7,6 +7,8 @@ export interface ConversationState {
   /** Read for groups (heads of 1-1 conversations leave it out). */
   kind?: ConversationKind;
   lastSeq: number;
+  /** Absent on conversations stored before the change log existed. */
+  lastChangeSeq?: number | null;
   lastMessage?: { id?: string | null; senderId?: string | null; createdAt?: Date | null } | null;
   participants: Array<{ userId: string; lastReplyRewardAt?: Date | null }>;
   /** A group's current members, read with every batch (never remembered). */
@@ -18,7 +20,8 @@ export interface ConversationState {
  * windows, which is all a batch needs to read before it writes. A persister owns its partitions' conversations,
  * so what it wrote last is what is stored, and keeping it saves a read per conversation and batch. Forget
  * everything when partitions move (another persister may have written since); a failed batch forgets its own.
- * Least recently written entries are dropped beyond `capacity`.
+ * Least recently written entries are dropped beyond `capacity`. A message change (edit, deletion, reactions)
+ * moves `lastChangeSeq`, so its conversation's head is forgotten.
  */
 export class ConversationHeads {
   /** Absent with a capacity of 0: nothing is kept. */

@@ -1,19 +1,20 @@
 import type { mongo } from 'mongoose';
 import { participantsAtRemoval } from './former-members.js';
 import { oneToOneConversationId } from './ids.js';
+import { findHidden, type MemberMessages } from './message-reads.js';
 import type { ChatModels, ConversationDoc, MessageDoc } from './models.js';
 import { activeMute } from './mutes.js';
 import { countUnread } from './unread.js';
 
-/** A conversation's embedded latest message as the stored message it copies (it names its id `id`). */
-function lastMessageDoc(conversation: ConversationDoc): MessageDoc | null {
-  const last = conversation.lastMessage as
-    | (Omit<MessageDoc, '_id' | 'conversationId'> & { id: string })
-    | null;
-  return last ? { ...last, _id: last.id, conversationId: conversation._id } : null;
+/** The user's own mute as it applies now. */
+function muteOf(conversation: ConversationDoc, userId: string) {
+  return activeMute(
+    conversation.participants.find((participant) => participant.userId === userId),
+    Date.now(),
+  );
 }
 
-/** The other participants' messages newer than the caller's read marker. */
+/** The other participants' messages newer than the caller's read marker, but for those deleted for everyone. */
 async function unreadCount(
   models: ChatModels,
   conversation: ConversationDoc,
@@ -42,19 +43,21 @@ async function viewOf(
   userId: string,
   untilSeq?: number,
 ): Promise<ConversationView> {
-  let lastMessage = lastMessageDoc(conversation);
-  if (lastMessage && untilSeq !== undefined && lastMessage.seq > untilSeq) {
-    lastMessage = await models.messages.findOne({ conversationId: conversation._id, seq: untilSeq });
-  }
-  return {
-    conversation,
-    lastMessage,
-    unreadCount: await unreadCount(models, conversation, userId, untilSeq),
-    mute: activeMute(
-      conversation.participants.find((participant) => participant.userId === userId),
-      Date.now(),
-    ),
-  };
+  // The stored message, not the conversation's copy of it: edits, reactions and the change log live there.
+  const last = conversation.lastMessage;
+  const seq = Math.min(last?.seq ?? 0, untilSeq ?? Number.POSITIVE_INFINITY);
+  const [lastMessage, unread] = await Promise.all([
+    last ? models.messages.findOne({ conversationId: conversation._id, seq }) : null,
+    unreadCount(models, conversation, userId, untilSeq),
+  ]);
+  return { conversation, lastMessage, unreadCount: unread, mute: muteOf(conversation, userId) };
+}
+
+/** Each conversation's latest message as stored, in one read (the inbox's page of conversations). */
+async function latestMessages(models: ChatModels, conversations: ConversationDoc[]) {
+  const ids = conversations.flatMap((conversation) => conversation.lastMessage?.id ?? []);
+  const messages = ids.length === 0 ? [] : await models.messages.find({ _id: { $in: ids } }).toArray();
+  return new Map(messages.map((message) => [message.conversationId, message]));
 }
 
 /**
@@ -155,9 +158,17 @@ export async function findInboxPage(
   const docs = await models.conversations
     .find(filter, { sort: { lastActivityAt: -1, _id: -1 }, limit: page.limit + 1 })
     .toArray();
-  const conversations = await Promise.all(
-    docs.slice(0, page.limit).map((doc) => viewOf(models, doc, userId)),
-  );
+  const shown = docs.slice(0, page.limit);
+  const [latest, unread] = await Promise.all([
+    latestMessages(models, shown),
+    Promise.all(shown.map((doc) => unreadCount(models, doc, userId, undefined))),
+  ]);
+  const conversations = shown.map((conversation, index) => ({
+    conversation,
+    lastMessage: latest.get(conversation._id) ?? null,
+    unreadCount: unread[index] ?? 0,
+    mute: muteOf(conversation, userId),
+  }));
   const last = docs[page.limit - 1];
   return {
     conversations,
@@ -168,9 +179,11 @@ export async function findInboxPage(
   };
 }
 
-/** One page of messages, and the seq the next one starts after (null on the last page). */
-export interface MessagePage {
-  messages: MessageDoc[];
+/**
+ * One page of messages as the reader sees them (those they deleted for themselves among `hidden`), and the seq
+ * the next one starts after (null on the last page).
+ */
+export interface MessagePage extends MemberMessages {
   next: number | null;
 }
 
@@ -191,16 +204,17 @@ export async function findMessagePage(
   otherUserId: string,
   page: PageRequest,
 ): Promise<MessagePage> {
-  return findConversationMessagePage(models, oneToOneConversationId(userId, otherUserId), page);
+  return findConversationMessagePage(models, oneToOneConversationId(userId, otherUserId), userId, page);
 }
 
 /**
- * One page of any conversation's messages, as findMessagePage; for a former member, nothing after `untilSeq`.
- * The caller checked access (findConversationAccess).
+ * One page of any conversation's messages as `userId` sees them, as findMessagePage; for a former member,
+ * nothing after `untilSeq`. The caller checked access (findConversationAccess).
  */
 export async function findConversationMessagePage(
   models: ChatModels,
   conversationId: string,
+  userId: string,
   page: PageRequest,
   untilSeq?: number,
 ): Promise<MessagePage> {
@@ -217,5 +231,14 @@ export async function findConversationMessagePage(
     .toArray();
   const messages = docs.slice(0, page.limit);
   const lastOfPage = messages.at(-1);
-  return { messages, next: docs.length > page.limit && lastOfPage ? lastOfPage.seq : null };
+  return {
+    messages,
+    hidden: await findHidden(
+      models,
+      conversationId,
+      userId,
+      messages.map((message) => message._id),
+    ),
+    next: docs.length > page.limit && lastOfPage ? lastOfPage.seq : null,
+  };
 }

@@ -23,12 +23,13 @@ export async function recordFormerMember(
       userId,
       untilSeq: group.lastSeq,
       removedAt: at,
-      participants: participantsAfter.map(({ userId: id, role, lastReadAt, lastDeliveredSeq }) => ({
+      participants: participantsAfter.map(({ userId: id, role, lastReadAt, lastDeliveredSeq, joinedAt }) => ({
         userId: id,
         role: role ?? 'member',
         lastReadAt: lastReadAt ?? null,
         lastDeliveredSeq: lastDeliveredSeq ?? 0,
         lastReplyRewardAt: null,
+        joinedAt: joinedAt ?? null,
       })),
     },
     { upsert: true },

@@ -18,8 +18,9 @@ export type GroupChangeResult = { group: ConversationDoc; userIds: string[] } | 
 
 const changed = (group: ConversationDoc, userIds: string[]): GroupChangeResult => ({ group, userIds });
 
-function newParticipant(userId: string, role: GroupRole, lastReadAt: Date | null): ParticipantDoc {
-  return { userId, role, lastReadAt, lastDeliveredSeq: 0, lastReplyRewardAt: null };
+/** A participant; one added to an existing group `joinedAt` then, with everything before it read. */
+function newParticipant(userId: string, role: GroupRole, joinedAt: Date | null): ParticipantDoc {
+  return { userId, role, lastReadAt: joinedAt, lastDeliveredSeq: 0, lastReplyRewardAt: null, joinedAt };
 }
 
 /** A group keeps an admin while it has members: the longest-standing member takes over from the last one. */

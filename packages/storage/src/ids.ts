@@ -19,3 +19,8 @@ export function messageId(conversationId: string, senderId: string, clientMessag
 export function groupConversationId(creatorId: string, clientRequestId: string): string {
   return `grp_${digest(['group', creatorId, clientRequestId])}`;
 }
+
+/** One member's hide of one message: hiding it again finds the same one. */
+export function messageHideId(messageId: string, userId: string): string {
+  return `hide_${digest(['hide', messageId, userId])}`;
+}

@@ -17,7 +17,20 @@ export { isTransientDatabaseError } from './database-errors.js';
 export { applyDeliveredMarkers } from './delivered-markers.js';
 export { applyGroupChange, type GroupChangeResult, type GroupRefusal } from './group-writes.js';
 export { groupConversationId, messageId, oneToOneConversationId } from './ids.js';
+export {
+  applyMessageChange,
+  type MessageChangeRefusal,
+  type MessageChangeResult,
+} from './message-changes.js';
 export { toPersisted } from './message-docs.js';
+export {
+  findChangePage,
+  findConversationMessage,
+  findMessageConversationId,
+  type MemberMessages,
+  messageReceipts,
+  messageVersions,
+} from './message-reads.js';
 export {
   markRewardsPublished,
   type StoredBatch,

@@ -16,5 +16,12 @@ export function toPersisted(doc: MessageDoc, memberIds: string[]): MessagePersis
     seq: doc.seq,
     createdAt: doc.createdAt.getTime(),
     memberIds,
+    version: doc.version ?? 1,
+    editedAt: doc.editedAt ? doc.editedAt.getTime() : null,
+    deletedAt: doc.deletedAt ? doc.deletedAt.getTime() : null,
+    reactions: doc.reactions ?? [],
+    replyTo: doc.replyTo ?? null,
+    // Messages stored before the change log existed count as changed when they were sent.
+    changeSeq: doc.changeSeq || doc.seq,
   };
 }

@@ -1,4 +1,4 @@
-import type { MessagePersisted, MessageSent, RepliedIn24hrFirst } from '@chat/contracts';
+import { Limits, type MessagePersisted, type MessageSent, type RepliedIn24hrFirst } from '@chat/contracts';
 import type { CodedError } from '@chat/runtime';
 import { mongo } from 'mongoose';
 import type { ConversationHeads, ConversationState } from './conversation-heads.js';
@@ -80,14 +80,33 @@ async function storeBatch<C extends MessageSent>(
   const ids = commands.map((command) =>
     messageId(command.conversationId, command.senderId, command.clientMessageId),
   );
-  const [states, existing] = await Promise.all([
+  const quotedIds = [...new Set(commands.flatMap((command) => command.replyToId ?? []))];
+  const [states, existing, quoted] = await Promise.all([
     readConversationStates(models, conversationIds, heads),
     models.messages
       .find({ _id: { $in: [...new Set(ids)] } })
       .sort({ seq: 1 })
       .toArray(),
+    quotedIds.length === 0
+      ? []
+      : models.messages
+          .find(
+            { _id: { $in: quotedIds } },
+            { projection: { conversationId: 1, seq: 1, senderId: 1, text: 1 } },
+          )
+          .toArray(),
   ]);
+  const quotes = new Map(quoted.map((doc) => [doc._id, doc]));
   const lastSeqs = new Map([...states].map(([id, state]) => [id, state.lastSeq]));
+  // Conversations stored before the change log existed number their changes on from their last seq.
+  const lastChangeSeqs = new Map(
+    [...states].map(([id, state]) => [id, state.lastChangeSeq || state.lastSeq]),
+  );
+  const nextChangeSeq = (conversationId: string) => {
+    const changeSeq = (lastChangeSeqs.get(conversationId) ?? 0) + 1;
+    lastChangeSeqs.set(conversationId, changeSeq);
+    return changeSeq;
+  };
   const membersOf = (conversationId: string, doc: MessageDoc) =>
     states.get(conversationId)?.participantIds ?? [doc.senderId, doc.recipientId ?? ''].sort();
   const refused = new Map<number, string>();
@@ -103,6 +122,10 @@ async function storeBatch<C extends MessageSent>(
     if (doc.seq <= (lastSeqs.get(doc.conversationId) ?? 0)) continue;
     rule(doc.conversationId).next(doc, false);
     lastSeqs.set(doc.conversationId, doc.seq);
+    lastChangeSeqs.set(
+      doc.conversationId,
+      Math.max(lastChangeSeqs.get(doc.conversationId) ?? 0, doc.changeSeq ?? 0),
+    );
     advanced.push(doc);
   }
 
@@ -112,7 +135,12 @@ async function storeBatch<C extends MessageSent>(
   commands.forEach((command, index) => {
     const id = ids[index] as string;
     if (stored.has(id)) return;
-    const reason = groupRefusal(command, states.get(command.conversationId));
+    const quote = command.replyToId === null ? undefined : quotes.get(command.replyToId);
+    const reason =
+      groupRefusal(command, states.get(command.conversationId)) ??
+      (command.replyToId !== null && quote?.conversationId !== command.conversationId
+        ? 'replyToId is not a message of this conversation'
+        : undefined);
     if (reason) {
       refused.set(index, reason);
       return;
@@ -128,6 +156,18 @@ async function storeBatch<C extends MessageSent>(
       text: command.text,
       seq,
       createdAt,
+      version: 1,
+      changeSeq: nextChangeSeq(command.conversationId),
+      ...(quote
+        ? {
+            replyTo: {
+              id: quote._id,
+              seq: quote.seq,
+              senderId: quote.senderId,
+              text: [...quote.text].slice(0, Limits.replyQuoteMaxLength).join(''),
+            },
+          }
+        : {}),
     };
     rule(command.conversationId).next(doc, true);
     stored.set(id, doc);
@@ -194,7 +234,16 @@ async function readConversationStates(
     const docs = await models.conversations
       .find(
         { _id: { $in: misses } },
-        { projection: { kind: 1, lastSeq: 1, lastMessage: 1, participants: 1, participantIds: 1 } },
+        {
+          projection: {
+            kind: 1,
+            lastSeq: 1,
+            lastChangeSeq: 1,
+            lastMessage: 1,
+            participants: 1,
+            participantIds: 1,
+          },
+        },
       )
       .toArray();
     for (const doc of docs) states.set(doc._id, doc);
@@ -273,7 +322,12 @@ function conversationUpdates(
     const rule = rules.get(message.conversationId);
     const filter = { _id: message.conversationId };
     if (!states.has(message.conversationId)) {
-      const forward = { lastSeq: message.seq, lastActivityAt: message.createdAt, updatedAt: now };
+      const forward = {
+        lastSeq: message.seq,
+        lastChangeSeq: message.changeSeq,
+        lastActivityAt: message.createdAt,
+        updatedAt: now,
+      };
       const participants = participantIds.map((userId) => ({
         userId,
         lastReadAt: null,
@@ -299,6 +353,7 @@ function conversationUpdates(
           {
             $set: {
               lastSeq: { $max: ['$lastSeq', message.seq] },
+              lastChangeSeq: { $max: ['$lastChangeSeq', message.changeSeq] },
               lastActivityAt: { $max: ['$lastActivityAt', message.createdAt] },
               updatedAt: { $max: ['$updatedAt', now] },
               lastMessage: {
@@ -348,6 +403,7 @@ function newHeads(
     const head: ConversationState = {
       _id: message.conversationId,
       lastSeq: message.seq,
+      lastChangeSeq: message.changeSeq,
       // What the reply-reward rule needs of it; the text would only make the head heavier.
       lastMessage: { id: message._id, senderId: message.senderId, createdAt: message.createdAt },
       participants: participantIds.map((userId) => ({

@@ -6,6 +6,7 @@ const COLLECTIONS = {
   conversations: 'conversations',
   userPresence: 'user_presence',
   formerMembers: 'former_members',
+  messageHides: 'message_hides',
 } as const;
 
 const messageSchema = new Schema(
@@ -27,6 +28,29 @@ const messageSchema = new Schema(
       ),
       default: undefined,
     },
+    /** 1 when sent, +1 per edit. Absent on messages stored before edits existed: 1. */
+    version: { type: Number, default: 1 },
+    editedAt: { type: Date, default: null },
+    /** Set when deleted for everyone: the text is then "" and the earlier versions are gone. */
+    deletedAt: { type: Date, default: null },
+    /** Earlier versions, oldest first (the current text is `text`): people edit harassment away. */
+    versions: {
+      type: [new Schema({ version: Number, text: String, editedAt: Date }, { _id: false })],
+      default: undefined,
+    },
+    reactions: {
+      type: [new Schema({ emoji: String, userIds: [String] }, { _id: false })],
+      default: undefined,
+    },
+    /** The quoted message of a reply: its first 100 code points then, "" once it is deleted for everyone. */
+    replyTo: {
+      type: new Schema({ id: String, seq: Number, senderId: String, text: String }, { _id: false }),
+      default: undefined,
+    },
+    /** The position of this message's latest change in its conversation's change log. */
+    changeSeq: { type: Number, default: 0 },
+    /** The edits and reaction sets applied, by `[actorId, requestId]`: a replayed or retried one is applied once. */
+    appliedRequests: { type: [String], default: undefined },
   },
   { versionKey: false, collection: COLLECTIONS.messages },
 );
@@ -34,6 +58,10 @@ const messageSchema = new Schema(
 messageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 // Unread counts: the other participant's messages newer than my read marker.
 messageSchema.index({ conversationId: 1, senderId: 1, createdAt: 1 });
+// The change log: a conversation's messages by their latest change.
+messageSchema.index({ conversationId: 1, changeSeq: 1 });
+// A deletion for everyone empties the quote in every reply to it.
+messageSchema.index({ conversationId: 1, 'replyTo.id': 1 });
 
 const participantSchema = new Schema(
   {
@@ -50,6 +78,8 @@ const participantSchema = new Schema(
       type: new Schema({ until: { type: Date, default: null } }, { _id: false }),
       default: undefined,
     },
+    /** When a member added to a group joined ("seen by" lists only members of a message's time); null for others. */
+    joinedAt: { type: Date, default: null },
   },
   { _id: false },
 );
@@ -82,6 +112,8 @@ const conversationSchema = new Schema(
       default: undefined,
     },
     lastSeq: { type: Number, required: true, default: 0 },
+    /** The latest changeSeq given out: a new message, an edit, a deletion, a reaction change, a hide. */
+    lastChangeSeq: { type: Number, default: 0 },
     lastMessage: { type: lastMessageSchema, default: null },
     createdAt: { type: Date, required: true },
     /** Time of the latest message: the inbox's order. */
@@ -121,7 +153,32 @@ const formerMemberSchema = new Schema(
   { versionKey: false, collection: COLLECTIONS.formerMembers },
 );
 
-export type MessageDoc = InferSchemaType<typeof messageSchema> & { _id: string };
+/**
+ * A message one member deleted for themselves: hidden from them only, with the changeSeq that hid it (theirs
+ * alone). Kept apart from the message so that other members' view of it, and its changeSeq, do not move.
+ */
+const messageHideSchema = new Schema(
+  {
+    /** `messageHideId(messageId, userId)`. */
+    _id: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    messageId: { type: String, required: true },
+    userId: { type: String, required: true },
+    changeSeq: { type: Number, required: true },
+    hiddenAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: COLLECTIONS.messageHides },
+);
+// A member's change log reads their hides by changeSeq.
+messageHideSchema.index({ conversationId: 1, userId: 1, changeSeq: 1 });
+
+/** As stored: the nested arrays plain arrays, not Mongoose DocumentArrays. */
+export type MessageDoc = Omit<InferSchemaType<typeof messageSchema>, 'versions' | 'reactions' | 'replyTo'> & {
+  _id: string;
+  versions?: Array<{ version: number; text: string; editedAt: Date }> | null;
+  reactions?: Array<{ emoji: string; userIds: string[] }> | null;
+  replyTo?: { id: string; seq: number; senderId: string; text: string } | null;
+};
 export type ParticipantDoc = InferSchemaType<typeof participantSchema> & { role?: GroupRole | null };
 /** As stored (what the driver reads and writes): participants are a plain array, not a Mongoose DocumentArray. */
 export type ConversationDoc = Omit<
@@ -132,6 +189,7 @@ export type ConversationDoc = Omit<
   participants: ParticipantDoc[];
   formerMembers?: Array<{ userId: string; untilSeq: number }> | null;
 };
+export type MessageHideDoc = InferSchemaType<typeof messageHideSchema> & { _id: string };
 export type UserPresenceDoc = InferSchemaType<typeof userPresenceSchema> & { _id: string };
 export type FormerMemberDoc = Omit<InferSchemaType<typeof formerMemberSchema>, 'participants'> & {
   _id: string;
@@ -148,10 +206,12 @@ export interface ChatModels {
   Conversation: mongoose.Model<ConversationDoc>;
   UserPresence: mongoose.Model<UserPresenceDoc>;
   FormerMember: mongoose.Model<FormerMemberDoc>;
+  MessageHide: mongoose.Model<MessageHideDoc>;
   messages: Collection<MessageDoc>;
   conversations: Collection<ConversationDoc>;
   userPresence: Collection<UserPresenceDoc>;
   formerMembers: Collection<FormerMemberDoc>;
+  messageHides: Collection<MessageHideDoc>;
 }
 
 /** Binds the models to one connection; tests pass their own connection (and database). */
@@ -161,10 +221,12 @@ export function chatModels(connection: Connection): ChatModels {
     Conversation: connection.model<ConversationDoc>('Conversation', conversationSchema),
     UserPresence: connection.model<UserPresenceDoc>('UserPresence', userPresenceSchema),
     FormerMember: connection.model<FormerMemberDoc>('FormerMember', formerMemberSchema),
+    MessageHide: connection.model<MessageHideDoc>('MessageHide', messageHideSchema),
     messages: connection.collection<MessageDoc>(COLLECTIONS.messages),
     conversations: connection.collection<ConversationDoc>(COLLECTIONS.conversations),
     userPresence: connection.collection<UserPresenceDoc>(COLLECTIONS.userPresence),
     formerMembers: connection.collection<FormerMemberDoc>(COLLECTIONS.formerMembers),
+    messageHides: connection.collection<MessageHideDoc>(COLLECTIONS.messageHides),
   };
 }
 
@@ -175,5 +237,6 @@ export async function ensureIndexes(models: ChatModels): Promise<void> {
     models.Conversation.createIndexes(),
     models.UserPresence.createIndexes(),
     models.FormerMember.createIndexes(),
+    models.MessageHide.createIndexes(),
   ]);
 }

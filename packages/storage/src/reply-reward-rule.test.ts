@@ -17,6 +17,8 @@ function message(senderId: string, recipientId: string, atMs: number): MessageDo
     text: 'text',
     seq: count,
     createdAt: new Date(atMs),
+    version: 1,
+    changeSeq: count,
   };
 }
 

@@ -10,6 +10,8 @@ export function countUnread(
   return models.messages.countDocuments({
     conversationId,
     senderId: { $ne: userId },
+    // A message deleted for everyone no longer counts as unread.
+    deletedAt: null,
     ...(lastReadAt ? { createdAt: { $gt: lastReadAt } } : {}),
   });
 }

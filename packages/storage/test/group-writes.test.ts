@@ -66,6 +66,7 @@ function groupMessage(conversationId: string, senderId: string, n: number): Mess
     clientMessageId: `m${n}`,
     text: `text ${n}`,
     sentAt: Date.now(),
+    replyToId: null,
   };
 }
 
@@ -130,7 +131,7 @@ describe('applyGroupChange', () => {
 
     const access = await findConversationAccess(models, conversationId, 'x');
     expect(access).toMatchObject({ untilSeq: 1 });
-    const page = await findConversationMessagePage(models, conversationId, { limit: 10 }, 1);
+    const page = await findConversationMessagePage(models, conversationId, 'x', { limit: 10 }, 1);
     expect(page.messages.map((m) => m.seq)).toEqual([1]);
     expect(await findConversationAccess(models, conversationId, 'stranger')).toBe('forbidden');
   });

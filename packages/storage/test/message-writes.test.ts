@@ -25,6 +25,7 @@ function commandsFor(count: number, start = 1) {
     clientMessageId: `m${n}`,
     text: `text ${n}`,
     sentAt: Date.now(),
+    replyToId: null,
   });
   return Array.from({ length: count }, (_, i) => make(start + i));
 }

@@ -28,6 +28,7 @@ async function conversation(count: number) {
     clientMessageId: `m${n}`,
     text: `text ${n}`,
     sentAt: Date.now(),
+    replyToId: null,
   }));
   await storeMessageBatch(models, commands);
   return { ann, bob, conversationId };

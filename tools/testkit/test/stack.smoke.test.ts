@@ -58,6 +58,7 @@ describe('local stack smoke', () => {
       clientMessageId: 'm-1',
       text: 'hi',
       sentAt: 1_700_000_000_000,
+      replyToId: null,
     };
     const encoded = await registry.encode(id, event);
     // Confluent wire format: magic byte 0, then the 4-byte schema id.

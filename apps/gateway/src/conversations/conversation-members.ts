@@ -1,5 +1,5 @@
 import type { ConversationKind } from '@chat/contracts';
-import { type ChatModels, findConversationMembers } from '@chat/storage';
+import { type ChatModels, findConversationMembers, findMessageConversationId } from '@chat/storage';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors.js';
 
@@ -46,6 +46,11 @@ export class ConversationMembers {
     this.known.set(conversationId, { kind: members.kind, participantIds: members.participantIds });
     if (members.participantIds.includes(userId)) return members;
     throw new AppError(members.formerIds.includes(userId) ? 'notAMember' : 'noSuchConversation');
+  }
+
+  /** The conversation a message belongs to (which never changes); undefined for an unknown message. */
+  messageConversation(messageId: string): Promise<string | undefined> {
+    return findMessageConversationId(this.models, messageId);
   }
 
   /** A group's members after a stored change. */

@@ -3,13 +3,16 @@ import {
   type InboxEntryDto,
   type MessageDto,
   type MessagePageResponse,
+  type MessageView,
   toMessageDto,
   toParticipantDto,
+  type VersionsResponse,
 } from '@chat/contracts';
 import {
   type ConversationView,
+  type MemberMessages,
   type MessageDoc,
-  type MessagePage,
+  type messageVersions,
   oneToOneConversationId,
   toPersisted,
 } from '@chat/storage';
@@ -17,6 +20,18 @@ import {
 /** What the HTTP reads answer: storage's documents mapped to the contracts' DTOs, here at the edge. */
 
 const toMessageDtoOf = (doc: MessageDoc): MessageDto => toMessageDto(toPersisted(doc, []));
+
+/** A message as its reader sees it: a stub, at the changeSeq that hid it, when they deleted it for themselves. */
+function toMessageView(doc: MessageDoc, hiddenAt: number | undefined): MessageView {
+  if (hiddenAt === undefined) return toMessageDtoOf(doc);
+  return {
+    id: doc._id,
+    conversationId: doc.conversationId,
+    seq: doc.seq,
+    changeSeq: hiddenAt,
+    hiddenForMe: true,
+  };
+}
 
 export function toConversationDto({
   conversation,
@@ -64,6 +79,20 @@ export function toInboxEntryDto(view: ConversationView, userId: string): InboxEn
   };
 }
 
-export function toMessagePageResponse(page: MessagePage): MessagePageResponse {
-  return { messages: page.messages.map(toMessageDtoOf), nextCursor: page.next };
+/** A page of history or of the change log, as its reader sees it. */
+export function toMessagePageResponse(page: MemberMessages & { next: number | null }): MessagePageResponse {
+  return {
+    messages: page.messages.map((doc) => toMessageView(doc, page.hidden.get(doc._id))),
+    nextCursor: page.next,
+  };
+}
+
+export function toVersionsResponse(versions: ReturnType<typeof messageVersions>): VersionsResponse {
+  return {
+    versions: versions.map(({ version, text, editedAt }) => ({
+      version,
+      text,
+      editedAt: editedAt.toISOString(),
+    })),
+  };
 }

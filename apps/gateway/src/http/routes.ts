@@ -1,18 +1,24 @@
 import {
+  changesQuerySchema,
   conversationHistoryQuerySchema,
   conversationParamsSchema,
   conversationQuerySchema,
   inboxQuerySchema,
   messageHistoryQuerySchema,
+  messageParamsSchema,
 } from '@chat/contracts';
 import {
   type ChatModels,
+  findChangePage,
   findConversationAccess,
   findConversationById,
+  findConversationMessage,
   findConversationMessagePage,
   findInboxPage,
   findMessagePage,
   findOneToOneConversation,
+  messageReceipts,
+  messageVersions,
 } from '@chat/storage';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
@@ -24,6 +30,7 @@ import {
   toConversationDto,
   toInboxEntryDto,
   toMessagePageResponse,
+  toVersionsResponse,
 } from './conversation-dtos.js';
 import { InboxCursors } from './inbox-cursors.js';
 
@@ -60,9 +67,26 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
  */
 async function accessOf(models: ChatModels, request: Request, userId: string) {
   const { conversationId } = parse(conversationParamsSchema, request.params);
+  return accessTo(models, conversationId, userId);
+}
+
+async function accessTo(models: ChatModels, conversationId: string, userId: string) {
   const access = await findConversationAccess(models, conversationId, userId);
   if (typeof access === 'string') throw new AppError('noSuchConversation');
   return access;
+}
+
+/**
+ * A message named in the path, for a member of its conversation: a removed member is FORBIDDEN, and a message
+ * that is not the conversation's is NOT_FOUND.
+ */
+async function memberMessageOf(models: ChatModels, request: Request, userId: string) {
+  const { conversationId, messageId } = parse(messageParamsSchema, request.params);
+  const { conversation, untilSeq } = await accessTo(models, conversationId, userId);
+  if (untilSeq !== undefined) throw new AppError('notAMember');
+  const message = await findConversationMessage(models, conversationId, messageId);
+  if (!message) throw new AppError('noSuchMessage');
+  return { conversation, message };
 }
 
 /** /api/v1/chat routes; handlers stay thin: validate, call storage reads, answer. Errors go to the error handler. */
@@ -104,10 +128,48 @@ export function chatRoutes(deps: { config: GatewayConfig; models: ChatModels }):
       const query = parseQuery(conversationHistoryQuerySchema, request);
       const access = await accessOf(deps.models, request, response.locals.userId);
       const { conversation, untilSeq } = access;
-      const page = await findConversationMessagePage(deps.models, conversation._id, query, untilSeq);
+      const page = await findConversationMessagePage(
+        deps.models,
+        conversation._id,
+        response.locals.userId,
+        query,
+        untilSeq,
+      );
       response.json(toMessagePageResponse(page));
     },
   );
+
+  router.get(
+    '/convo/:conversationId/changes',
+    async (request, response: Response<unknown, Authenticated>) => {
+      const query = parseQuery(changesQuerySchema, request);
+      const { conversation, untilSeq } = await accessOf(deps.models, request, response.locals.userId);
+      const page = await findChangePage(
+        deps.models,
+        conversation._id,
+        response.locals.userId,
+        query,
+        untilSeq,
+      );
+      response.json(toMessagePageResponse(page));
+    },
+  );
+
+  // What members may learn of one message: "seen by", and every version of its text.
+  const aboutMessage = {
+    receipts: ({ conversation, message }: Awaited<ReturnType<typeof memberMessageOf>>) =>
+      messageReceipts(conversation, message),
+    versions: ({ message }: Awaited<ReturnType<typeof memberMessageOf>>) =>
+      toVersionsResponse(messageVersions(message)),
+  };
+  for (const [name, answer] of Object.entries(aboutMessage)) {
+    router.get(
+      `/convo/:conversationId/message/:messageId/${name}`,
+      async (request, response: Response<unknown, Authenticated>) => {
+        response.json(answer(await memberMessageOf(deps.models, request, response.locals.userId)));
+      },
+    );
+  }
 
   router.get('/convo', async (request, response: Response<unknown, Authenticated>) => {
     const { userId } = response.locals;

@@ -17,6 +17,7 @@ const command: MessageSent = {
   clientMessageId: 'c1',
   text: 'hi',
   sentAt: 0,
+  replyToId: null,
 };
 const stored = { id: 'm1', seq: 1 } as MessagePersisted;
 

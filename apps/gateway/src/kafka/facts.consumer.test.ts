@@ -71,6 +71,7 @@ const command: MessageSent = {
   clientMessageId: 'c1',
   text: 'hi',
   sentAt: Date.UTC(2026, 0, 1),
+  replyToId: null,
 };
 
 function incoming<T extends EventTopic>(value: EventsByTopic[T], headers: Record<string, string> = {}) {
@@ -88,8 +89,14 @@ const fact: MessagePersisted = {
   seq: 1,
   createdAt: Date.UTC(2026, 0, 1),
   memberIds: ['alice', 'bob'],
+  version: 1,
+  editedAt: null,
+  deletedAt: null,
+  reactions: [],
+  replyTo: null,
+  changeSeq: 1,
 };
-const { memberIds: _routing, ...factFields } = fact;
+const { memberIds: _routing, editedAt: _e, deletedAt: _d, replyTo: _r, ...factFields } = fact;
 const dto: MessageDto = { ...factFields, createdAt: '2026-01-01T00:00:00.000Z' };
 const noDeadLetters = async () => {
   throw new Error('nothing here is a dead letter');
@@ -107,6 +114,7 @@ describe('consumeFacts', () => {
         Topics.groupChangePersisted,
         Topics.messageDeliveredPersisted,
         Topics.conversationMutePersisted,
+        Topics.messageChangePersisted,
       ].sort(),
     );
   });

@@ -7,6 +7,7 @@ import {
   toConversationUpdatedDto,
   toDeliveredReceiptDto,
   toMessageDto,
+  toMessageUpdatedDto,
   toReadReceiptDto,
 } from '@chat/contracts';
 import type { BatchHandler, BatchHandlers, EventBus } from '@chat/event-bus';
@@ -62,6 +63,24 @@ export function consumeFacts(deps: {
           'conversation:delivered',
           toDeliveredReceiptDto(value),
         );
+      }
+    },
+    [Topics.messageChangePersisted]: async (events) => {
+      for (const { value } of events) {
+        if (value.refusal !== null) continue;
+        // A deletion for the actor only is theirs alone: their own sockets, on every gateway, learn of it.
+        if (value.scope === 'me') {
+          deps.io
+            .to(userRoom(value.actorId))
+            .emit('message:hidden', { conversationId: value.conversationId, messageId: value.messageId });
+          continue;
+        }
+        for (const message of value.messages) {
+          conversationAudience(deps.io, value.conversationId, message.memberIds)?.emit(
+            'message:updated',
+            toMessageUpdatedDto(value.action, message),
+          );
+        }
       }
     },
     [Topics.groupChangePersisted]: async (events) => {

@@ -1,7 +1,7 @@
 import { type MessageDto, type MessageSendPayload, Topics, toMessageDto } from '@chat/contracts';
 import { oneToOneConversationId } from '@chat/storage';
 import type { ConversationMembers } from '../conversations/conversation-members.js';
-import { assertOtherUser } from '../errors.js';
+import { AppError, assertOtherUser } from '../errors.js';
 import type { CommandRequests } from '../kafka/command-requests.js';
 
 export interface SendMessageDeps {
@@ -39,6 +39,14 @@ export async function sendMessage(
   payload: MessageSendPayload,
 ): Promise<MessageDto> {
   const { conversationId, recipientId } = await targetOf(deps, senderId, payload);
+  if (
+    payload.replyToId !== undefined &&
+    (await deps.members.messageConversation(payload.replyToId)) !== conversationId
+  ) {
+    throw new AppError('replyToUnknown', {
+      details: [{ path: 'replyToId', message: 'must name a message of the same conversation' }],
+    });
+  }
   const stored = await deps.requests.request(Topics.messageSent, {
     conversationId,
     senderId,
@@ -46,6 +54,7 @@ export async function sendMessage(
     clientMessageId: payload.clientMessageId,
     text: payload.text,
     sentAt: Date.now(),
+    replyToId: payload.replyToId ?? null,
   });
   return toMessageDto(stored);
 }

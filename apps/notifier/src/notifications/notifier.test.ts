@@ -15,6 +15,12 @@ const message = (overrides: Partial<MessagePersisted> = {}): MessagePersisted =>
   seq: 1,
   createdAt: 1,
   memberIds: ['ann', 'bob'],
+  version: 1,
+  editedAt: null,
+  deletedAt: null,
+  reactions: [],
+  replyTo: null,
+  changeSeq: 1,
   ...overrides,
 });
 

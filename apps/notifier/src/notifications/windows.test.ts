@@ -12,6 +12,12 @@ const message = (conversationId: string, seq: number): MessagePersisted => ({
   seq,
   createdAt: seq,
   memberIds: ['ann', 'bob'],
+  version: 1,
+  editedAt: null,
+  deletedAt: null,
+  reactions: [],
+  replyTo: null,
+  changeSeq: seq,
 });
 
 describe('NotificationWindows', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  changesQuerySchema,
   conversationHistoryQuerySchema,
   conversationQuerySchema,
   inboxQuerySchema,
@@ -57,7 +58,10 @@ function chatRoute(
  * removal); 404 for anyone who never was a member, exactly as for an unknown id.
  */
 function conversationRoute(...args: Parameters<typeof chatRoute>) {
-  const route = chatRoute(...args);
+  return underConversation([], chatRoute(...args));
+}
+
+function underConversation(pathParameters: object[], route: ReturnType<typeof chatRoute>) {
   return {
     ...route,
     parameters: [
@@ -68,12 +72,42 @@ function conversationRoute(...args: Parameters<typeof chatRoute>) {
         description: 'A 1-1 (`dm_…`) or group (`grp_…`) conversation id.',
         schema: { type: 'string', minLength: 1, maxLength: 128 },
       },
+      ...pathParameters,
       ...route.parameters,
     ],
     responses: {
       ...route.responses,
       '404': errorResponse(
         'NOT_FOUND: no such conversation, or one the caller never was a member of (the two are not told apart).',
+      ),
+    },
+  };
+}
+
+/**
+ * A route under `/convo/{conversationId}/message/{messageId}`: for members only (a removed member is 403); 404
+ * also for a message that is not the conversation's.
+ */
+function messageRoute(summary: string, description: string, ok: JsonSchema) {
+  const route = underConversation(
+    [
+      {
+        name: 'messageId',
+        in: 'path',
+        required: true,
+        description: 'A message (`msg_…`) of the conversation.',
+        schema: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+    ],
+    chatRoute(summary, description, { schema: z.object({}), descriptions: {} }, ok),
+  );
+  return {
+    ...route,
+    responses: {
+      ...route.responses,
+      '403': errorResponse('FORBIDDEN: the caller was removed from the group.'),
+      '404': errorResponse(
+        'NOT_FOUND: no such conversation or message, or a conversation the caller never was a member of (not told apart).',
       ),
     },
   };
@@ -157,6 +191,34 @@ export function openApiDocument() {
             },
           },
           schemaRef('MessagePage'),
+        ),
+      },
+      '/api/v1/chat/convo/{conversationId}/changes': {
+        get: conversationRoute(
+          'The change log: every message whose latest change is after a changeSeq',
+          'Oldest change first, each message once, as its current snapshot (a stub for a message the caller deleted for themselves). Store the last changeSeq seen and pass it as `after` to learn everything that changed while away.',
+          {
+            schema: changesQuerySchema,
+            descriptions: {
+              after: 'Only changes after this changeSeq (the nextCursor of the previous page); 0 by default.',
+              limit: 'Page size.',
+            },
+          },
+          schemaRef('ChangesPage'),
+        ),
+      },
+      '/api/v1/chat/convo/{conversationId}/message/{messageId}/receipts': {
+        get: messageRoute(
+          '"Seen by": who read the message, and whose devices received it',
+          'Members other than the sender who were members when it was sent; members added later are never listed.',
+          schemaRef('Receipts'),
+        ),
+      },
+      '/api/v1/chat/convo/{conversationId}/message/{messageId}/versions': {
+        get: messageRoute(
+          'Every version of the message’s text, oldest first',
+          'The current one included; empty after a deletion for everyone.',
+          schemaRef('Versions'),
         ),
       },
       '/api/v1/chat/convo': {

@@ -1,19 +1,26 @@
 import { z } from 'zod';
 import {
+  changesPageResponseSchema,
   conversationDtoSchema,
   conversationResponseSchema,
   conversationUpdatedDtoSchema,
   deliveredReceiptDtoSchema,
   healthSchema,
+  hiddenMessageDtoSchema,
   inboxEntryDtoSchema,
   inboxPageResponseSchema,
   messageDtoSchema,
+  messageHiddenDtoSchema,
   messagePageResponseSchema,
+  messageUpdatedDtoSchema,
+  messageViewSchema,
   participantDtoSchema,
   presenceDtoSchema,
   readinessSchema,
   readReceiptDtoSchema,
+  receiptsResponseSchema,
   typingDtoSchema,
+  versionsResponseSchema,
 } from '../dto.js';
 import { errorBodySchema, errorResponseSchema } from '../errors.js';
 
@@ -26,6 +33,13 @@ export type JsonSchema = Record<string, unknown>;
  */
 const components: Record<string, z.ZodType> = {
   Message: messageDtoSchema,
+  HiddenMessage: hiddenMessageDtoSchema,
+  MessageView: messageViewSchema,
+  ChangesPage: changesPageResponseSchema,
+  Receipts: receiptsResponseSchema,
+  Versions: versionsResponseSchema,
+  MessageUpdated: messageUpdatedDtoSchema,
+  MessageHidden: messageHiddenDtoSchema,
   Participant: participantDtoSchema,
   Conversation: conversationDtoSchema,
   ConversationResponse: conversationResponseSchema,

@@ -52,6 +52,9 @@ export function unstoredMessage(senderId: string, payload: MessageSendPayload, s
     text: payload.text,
     seq,
     createdAt: new Date().toISOString(),
+    version: 1,
+    reactions: [],
+    changeSeq: seq,
   };
 }
 

@@ -33,5 +33,12 @@ await runBaselineServer('direct-write', async (senderId, payload) => {
   };
   await messages.insertOne(message);
   const { _id, ...rest } = message;
-  return { id: _id, ...rest, createdAt: createdAt.toISOString() };
+  return {
+    id: _id,
+    ...rest,
+    createdAt: createdAt.toISOString(),
+    version: 1,
+    reactions: [],
+    changeSeq: rest.seq,
+  };
 });

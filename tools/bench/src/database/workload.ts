@@ -61,6 +61,7 @@ function command(index: number): MessageSent {
     clientMessageId: `m${index}`,
     text: `message ${index}: ${'x'.repeat(60)}`,
     sentAt: Date.now(),
+    replyToId: null,
   };
 }
 
@@ -120,6 +121,7 @@ async function racingWriters(models: ChatModels): Promise<string> {
     clientMessageId: `race-${n}`,
     text: `race ${n}`,
     sentAt: Date.now(),
+    replyToId: null,
   });
   await storeMessageBatch(models, [make(0)]);
   let lastReadAt = 0;
