@@ -1,7 +1,7 @@
 import { ChatClient, type ChatClientOptions, type ChatSocket } from '@chat/client';
 import { EventBus, type EventBusOptions } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type { TestInfra } from './infra.js';
 import { uniqueName } from './names.js';
@@ -208,20 +208,13 @@ export class TestSystem {
   }
 
   /** How many records a topic of this system holds (its base name, e.g. `delivery.<gatewayId>`); 0 if missing. */
-  async recordsIn(topic: string): Promise<number> {
-    const admin = new Kafka({
-      brokers: this.infra.kafkaBrokers.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
+  recordsIn(topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => {
       const name = `${this.topicPrefix}${topic}`;
       if (!(await admin.listTopics()).includes(name)) return 0;
       const offsets = await admin.fetchTopicOffsets(name);
       return offsets.reduce((sum, { high }) => sum + Number(high), 0);
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   async closeClients(): Promise<void> {
@@ -238,18 +231,24 @@ export class TestSystem {
     await this.deleteKafkaState().catch(() => {});
   }
 
-  private async deleteKafkaState(): Promise<void> {
+  private deleteKafkaState(): Promise<void> {
+    return this.withAdmin(async (admin) => {
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.topicPrefix));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+      await admin
+        .deleteGroups([`${this.topicPrefix}persister`, `${this.topicPrefix}notifier`])
+        .catch(() => {});
+    });
+  }
+
+  private async withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = new Kafka({
       brokers: this.infra.kafkaBrokers.split(','),
       logLevel: logLevel.NOTHING,
     }).admin();
     await admin.connect();
     try {
-      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.topicPrefix));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
-      await admin
-        .deleteGroups([`${this.topicPrefix}persister`, `${this.topicPrefix}notifier`])
-        .catch(() => {});
+      return await use(admin);
     } finally {
       await admin.disconnect();
     }
