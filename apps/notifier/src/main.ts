@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Topics } from '@chat/contracts';
-import { busOptionsOf, EventBus } from '@chat/event-bus';
+import { busOptionsOf, EventBus, followPresence } from '@chat/event-bus';
 import {
   createLogger,
   createMetricsRegistry,
@@ -14,7 +14,6 @@ import mongoose from 'mongoose';
 import { loadNotifierConfig } from './config.js';
 import { notifierMetrics } from './metrics.js';
 import { Notifier } from './notifications/notifier.js';
-import { followConnections } from './presence/follow-connections.js';
 import { WebhookSender } from './webhook/webhook-sender.js';
 
 async function main(): Promise<void> {
@@ -86,9 +85,15 @@ async function main(): Promise<void> {
   );
 
   // Who is connected first (every presence record, in a private group), or everyone would look offline.
-  await followConnections({ bus, logger, groupId: `${instanceId}-presence` }, (record) =>
-    notifier.onConnection(record),
-  );
+  // Every notifier reads them all: presence is keyed by user, conversations are not, so a notifier's share of
+  // the conversations may concern anyone.
+  await followPresence(bus, {
+    groupId: `${instanceId}-presence`,
+    logger,
+    onConnection: (record) => notifier.onConnection(record),
+    // Connected means a gateway's latest record says so; a dead gateway's users are recorded offline for it.
+    onGateway: () => {},
+  });
   await bus.subscribe({
     groupId: config.notifierGroup,
     // A notification is about now: a new group starts at the end, never at last year's messages.
