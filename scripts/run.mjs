@@ -25,14 +25,21 @@ if (major < 20) {
 /**
  * Runs a command to its end and resolves with its exit status. Ctrl-C reaches every process of the terminal's
  * foreground group, the command's included, which stops by itself: this process only waits, so it outlives its
- * command and exits with the command's status (0 after a clean stop, and npm then reports no failure). A SIGTERM
- * or SIGHUP sent to this process alone is passed on.
+ * command and exits with the command's status. A SIGTERM or SIGHUP sent to this process alone is passed on,
+ * unless a Ctrl-C came first.
  */
 function run(command, commandArgs, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: root, ...options });
-    const wait = () => {};
-    const forward = (signal) => child.kill(signal);
+    // After a Ctrl-C the command is already stopping by itself: npm follows the SIGINT with a SIGTERM of its
+    // own to this process, which, passed on, would kill the command's wrappers before it stopped the stack.
+    let interrupted = false;
+    const wait = () => {
+      interrupted = true;
+    };
+    const forward = (signal) => {
+      if (!interrupted) child.kill(signal);
+    };
     process.on('SIGINT', wait);
     process.on('SIGTERM', forward);
     process.on('SIGHUP', forward);
