@@ -6,6 +6,7 @@ import {
   createMetricsRegistry,
   handleShutdown,
   type Logger,
+  pollUntil,
   SettingsError,
   startHealthServer,
 } from '@chat/runtime';
@@ -117,12 +118,8 @@ async function main(): Promise<void> {
  * message stored before that would never be notified. Bounded, so a slow join does not hold start-up forever.
  */
 async function consuming(bus: EventBus, logger: Logger): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (bus.health() !== true) {
-    if (Date.now() > deadline)
-      return logger.warn({ kafka: bus.health() }, 'consumers not assigned yet; going on');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const assigned = await pollUntil(() => bus.health() === true, { timeoutMs: 30_000, intervalMs: 100 });
+  if (!assigned) logger.warn({ kafka: bus.health() }, 'consumers not assigned yet; going on');
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { type PresenceConnection, type PresenceGateway, Topics } from '@chat/contracts';
+import { pollUntil } from '@chat/runtime';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus.js';
 import type { IncomingEvent } from './events.js';
@@ -46,12 +47,9 @@ export async function followPresence(
       },
     },
   });
-  const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
-  while (![...ends].every(([key, end]) => (reached.get(key) ?? 0n) >= end)) {
-    if (Date.now() > deadline) {
-      options.logger.warn('presence history not fully read in time; starting with a partial view');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const caughtUp = await pollUntil(() => [...ends].every(([key, end]) => (reached.get(key) ?? 0n) >= end), {
+    timeoutMs: CATCH_UP_TIMEOUT_MS,
+    intervalMs: 50,
+  });
+  if (!caughtUp) options.logger.warn('presence history not fully read in time; starting with a partial view');
 }

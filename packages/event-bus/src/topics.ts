@@ -1,4 +1,5 @@
 import { CompactedTopics, type TopicName, Topics } from '@chat/contracts';
+import { pollUntil } from '@chat/runtime';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
 /**
@@ -49,12 +50,13 @@ async function createIfMissing(admin: Admin, topics: ITopicConfig[]): Promise<vo
   if (missing.length === 0) return;
   await admin.createTopics({ waitForLeaders: true, topics: missing }).catch(async (error: unknown) => {
     // Only a topic still missing once the metadata had time to show it is an error.
-    const deadline = Date.now() + TOPICS_SHOW_WITHIN_MS;
-    for (;;) {
-      const now = new Set(await admin.listTopics());
-      if (missing.every(({ topic }) => now.has(topic))) return;
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const shown = await pollUntil(
+      async () => {
+        const now = new Set(await admin.listTopics());
+        return missing.every(({ topic }) => now.has(topic));
+      },
+      { timeoutMs: TOPICS_SHOW_WITHIN_MS, intervalMs: 200 },
+    );
+    if (!shown) throw error;
   });
 }

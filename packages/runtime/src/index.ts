@@ -2,6 +2,7 @@ export { type CodedError, isRetriable } from './errors.js';
 export { type ReadinessChecks, type ReadinessReport, readiness, startHealthServer } from './health.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetricsRegistry, metricsScrapeAllowed } from './metrics.js';
+export { pollUntil } from './poll.js';
 export {
   type CrossCheck,
   env,
