@@ -1,6 +1,7 @@
 import { ChatClient, type ChatClientOptions, type ChatSocket } from '@chat/client';
 import { EventBus, type EventBusOptions } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
+import { DEV_SESSION_TIMEOUT_MS } from '@chat/stack';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type { TestInfra } from './infra.js';
@@ -61,8 +62,8 @@ export class TestSystem {
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
       KAFKA_PARTITIONS: '3',
       PERSISTER_CONSUMER_GROUP: `${this.topicPrefix}persister`,
-      // The local stack's failover setting (the broker's minimum): a killed persister is replaced after 6 s.
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      // npm start's failover setting: a killed persister is replaced after about 3 s.
+      KAFKA_SESSION_TIMEOUT_MS: String(DEV_SESSION_TIMEOUT_MS),
       JWT_SECRET: TEST_JWT_SECRET,
       ...this.extraEnv,
     };
