@@ -37,6 +37,8 @@ export class TestSystem {
   constructor(
     readonly infra: TestInfra,
     private readonly extraEnv: Record<string, string> = {},
+    /** The checkout whose apps run (this one by default): a bench compares another commit's this way. */
+    private readonly appsRoot?: string,
   ) {
     this.mongo = new MongoClient(this.mongodbUri);
   }
@@ -47,6 +49,10 @@ export class TestSystem {
 
   get db() {
     return this.mongo.db(this.database);
+  }
+
+  private get appOptions() {
+    return this.appsRoot ? { appsRoot: this.appsRoot } : {};
   }
 
   /** Partitions of the topics this system's apps create. */
@@ -70,36 +76,48 @@ export class TestSystem {
   }
 
   async startPersister(env: Record<string, string> = {}): Promise<AppProcess> {
-    const persister = await startApp('persister', {
-      ...this.env(),
-      PERSISTER_PORT: '0',
-      ...env,
-    });
+    const persister = await startApp(
+      'persister',
+      {
+        ...this.env(),
+        PERSISTER_PORT: '0',
+        ...env,
+      },
+      this.appOptions,
+    );
     this.persisters.push(persister);
     return persister;
   }
 
   /** A notifier posting to `webhookUrl` (a receiver the test runs), in this system's notifier group. */
   async startNotifier(webhookUrl: string, env: Record<string, string> = {}): Promise<AppProcess> {
-    const notifier = await startApp('notifier', {
-      ...this.env(),
-      NOTIFIER_PORT: '0',
-      NOTIFIER_CONSUMER_GROUP: `${this.topicPrefix}notifier`,
-      NOTIFY_WEBHOOK_URL: webhookUrl,
-      NOTIFY_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-      ...env,
-    });
+    const notifier = await startApp(
+      'notifier',
+      {
+        ...this.env(),
+        NOTIFIER_PORT: '0',
+        NOTIFIER_CONSUMER_GROUP: `${this.topicPrefix}notifier`,
+        NOTIFY_WEBHOOK_URL: webhookUrl,
+        NOTIFY_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+        ...env,
+      },
+      this.appOptions,
+    );
     this.notifiers.push(notifier);
     return notifier;
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<AppProcess> {
-    const gateway = await startApp('gateway', {
-      ...this.env(),
-      SERVER_PORT: '0',
-      SERVER_HOST: '127.0.0.1',
-      ...env,
-    });
+    const gateway = await startApp(
+      'gateway',
+      {
+        ...this.env(),
+        SERVER_PORT: '0',
+        SERVER_HOST: '127.0.0.1',
+        ...env,
+      },
+      this.appOptions,
+    );
     this.gateways.push(gateway);
     return gateway;
   }
