@@ -95,6 +95,7 @@ async function factsRead(kafka: Kafka, topicPrefix: string, gatewayIds: string[]
 
 async function measure(
   infra: Infra,
+  teardown: Teardown,
   outDir: string,
   { side, appsRoot }: { side: string; appsRoot: string },
   count: number,
@@ -105,6 +106,7 @@ async function measure(
     { ...devAppSettings({}), KAFKA_PARTITIONS: '6', KAFKA_SESSION_TIMEOUT_MS: '6000' },
     appsRoot,
   );
+  const stopSystem = teardown.add(`the ${side} apps`, () => system.stop());
   const kafka = new Kafka({ brokers: [infra.kafkaBrokers], logLevel: logLevel.ERROR });
   try {
     await system.startPersister();
@@ -173,7 +175,7 @@ async function measure(
       })),
     };
   } finally {
-    await system.stop();
+    await stopSystem();
   }
 }
 
@@ -219,7 +221,7 @@ async function main(): Promise<void> {
     for (const count of gatewayCounts) {
       for (const side of sides) {
         if (teardown.interrupted) return;
-        results.push(await measure(infra, outDir, side, count));
+        results.push(await measure(infra, teardown, outDir, side, count));
         writeFileSync(`${outDir}/report.json`, JSON.stringify(results, null, 2));
       }
     }
