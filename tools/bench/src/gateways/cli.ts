@@ -65,6 +65,8 @@ interface Measured {
   side: string;
   gateways: number;
   loadAverage: { start: number; end: number };
+  /** From the step's start to the end of its drain: the interval of every per-second figure. */
+  seconds: number;
   step: StepResult;
   rows: GatewayRow[];
 }
@@ -165,6 +167,7 @@ async function measure(
       side,
       gateways: count,
       loadAverage: { start: loadStart, end: loadAverage1m() },
+      seconds,
       step,
       rows: gatewayIds.map((gateway, i) => ({
         gateway,
