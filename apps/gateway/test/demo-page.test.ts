@@ -247,7 +247,9 @@ describe('the demo chat page in Chromium', () => {
     expect(await message(hank, 1).locator('.receipt').count(), 'receipts are for the sender').toBe(0);
 
     ivy.startTyping(group?.id as string);
-    for (const page of [gina, hank]) await page.locator('.typing', { hasText: 'ivy is typing…' }).waitFor();
+    await Promise.all(
+      [gina, hank].map((page) => page.locator('.typing', { hasText: 'ivy is typing…' }).waitFor()),
+    );
     ivy.stopTyping(group?.id as string);
     await gina.locator('.typing', { hasText: 'typing' }).waitFor({ state: 'detached' });
 
@@ -257,5 +259,26 @@ describe('the demo chat page in Chromium', () => {
     expect(await roster(gina)).toEqual(['gina admin', 'ivy✕']);
     await hank.locator('.members', { hasText: 'You are no longer a member of this group.' }).waitFor();
     expect(await roster(hank)).toEqual(['gina admin', 'ivy']);
+  });
+  it('a page that was offline shows the edits and reactions made meanwhile, from the change log', async () => {
+    const kim = system.chatClient('kim');
+    await kim.connect();
+    const first = await kim.send({ otherUserId: 'judy', text: 'draft' });
+    const judy = await signInWithToken('judy');
+    await judy.locator('li[data-user="kim"]').click();
+    await message(judy, 1).locator('.text', { hasText: 'draft' }).waitFor();
+
+    await browser.context.setOffline(true);
+    try {
+      await judy.locator('.me', { hasText: 'disconnected' }).waitFor();
+      await kim.edit(first.id, 'final');
+      await kim.react(first.id, ['❤️']);
+    } finally {
+      await browser.context.setOffline(false);
+    }
+    await judy.locator('.me', { hasText: 'online' }).waitFor();
+    await message(judy, 1).locator('.text', { hasText: 'final' }).waitFor();
+    await message(judy, 1).locator('.edited').waitFor();
+    await message(judy, 1).locator('.reaction[data-emoji="❤️"]', { hasText: '❤️ 1' }).waitFor();
   });
 });
