@@ -149,7 +149,7 @@ class ChatPage {
     const groupName = h('input', { className: 'grow', placeholder: 'group name', name: 'groupName' });
     const groupMembers = h('input', {
       className: 'grow',
-      placeholder: 'member ids, comma-separated',
+      placeholder: 'members: bob, carol',
       name: 'groupMembers',
     });
     root.replaceChildren(
