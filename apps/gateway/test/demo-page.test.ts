@@ -123,10 +123,12 @@ describe('the demo chat page in Chromium', () => {
     await failed.locator('text=failed: UNAVAILABLE').waitFor();
     expect(await failed.getAttribute('data-pending'), 'not stored: no seq').toBe('true');
 
-    await system.startPersister();
+    // Retry while storage is still down, so nothing can store the message under the click (an earlier attempt
+    // waiting in Kafka would, once the persister is back); the page then keeps trying for SEND_TIMEOUT_MS.
     await failed.locator('button', { hasText: 'Retry' }).click();
+    await system.startPersister();
     await alice.waitForSelector('.message.mine[data-seq="3"] >> text=Are you there?');
-    // The first attempt was stored too once the persister came back: one message all the same.
+    // An earlier attempt may be stored too once the persister is back: one message all the same.
     const stored = await system.db.collection('messages').find({ text: 'Are you there?' }).toArray();
     expect(stored).toHaveLength(1);
     expect(await alice.locator('.message', { hasText: 'Are you there?' }).count()).toBe(1);
