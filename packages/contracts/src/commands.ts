@@ -74,7 +74,7 @@ export interface CommandSpec<
  * first and types the audience's `fact` from it: an entry without an audience, or whose audience reads a field
  * its fact does not have, does not compile.
  */
-function command<
+export function defineCommand<
   const Topic extends string,
   const Schema extends RecordSchema,
   const AnswerId extends string,
@@ -100,7 +100,7 @@ const groupMembers = z.strictObject({
  */
 export const Commands = {
   /** Store this message; the fact: it is stored (published again when a resend is deduplicated). */
-  messageSent: command({
+  messageSent: defineCommand({
     topic: 'message.sent',
     schema: MessageSentSchema,
     answer: { id: 'messagePersisted', topic: 'message.persisted', schema: MessagePersistedSchema },
@@ -122,7 +122,7 @@ export const Commands = {
     },
   }),
   /** The reader opened this conversation now; the fact: the read marker moved (or stayed, if already later). */
-  conversationRead: command({
+  conversationRead: defineCommand({
     topic: 'conversation.read',
     schema: ConversationReadSchema,
     answer: {
@@ -151,7 +151,7 @@ export const Commands = {
     },
   }),
   /** Create a group, add members, remove one; the fact: the change stored (or refused), with the participants after it. */
-  groupChange: command({
+  groupChange: defineCommand({
     topic: 'group.change',
     schema: GroupChangeSchema,
     answer: {
@@ -199,7 +199,7 @@ export const Commands = {
     },
   }),
   /** A member's device received messages up to a seq; the fact: the delivered marker as stored. */
-  messageDelivered: command({
+  messageDelivered: defineCommand({
     topic: 'message.delivered',
     schema: MessageDeliveredSchema,
     answer: {
@@ -226,7 +226,7 @@ export const Commands = {
    * change as stored (or refused). The three share one topic: a conversation's changes are numbered (changeSeq)
    * in the order one persister applies them, which one partition of one topic gives.
    */
-  messageChange: command({
+  messageChange: defineCommand({
     topic: 'message.change',
     schema: MessageChangeSchema,
     answer: {
@@ -277,7 +277,7 @@ export const Commands = {
     },
   }),
   /** Mute a conversation for one member (until a time, or until unmuted), or unmute it; the fact: the mute as stored. */
-  conversationMute: command({
+  conversationMute: defineCommand({
     topic: 'conversation.mute',
     schema: ConversationMuteSchema,
     answer: {
@@ -333,7 +333,7 @@ export type DeliveredFact = AnswerTopic<CommandTopic>;
 
 /** The key of a command's record (its answer is keyed the same). */
 export function commandKey<C extends CommandTopic>(topic: C, command: EventsByTopic[C]): string {
-  // Every command names the field its key is taken from; `command()` keeps that field a string.
+  // Every command names the field its key is taken from; `defineCommand` keeps that field a string.
   return (command as unknown as Record<string, string>)[CommandsByTopic[topic].key] as string;
 }
 
