@@ -20,15 +20,12 @@ export function messageSent(overrides: Partial<MessageSent> = {}): MessageSent {
 
 /** The stored message of `messageSent()`: seq 1, first version, no reactions, no reply. */
 export function messagePersisted(overrides: Partial<MessagePersisted> = {}): MessagePersisted {
+  const { sentAt, replyToId: _none, ...command } = messageSent();
   return {
     id: 'msg_1',
-    conversationId: 'dm_1',
-    senderId: 'alice',
-    recipientId: 'bob',
-    clientMessageId: 'c1',
-    text: 'hi',
+    ...command,
     seq: 1,
-    createdAt: Date.UTC(2026, 0, 1),
+    createdAt: sentAt,
     memberIds: ['alice', 'bob'],
     version: 1,
     editedAt: null,
