@@ -45,10 +45,5 @@ export function persisterHandlers(deps: HandlerDeps): { [C in CommandTopic]: Bat
     [Topics.messageChange]: handleMessageChange(deps),
     [Topics.conversationMute]: handleConversationMute(deps),
     [Topics.presenceConnection]: handlePresenceConnection(deps),
-    [Topics.pingRequested]: (events) =>
-      deps.answers.publish(
-        Topics.pingRequested,
-        events.map((command) => ({ command, fact: { ...command.value, answeredAt: Date.now() } })),
-      ),
   };
 }

@@ -311,47 +311,6 @@ export const Commands = {
       },
     },
   }),
-  /** Stand-in: answer that this user's ping went through Kafka and the persister. */
-  pingRequested: defineCommand({
-    topic: 'ping.requested',
-    schema: {
-      type: 'record',
-      name: 'PingRequested',
-      namespace: 'chat.events.v1',
-      doc: 'Command: a user pings the persister. Keyed by userId.',
-      fields: [
-        { name: 'userId', type: 'string' },
-        { name: 'nonce', type: 'string' },
-      ],
-    },
-    answer: {
-      id: 'pingAnswered',
-      topic: 'ping.answered',
-      schema: {
-        type: 'record',
-        name: 'PingAnswered',
-        namespace: 'chat.events.v1',
-        doc: 'Fact: the persister answered a ping. Keyed by userId.',
-        fields: [
-          { name: 'userId', type: 'string' },
-          { name: 'nonce', type: 'string' },
-          { name: 'answeredAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-        ],
-      },
-    },
-    timeout: 'pingNotAnswered',
-    key: 'userId',
-    audience: () => [],
-    socket: {
-      debugPing: {
-        event: 'debug:ping',
-        toServer: {
-          payload: z.strictObject({ nonce: z.string().min(1).max(64) }),
-          ack: z.strictObject({ nonce: z.string(), answeredAt: z.iso.datetime() }),
-        },
-      },
-    },
-  }),
 };
 
 type CommandTable = typeof Commands;

@@ -101,7 +101,6 @@ export const ErrorMessages = {
     message:
       'The change could not be confirmed as stored in time; send it again with the same clientRequestId.',
   },
-  pingNotAnswered: { code: 'UNAVAILABLE', message: 'The ping was not answered in time; send it again.' },
   noSuchMessage: { code: 'NOT_FOUND', message: 'There is no such message.' },
   notYourMessage: {
     code: 'FORBIDDEN',

@@ -119,10 +119,6 @@ function handlers(deps: HandlerDeps): { [E in ClientEvent]: Handler<E> | Handle<
       for (const userId of userIds) await socket.leave(presenceRoom(userId));
       return {};
     },
-    'debug:ping': async (socket, { nonce }) => {
-      const answer = await deps.requests.request('ping.requested', { userId: socket.data.userId, nonce });
-      return { nonce: answer.nonce, answeredAt: new Date(answer.answeredAt).toISOString() };
-    },
     // Never stored, ack optional, rate-limited per socket.
     'typing:start': typing(true),
     'typing:stop': typing(false),
