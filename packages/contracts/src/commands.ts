@@ -98,7 +98,7 @@ const groupMembers = z.strictObject({
  * answer no command are in `Facts` (topics.ts). Each command is produced by the gateway and consumed by the
  * persister; each answer is read by the gateways it is delivered to and by downstream consumers of its topic.
  */
-export const Commands = {
+export const Commands = Object.freeze({
   /** Store this message; the fact: it is stored (published again when a resend is deduplicated). */
   messageSent: defineCommand({
     topic: 'message.sent',
@@ -311,7 +311,7 @@ export const Commands = {
       },
     },
   }),
-};
+});
 
 type CommandTable = typeof Commands;
 type CommandId = keyof CommandTable;
