@@ -1,6 +1,7 @@
+import { CorrelatedTopics } from '../commands.js';
 import { EventCatalog } from '../events.js';
-import { CorrelatedTopics } from '../requests.js';
-import { ackSchema, type SocketEventSpec, SocketEventTable } from '../socket.js';
+import { SocketEventTable } from '../socket.js';
+import { ackSchema, type SocketEventSpec } from '../socket-spec.js';
 import { KafkaHeaders, type TopicName, Topics } from '../topics.js';
 import { componentSchemas, type JsonSchema, toJsonSchema } from './schemas.js';
 
