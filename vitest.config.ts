@@ -8,6 +8,8 @@ export default defineConfig({
     // Tests run the workspace packages from source, as `tsx --conditions=@chat/source` does.
     alias: {
       '@chat/client': source('./packages/client/src/index.ts'),
+      // Before the package itself, whose alias would otherwise take its subpath too.
+      '@chat/contracts/fixtures': source('./packages/contracts/src/fixtures.ts'),
       '@chat/contracts': source('./packages/contracts/src/index.ts'),
       '@chat/event-bus': source('./packages/event-bus/src/index.ts'),
       '@chat/runtime': source('./packages/runtime/src/index.ts'),

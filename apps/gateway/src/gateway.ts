@@ -16,16 +16,12 @@ import { gatewayMetrics } from './metrics.js';
 import { PresenceService } from './presence/presence-service.js';
 import { MarkerWrites } from './receipts/marker-writes.js';
 import { authenticate } from './socket/authenticate.js';
-import { createConversationHandlers } from './socket/conversation.handlers.js';
 import { guardEvents } from './socket/event-guard.js';
 import { FloodGuard } from './socket/flood-guard.js';
-import { createGroupHandlers } from './socket/group.handlers.js';
-import { createMessageHandlers } from './socket/message.handlers.js';
-import { createPresenceHandlers } from './socket/presence.handlers.js';
+import { createClientHandlers } from './socket/handlers.js';
 import { RateLimiter } from './socket/rate-limiter.js';
 import { type ChatServer, type ChatSocket, type ClientHandlers, listen } from './socket/server.js';
 import { SessionExpiry } from './socket/session-expiry.js';
-import { createTypingHandlers } from './socket/typing.handlers.js';
 import { TypingService } from './typing/typing-service.js';
 
 /** How often rate limiters forget the keys that have been quiet long enough to be full again. */
@@ -125,28 +121,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
   limiterSweep.unref();
   const sessionExpiry = new SessionExpiry();
 
-  // Listeners are built once and shared by every socket: an idle connection holds only its listener entries.
-  const handlers: ClientHandlers = {
-    ...createPresenceHandlers({ presence, logger }),
-    ...createMessageHandlers({
-      members,
-      requests,
-      logger,
-      metrics,
-      maxPendingSends: config.maxPendingSendsPerSocket,
-      userSendLimiter,
-    }),
-    ...createConversationHandlers({
-      models,
-      members,
-      requests,
-      readMarkers,
-      deliveredMarkers,
-      logger,
-    }),
-    ...createGroupHandlers({ requests, logger }),
-    ...createTypingHandlers({ typing, logger }),
-  };
+  const handlers: ClientHandlers = createClientHandlers({
+    logger,
+    metrics,
+    models,
+    members,
+    requests,
+    presence,
+    typing,
+    readMarkers,
+    deliveredMarkers,
+    maxPendingSends: config.maxPendingSendsPerSocket,
+    userSendLimiter,
+  });
   io.use(authenticate(config, logger, flood, presence));
   io.on('connection', (socket) => {
     socket.use(guardEvents(socket, socketEventLimiter, flood));

@@ -1,11 +1,11 @@
 import {
   type AnswerOf,
   audienceOf,
+  CommandsByTopic,
   type CommandTopic,
   commandKey,
   type DeliveredFact,
   KafkaHeaders,
-  Requests,
 } from '@chat/contracts';
 import { type EventBus, type IncomingEvent, type PresenceView, replyHeaders } from '@chat/event-bus';
 
@@ -17,7 +17,7 @@ export interface Answer<C extends CommandTopic> {
 }
 
 /**
- * Publishes the facts that answer commands: on the answer topic of `@chat/contracts`' `Requests` table, each
+ * Publishes the facts that answer commands: on the answer topic of `@chat/contracts`' `Commands` table, each
  * keyed as its command and carrying its correlation id back; and delivered to the gateway that sent the
  * command and to every gateway holding a socket of a user the fact is told to (`routes`, from the presence
  * records), once per gateway however many of its users it concerns.
@@ -29,7 +29,7 @@ export class Answers {
   ) {}
 
   publish<C extends CommandTopic>(topic: C, answers: Answer<C>[]): Promise<void> {
-    const factTopic: DeliveredFact = Requests[topic].answer;
+    const factTopic: DeliveredFact = CommandsByTopic[topic].answer.topic;
     return this.bus.publish(
       factTopic,
       answers.map(({ command, fact, headers }) => ({

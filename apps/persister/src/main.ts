@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { Topics } from '@chat/contracts';
 import { busOptionsOf, EventBus, followPresence, PresenceView } from '@chat/event-bus';
 import {
   createLogger,
@@ -12,15 +11,7 @@ import { ConversationHeads, chatModels, ensureIndexes, isTransientDatabaseError 
 import mongoose from 'mongoose';
 import { Answers } from './answers.js';
 import { loadPersisterConfig } from './config.js';
-import { handleGroupChange } from './consumers/group-change.consumer.js';
-import {
-  handleConversationMute,
-  handleConversationRead,
-  handleMessageDelivered,
-} from './consumers/marker-commands.consumer.js';
-import { handleMessageChange } from './consumers/message-change.consumer.js';
-import { handleMessageSent } from './consumers/message-sent.consumer.js';
-import { handlePresenceConnection } from './consumers/presence-connection.consumer.js';
+import { persisterHandlers } from './handlers.js';
 import { persisterMetrics } from './metrics.js';
 import { SerialWriter } from './serial-writer.js';
 
@@ -104,21 +95,17 @@ async function main(): Promise<void> {
     concurrency: config.kafkaPartitions,
     // Behind the write in hand, so that write's heads are forgotten too.
     onGroupJoin: () => void writer.exclusive(async () => heads.forgetAll()),
-    handlers: {
-      [Topics.messageSent]: handleMessageSent({ bus, answers, models, logger, writer, heads, metrics }),
-      [Topics.conversationRead]: handleConversationRead({ answers, models, metrics }),
-      [Topics.groupChange]: handleGroupChange({ answers, models, maxGroupMembers: config.maxGroupMembers }),
-      [Topics.messageDelivered]: handleMessageDelivered({ answers, models }),
-      [Topics.messageChange]: handleMessageChange({
-        answers,
-        models,
-        writer,
-        heads,
-        editWindowMs: config.editWindowSeconds * 1000,
-      }),
-      [Topics.presenceConnection]: handlePresenceConnection({ models, metrics }),
-      [Topics.conversationMute]: handleConversationMute({ answers, models }),
-    },
+    handlers: persisterHandlers({
+      bus,
+      answers,
+      models,
+      logger,
+      writer,
+      heads,
+      metrics,
+      maxGroupMembers: config.maxGroupMembers,
+      editWindowMs: config.editWindowSeconds * 1000,
+    }),
   });
   const address = health.address();
   logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'persister ready');

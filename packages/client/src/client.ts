@@ -6,9 +6,12 @@ import type {
   ConversationDto,
   ConversationReadPayload,
   ConversationUpdatedDto,
+  DeleteScope,
   DeliveredReceiptDto,
   ErrorCode,
   MessageDto,
+  MessageHiddenDto,
+  MessageUpdatedDto,
   ParticipantDto,
   PresenceDto,
   ReadReceiptDto,
@@ -49,7 +52,12 @@ export interface ChatClientOptions {
   connectTimeoutMs?: number;
 }
 
-export type SendInput = { text: string; clientMessageId?: string } & (
+export type SendInput = {
+  text: string;
+  clientMessageId?: string;
+  /** A message of the same conversation this one replies to: the stored message quotes it (`replyTo`). */
+  replyToId?: string;
+} & (
   | { otherUserId: string; conversationId?: undefined }
   | { conversationId: string; otherUserId?: undefined }
 );
@@ -75,6 +83,14 @@ export interface ChatClientEvents {
   read: (receipt: ReadReceiptDto) => void;
   delivered: (receipt: DeliveredReceiptDto) => void;
   typing: (typing: TypingDto) => void;
+  /**
+   * A message was edited, deleted for everyone or its reactions changed: its snapshot after the change. Live only
+   * (and possibly more than once): keep the snapshot with the highest `changeSeq` per message id, and read what
+   * changed while offline from `api.changes`.
+   */
+  updated: (update: MessageUpdatedDto) => void;
+  /** The user deleted this message for themselves, on this device or another. */
+  hidden: (hidden: MessageHiddenDto) => void;
   /** A group was created or its members changed. */
   conversation: (update: ConversationUpdatedDto) => void;
   attempt: (attempt: SendAttempt) => void;
@@ -203,11 +219,12 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * the last code seen (`UNAVAILABLE` if none).
    */
   send(input: SendInput): Promise<MessageDto> {
-    const { clientMessageId = randomId(), text } = input;
+    const { clientMessageId = randomId(), text, replyToId } = input;
+    const reply = replyToId === undefined ? {} : { replyToId };
     const entry: OutboxEntry =
       input.conversationId !== undefined
-        ? { clientMessageId, conversationId: input.conversationId, text }
-        : { clientMessageId, otherUserId: input.otherUserId as string, text };
+        ? { clientMessageId, conversationId: input.conversationId, text, ...reply }
+        : { clientMessageId, otherUserId: input.otherUserId as string, text, ...reply };
     const running = this.sends.get(clientMessageId);
     if (running?.resolve) return Promise.reject(new Error(`a send of ${clientMessageId} is already running`));
     return new Promise((resolve, reject) => {
@@ -300,6 +317,26 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return (await this.request('group:remove-member', { conversationId, userId })).participants;
   }
 
+  // ---- a message's life: edit, delete, react ------------------------------------------------------------
+
+  /**
+   * Edits the user's own message (within the server's edit window) and resolves with it as stored, its version
+   * one up. Retried with the same `clientRequestId`, so a retry never makes a second version.
+   */
+  async edit(messageId: string, text: string, clientRequestId = randomId()): Promise<MessageDto> {
+    return (await this.request('message:edit', { messageId, text, clientRequestId })).message;
+  }
+
+  /** Deletes a message for everyone (its sender, or a group admin) or, with `'me'`, for this user's devices. */
+  async deleteMessage(messageId: string, scope: DeleteScope, clientRequestId = randomId()): Promise<void> {
+    await this.request('message:delete', { messageId, scope, clientRequestId });
+  }
+
+  /** Sets the user's whole set of reactions on a message (`[]` clears it); resolves with the message after it. */
+  async react(messageId: string, emojis: string[], clientRequestId = randomId()): Promise<MessageDto> {
+    return (await this.request('message:react', { messageId, emojis, clientRequestId })).message;
+  }
+
   /**
    * Emits an event whose answer is idempotent and waits for its ack, retrying retriable failures and lost
    * connections until `sendTimeoutMs` (or `timeoutMs`) has passed.
@@ -390,6 +427,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     socket.on('conversation:delivered', (receipt) => this.emit('delivered', receipt));
     socket.on('typing', (typing) => this.emit('typing', typing));
     socket.on('conversation:updated', (update) => this.emit('conversation', update));
+    socket.on('message:updated', (update) => this.emit('updated', update));
+    socket.on('message:hidden', (hidden) => this.emit('hidden', hidden));
     socket.on('session:expired', (error) => {
       outcome.expired = new ChatClientError(error);
     });

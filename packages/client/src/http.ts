@@ -1,9 +1,12 @@
 import type {
+  ChangesPageResponse,
   ConversationDto,
   ConversationResponse,
   ErrorBody,
   InboxPageResponse,
   MessagePageResponse,
+  ReceiptsResponse,
+  VersionsResponse,
 } from '@chat/contracts';
 import { ChatClientError } from './errors.js';
 
@@ -47,6 +50,28 @@ export class ChatHttp {
     query: { from?: number; after?: number; limit?: number } = {},
   ): Promise<MessagePageResponse> {
     return this.request('GET', `/api/v1/chat/convo/${encodeURIComponent(conversationId)}/message`, query);
+  }
+
+  /** The change log: the current snapshot of every message changed after `after` (a changeSeq), in order. */
+  changes(
+    conversationId: string,
+    query: { after?: number; limit?: number } = {},
+  ): Promise<ChangesPageResponse> {
+    return this.request('GET', `/api/v1/chat/convo/${encodeURIComponent(conversationId)}/changes`, query);
+  }
+
+  /** "Seen by": the members (at the time it was sent) who read the message, and those it reached. */
+  receipts(conversationId: string, messageId: string): Promise<ReceiptsResponse> {
+    return this.request('GET', this.messagePath(conversationId, messageId, 'receipts'), {});
+  }
+
+  /** Every version of the message's text, oldest first; none after a deletion for everyone. */
+  versions(conversationId: string, messageId: string): Promise<VersionsResponse> {
+    return this.request('GET', this.messagePath(conversationId, messageId, 'versions'), {});
+  }
+
+  private messagePath(conversationId: string, messageId: string, what: string): string {
+    return `/api/v1/chat/convo/${encodeURIComponent(conversationId)}/message/${encodeURIComponent(messageId)}/${what}`;
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, query: Query): Promise<T> {

@@ -1,5 +1,5 @@
 /** A send not yet confirmed stored: what `message:send` carries, with the id that makes resending safe. */
-export type OutboxEntry = { clientMessageId: string; text: string } & (
+export type OutboxEntry = { clientMessageId: string; text: string; replyToId?: string } & (
   | { otherUserId: string; conversationId?: undefined }
   | { conversationId: string; otherUserId?: undefined }
 );

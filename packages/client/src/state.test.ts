@@ -7,7 +7,10 @@ describe('parseState', () => {
       version: 1 as const,
       conversations: { dm_a: 3, grp_b: 0 },
       syncedAt: new Date().toISOString(),
-      outbox: [{ clientMessageId: 'x', conversationId: 'grp_b', text: 'hi' }],
+      outbox: [
+        { clientMessageId: 'x', conversationId: 'grp_b', text: 'hi' },
+        { clientMessageId: 'y', conversationId: 'grp_b', text: 'yes', replyToId: 'msg_x' },
+      ],
     };
     expect(parseState(JSON.parse(JSON.stringify(state)))).toEqual(state);
   });
@@ -21,6 +24,14 @@ describe('parseState', () => {
         outbox: [{ clientMessageId: 'x', otherUserId: 'bob', conversationId: 'dm_a', text: 'hi' }],
       }),
     ).toThrow(/version must be 1; syncedAt .*; conversations.dm_a must be a seq; outbox\[0\]/);
+    expect(() =>
+      parseState({
+        version: 1,
+        conversations: {},
+        syncedAt: new Date().toISOString(),
+        outbox: [{ clientMessageId: 'x', otherUserId: 'bob', text: 'hi', replyToId: 7 }],
+      }),
+    ).toThrow('outbox[0].replyToId must be a message id');
     expect(() => parseState(null)).toThrow(TypeError);
   });
 });

@@ -42,6 +42,8 @@ export function parseState(value: unknown): ClientState {
         problems.push(
           `outbox[${index}] must have clientMessageId, text and one of otherUserId, conversationId`,
         );
+      if (entry?.replyToId !== undefined && typeof entry.replyToId !== 'string')
+        problems.push(`outbox[${index}].replyToId must be a message id`);
     });
   if (problems.length > 0) throw new TypeError(`not a ChatClient state: ${problems.join('; ')}`);
   return state as ClientState;

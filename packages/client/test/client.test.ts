@@ -1,5 +1,5 @@
 import type { ClientState } from '@chat/client';
-import type { MessageDto } from '@chat/contracts';
+import type { MessageDto, MessageHiddenDto, MessageUpdatedDto } from '@chat/contracts';
 import { type AppProcess, ChatClient, mintToken, TestSystem, testInfra, waitFor } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -339,5 +339,60 @@ describe('ChatClient over the real stack', () => {
     expect((await admin.removeMember(group.id, mia)).map((p) => p.userId)).toEqual([lee]);
     await waitFor(() => updates.length === 2, 10_000, 'mia told of her removal');
     expect(updates).toEqual(['create', 'remove']);
+  });
+  it('replies, edits, reactions and deletions through the typed methods, with receipts, versions and changes', async () => {
+    const [nia, oto] = [system.newUser('nia'), system.newUser('oto')];
+    const [author, reader] = [system.chatClient(nia), system.chatClient(oto)];
+    const updates: MessageUpdatedDto[] = [];
+    const hidden: MessageHiddenDto[] = [];
+    reader.on('updated', (update) => updates.push(update));
+    author.on('hidden', (event) => hidden.push(event));
+    await Promise.all([author.connect(), reader.connect()]);
+
+    const first = await author.send({ otherUserId: oto, text: 'lunch at noon?' });
+    const reply = await reader.send({ otherUserId: nia, text: 'yes', replyToId: first.id });
+    expect(reply.replyTo).toEqual({ id: first.id, seq: 1, senderId: nia, text: 'lunch at noon?' });
+
+    // A retry with the same clientRequestId makes no second version.
+    const edited = await author.edit(first.id, 'lunch at one?', 'edit-1');
+    expect(await author.edit(first.id, 'lunch at one?', 'edit-1')).toMatchObject({ version: 2 });
+    expect(edited).toMatchObject({ version: 2, text: 'lunch at one?', editedAt: expect.any(String) });
+    expect(await reader.react(first.id, ['👍'])).toMatchObject({
+      reactions: [{ emoji: '👍', userIds: [oto] }],
+    });
+    // message:updated may come more than once (a retried edit is answered again): look at what changed.
+    const told = (change: string, id: string) =>
+      updates.some((update) => update.change === change && update.message.id === id);
+    await waitFor(() => told('reactions', first.id), 10_000, 'the reader told of the reaction');
+    expect(told('edit', first.id)).toBe(true);
+    expect(new Set(updates.map((update) => update.message.version))).toEqual(new Set([2]));
+    await expect(reader.edit(first.id, 'not mine')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    expect(await author.api.versions(first.conversationId, first.id)).toMatchObject({
+      versions: [{ text: 'lunch at noon?' }, { text: 'lunch at one?' }],
+    });
+    await reader.markRead({ otherUserId: nia });
+    expect(await author.api.receipts(first.conversationId, first.id)).toEqual({
+      readBy: [oto],
+      deliveredTo: [oto],
+    });
+
+    await author.deleteMessage(reply.id, 'me');
+    await waitFor(() => hidden.length === 1, 10_000, 'the author told of her own hide');
+    expect(hidden).toEqual([{ conversationId: first.conversationId, messageId: reply.id }]);
+    await author.deleteMessage(first.id, 'everyone');
+    await waitFor(
+      () => told('delete', first.id) && told('delete', reply.id),
+      10_000,
+      'the reader told of the deletion and of the emptied quote',
+    );
+    // Both took a new changeSeq in the deletion; which one first is not promised.
+    const changes = await reader.api.changes(first.conversationId);
+    const byId = new Map(changes.messages.map((message) => [message.id, message]));
+    expect(byId.size).toBe(2);
+    expect(byId.get(first.id)).toMatchObject({ text: '', deletedAt: expect.any(String) });
+    expect(byId.get(reply.id)).toMatchObject({ replyTo: { id: first.id, text: '' } });
+    const authorView = await author.api.changes(first.conversationId, { after: edited.changeSeq });
+    expect(authorView.messages).toContainEqual(expect.objectContaining({ id: reply.id, hiddenForMe: true }));
   });
 });

@@ -2,6 +2,7 @@ import avro from 'avsc';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { toMessageDto } from './dto.js';
 import { EventCatalog, type EventsByTopic, type MessagePersisted, recordNameOf } from './events.js';
+import { messagePersisted } from './fixtures.js';
 
 /** The fields of T whose derived type is `never`: an Avro type the derivation does not map. */
 type UnmappedFields<T> = { [K in keyof T]: [T[K]] extends [never] ? K : never }[keyof T];
@@ -29,45 +30,28 @@ describe('Avro schemas', () => {
 
 describe('toMessageDto', () => {
   it('is the persisted fact with its time as ISO 8601, without the members it is routed to', () => {
-    const fact: MessagePersisted = {
-      id: 'msg_1',
-      conversationId: 'dm_1',
-      senderId: 'alice',
-      recipientId: 'bob',
-      clientMessageId: 'c1',
-      text: 'hi',
-      seq: 3,
-      createdAt: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
-      memberIds: ['alice', 'bob'],
-      version: 1,
-      editedAt: null,
-      deletedAt: null,
-      reactions: [],
-      replyTo: null,
-      changeSeq: 3,
-    };
+    const fact = messagePersisted({ seq: 3, createdAt: Date.UTC(2026, 0, 2, 3, 4, 5, 6), changeSeq: 3 });
+
     const { memberIds: _routing, editedAt, deletedAt, replyTo, ...fields } = fact;
     expect(toMessageDto(fact)).toEqual({ ...fields, createdAt: '2026-01-02T03:04:05.006Z' });
   });
 
   it('carries an edit, a deletion and a reply quote as ISO times and an object, absent when null', () => {
-    const fact: MessagePersisted = {
+    const fact = messagePersisted({
       id: 'msg_2',
       conversationId: 'grp_1',
-      senderId: 'alice',
       recipientId: null,
       clientMessageId: 'c2',
       text: '',
       seq: 4,
       createdAt: Date.UTC(2026, 0, 2),
-      memberIds: ['alice', 'bob'],
       version: 2,
       editedAt: Date.UTC(2026, 0, 2, 0, 1),
       deletedAt: Date.UTC(2026, 0, 2, 0, 2),
-      reactions: [],
       replyTo: { id: 'msg_1', seq: 3, senderId: 'bob', text: '' },
       changeSeq: 9,
-    };
+    });
+
     expect(toMessageDto(fact)).toMatchObject({
       editedAt: '2026-01-02T00:01:00.000Z',
       deletedAt: '2026-01-02T00:02:00.000Z',

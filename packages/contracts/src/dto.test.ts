@@ -15,27 +15,12 @@ import {
   toParticipantDto,
   toReadReceiptDto,
 } from './dto.js';
-import type { GroupChangePersisted, MessagePersisted } from './events.js';
+import type { GroupChangePersisted } from './events.js';
+import { messagePersisted } from './fixtures.js';
 
 const at = Date.UTC(2030, 0, 2, 3, 4, 5, 6);
 
-const message: MessagePersisted = {
-  id: 'm1',
-  conversationId: 'grp_1',
-  senderId: 'alice',
-  recipientId: null,
-  clientMessageId: 'c1',
-  text: 'hi',
-  seq: 1,
-  createdAt: at,
-  memberIds: ['alice', 'bob'],
-  version: 1,
-  editedAt: null,
-  deletedAt: null,
-  reactions: [],
-  replyTo: null,
-  changeSeq: 1,
-};
+const message = messagePersisted({ id: 'm1', conversationId: 'grp_1', recipientId: null, createdAt: at });
 
 const change: GroupChangePersisted = {
   conversationId: 'grp_1',

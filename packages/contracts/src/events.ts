@@ -1,23 +1,17 @@
-import {
-  ConversationMutePersistedSchema,
-  ConversationMuteSchema,
-  ConversationReadPersistedSchema,
-  ConversationReadSchema,
-  GroupChangePersistedSchema,
-  GroupChangeSchema,
-  MessageChangePersistedSchema,
-  MessageChangeSchema,
-  MessageDeliveredPersistedSchema,
-  MessageDeliveredSchema,
-  MessagePersistedSchema,
-  MessageSentSchema,
-  NotificationFailedSchema,
-  PresenceConnectionSchema,
-  PresenceGatewaySchema,
-  RepliedIn24hrFirstSchema,
-  TypingChangedSchema,
-} from './avro.js';
-import { Topics } from './topics.js';
+import { commandSchemas } from './commands.js';
+import { Facts } from './topics.js';
+
+/** Flattens an intersection of object types into one, for readable types. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** An Avro record schema of a topic, as written in avro.ts: its full name is `namespace.name`. */
+export interface RecordSchema {
+  readonly type: 'record';
+  readonly name: string;
+  readonly namespace: string;
+  readonly doc: string;
+  readonly fields: readonly { readonly name: string; readonly type: unknown }[];
+}
 
 /**
  * The TypeScript value of an Avro type, as avsc reads and writes it. Only the types our schemas use are mapped;
@@ -48,49 +42,38 @@ export type AvroRecord<S extends { fields: readonly { name: string; type: unknow
   -readonly [F in S['fields'][number] as F['name']]: AvroValue<F['type']>;
 };
 
-export type MessageSent = AvroRecord<typeof MessageSentSchema>;
-export type MessagePersisted = AvroRecord<typeof MessagePersistedSchema>;
-export type ConversationRead = AvroRecord<typeof ConversationReadSchema>;
-export type ConversationReadPersisted = AvroRecord<typeof ConversationReadPersistedSchema>;
-export type PresenceConnection = AvroRecord<typeof PresenceConnectionSchema>;
-export type PresenceGateway = AvroRecord<typeof PresenceGatewaySchema>;
-export type RepliedIn24hrFirst = AvroRecord<typeof RepliedIn24hrFirstSchema>;
-export type GroupChange = AvroRecord<typeof GroupChangeSchema>;
-export type GroupChangePersisted = AvroRecord<typeof GroupChangePersistedSchema>;
-export type MessageDelivered = AvroRecord<typeof MessageDeliveredSchema>;
-export type MessageDeliveredPersisted = AvroRecord<typeof MessageDeliveredPersistedSchema>;
-export type TypingChanged = AvroRecord<typeof TypingChangedSchema>;
-export type ConversationMute = AvroRecord<typeof ConversationMuteSchema>;
-export type ConversationMutePersisted = AvroRecord<typeof ConversationMutePersistedSchema>;
-export type NotificationFailed = AvroRecord<typeof NotificationFailedSchema>;
-export type MessageChange = AvroRecord<typeof MessageChangeSchema>;
-export type MessageChangePersisted = AvroRecord<typeof MessageChangePersistedSchema>;
-
 /** Which schema belongs to which topic: the one table producers, consumers and the codec share. */
-export const EventCatalog = {
-  [Topics.messageSent]: MessageSentSchema,
-  [Topics.messagePersisted]: MessagePersistedSchema,
-  [Topics.conversationRead]: ConversationReadSchema,
-  [Topics.conversationReadPersisted]: ConversationReadPersistedSchema,
-  [Topics.presenceConnection]: PresenceConnectionSchema,
-  [Topics.presenceGateway]: PresenceGatewaySchema,
-  [Topics.repliedIn24hrFirst]: RepliedIn24hrFirstSchema,
-  [Topics.groupChange]: GroupChangeSchema,
-  [Topics.groupChangePersisted]: GroupChangePersistedSchema,
-  [Topics.messageDelivered]: MessageDeliveredSchema,
-  [Topics.messageDeliveredPersisted]: MessageDeliveredPersistedSchema,
-  [Topics.typingChanged]: TypingChangedSchema,
-  [Topics.conversationMute]: ConversationMuteSchema,
-  [Topics.conversationMutePersisted]: ConversationMutePersistedSchema,
-  [Topics.notificationFailed]: NotificationFailedSchema,
-  [Topics.messageChange]: MessageChangeSchema,
-  [Topics.messageChangePersisted]: MessageChangePersistedSchema,
-} as const;
+export const EventCatalog = Object.freeze({
+  ...commandSchemas,
+  ...Object.fromEntries(Object.values(Facts).map(({ topic, schema }) => [topic, schema])),
+}) as Simplify<
+  typeof commandSchemas & {
+    [F in keyof typeof Facts as (typeof Facts)[F]['topic']]: (typeof Facts)[F]['schema'];
+  }
+>;
 
 export type EventTopic = keyof typeof EventCatalog;
 
 /** Each topic's event type, derived from its schema. */
 export type EventsByTopic = { [T in EventTopic]: AvroRecord<(typeof EventCatalog)[T]> };
+
+export type MessageSent = EventsByTopic['message.sent'];
+export type MessagePersisted = EventsByTopic['message.persisted'];
+export type ConversationRead = EventsByTopic['conversation.read'];
+export type ConversationReadPersisted = EventsByTopic['conversation.read.persisted'];
+export type PresenceConnection = EventsByTopic['presence.connection'];
+export type PresenceGateway = EventsByTopic['presence.gateway'];
+export type RepliedIn24hrFirst = EventsByTopic['replied.in.24hr.first'];
+export type GroupChange = EventsByTopic['group.change'];
+export type GroupChangePersisted = EventsByTopic['group.change.persisted'];
+export type MessageDelivered = EventsByTopic['message.delivered'];
+export type MessageDeliveredPersisted = EventsByTopic['message.delivered.persisted'];
+export type TypingChanged = EventsByTopic['typing.changed'];
+export type ConversationMute = EventsByTopic['conversation.mute'];
+export type ConversationMutePersisted = EventsByTopic['conversation.mute.persisted'];
+export type NotificationFailed = EventsByTopic['notification.failed'];
+export type MessageChange = EventsByTopic['message.change'];
+export type MessageChangePersisted = EventsByTopic['message.change.persisted'];
 
 /** The full name (`namespace.name`) of a topic's record schema: what the codec checks a record against. */
 export function recordNameOf(topic: EventTopic): string {

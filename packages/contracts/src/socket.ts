@@ -1,124 +1,30 @@
 import { z } from 'zod';
+import { CommandSocketEvents } from './commands.js';
 import {
-  conversationDtoSchema,
   conversationUpdatedDtoSchema,
   deliveredReceiptDtoSchema,
   messageDtoSchema,
   messageHiddenDtoSchema,
   messageUpdatedDtoSchema,
-  participantDtoSchema,
   presenceDtoSchema,
-  readReceiptDtoSchema,
   typingDtoSchema,
 } from './dto.js';
 import { type ErrorBody, errorBodySchema } from './errors.js';
-import {
-  conversationMuteSchema,
-  conversationReadSchema,
-  conversationUnmuteSchema,
-  groupAddMembersSchema,
-  groupCreateSchema,
-  groupRemoveMemberSchema,
-  messageDeleteSchema,
-  messageDeliveredSchema,
-  messageEditSchema,
-  messageReactSchema,
-  messageSendSchema,
-  presenceSubscribeSchema,
-  typingSchema,
-} from './validation.js';
-
-/** Every ack has one shape: success with a payload, or a catalogued error. */
-export type Ack<T extends object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
-
-/** The zod schema of an ack whose success carries `result`: what the AsyncAPI document describes. */
-export function ackSchema(result: z.ZodObject) {
-  return z.union([
-    z.strictObject({ ok: z.literal(true) }).extend(result.shape),
-    z.strictObject({ ok: z.literal(false), error: errorBodySchema }),
-  ]);
-}
-
-/** An entry of the event table. */
-export interface SocketEventSpec {
-  event: string;
-  toServer?: ToServer;
-  toClient?: ToClient;
-}
-
-/** A client event: its payload's schema, what its ack carries on success, and what the documents say of it. */
-export interface ToServer {
-  payload: z.ZodType;
-  ack: z.ZodObject;
-  /** Acks that clients may leave out (the event is a hint; a failure is only logged). */
-  ackOptional?: true;
-  summary?: string;
-  ackSummary?: string;
-}
-
-/** A server event: its payload, and the id of its message in the AsyncAPI channel. */
-export interface ToClient {
-  payload: z.ZodType;
-  message: 'message' | 'update' | 'receipt' | 'notice';
-  summary?: string;
-}
-
-const noResult = z.strictObject({});
-const groupMembers = z.strictObject({
-  conversationId: z.string(),
-  participants: z.array(participantDtoSchema),
-});
+import { type Ack, noResult, type SocketEventSpec, type ToClient, type ToServer } from './socket-spec.js';
+import { presenceSubscribeSchema, typingSchema } from './validation.js';
 
 /**
- * Every Socket.IO event, once: its name, what a client sends with it (and what the ack answers), what the
- * server sends with it. The typed event maps, `SocketEvents` and the AsyncAPI channels are all built from here.
- * The key is the event's id in code and the document (`conversation:read` goes both ways under one id).
+ * The Socket.IO events that send no command: their names, what a client sends with them (and what the ack
+ * answers), what the server sends with them. The events that send commands are defined with their command, in
+ * `Commands`. The key is the event's id in code and the document (`conversation:read` goes both ways under one id).
  */
-export const SocketEventTable = {
-  messageSend: {
-    event: 'message:send',
-    toServer: {
-      payload: messageSendSchema,
-      ack: z.strictObject({ message: messageDtoSchema }),
-      summary:
-        'Send a message: to otherUserId (1-1) or to conversationId (a group, or a 1-1 conversation); resend with the same clientMessageId to retry.',
-      ackSummary: 'Only once the message is stored.',
-    },
-  },
+const OwnSocketEvents = {
   messageNew: {
     event: 'message:new',
     toClient: {
       payload: messageDtoSchema,
       message: 'message',
       summary: 'A stored message, to every socket of every member. De-duplicate by id.',
-    },
-  },
-  messageEdit: {
-    event: 'message:edit',
-    toServer: {
-      payload: messageEditSchema,
-      ack: z.strictObject({ message: messageDtoSchema }),
-      summary: 'Edit your own message within EDIT_WINDOW_SECONDS of sending; idempotent on clientRequestId.',
-      ackSummary: 'Once the new version is stored.',
-    },
-  },
-  messageDelete: {
-    event: 'message:delete',
-    toServer: {
-      payload: messageDeleteSchema,
-      ack: noResult,
-      summary:
-        'Delete a message for everyone (its sender, or a group admin) or for yourself only (any member).',
-      ackSummary: 'Once the deletion is stored.',
-    },
-  },
-  messageReact: {
-    event: 'message:react',
-    toServer: {
-      payload: messageReactSchema,
-      ack: z.strictObject({ message: messageDtoSchema }),
-      summary: 'Set your whole set of reactions on a message; [] clears it.',
-      ackSummary: 'Once the reactions are stored.',
     },
   },
   messageUpdated: {
@@ -154,19 +60,6 @@ export const SocketEventTable = {
     event: 'presence:update',
     toClient: { payload: presenceDtoSchema, message: 'update' },
   },
-  conversationRead: {
-    event: 'conversation:read',
-    toServer: {
-      payload: conversationReadSchema,
-      ack: z.strictObject({ conversationId: z.string(), lastReadAt: z.iso.datetime() }),
-      summary: 'I opened this conversation (named by otherUserId or conversationId) now, or at readAt.',
-    },
-    toClient: {
-      payload: readReceiptDtoSchema,
-      message: 'receipt',
-      summary: "A participant's read marker moved: to the other participants and the reader's other devices.",
-    },
-  },
   sessionExpired: {
     event: 'session:expired',
     toClient: {
@@ -184,46 +77,12 @@ export const SocketEventTable = {
         'The socket kept sending past RATE_LIMITED; the server disconnects right after. Reconnect after retryAfterMs.',
     },
   },
-  groupCreate: {
-    event: 'group:create',
-    toServer: {
-      payload: groupCreateSchema,
-      ack: z.strictObject({ conversation: conversationDtoSchema }),
-      summary: 'Create a group with the sender as admin; idempotent on clientRequestId.',
-      ackSummary: 'Once the group is stored.',
-    },
-  },
-  groupAddMembers: {
-    event: 'group:add-members',
-    toServer: {
-      payload: groupAddMembersSchema,
-      ack: groupMembers,
-      summary: 'Admins only.',
-      ackSummary: 'Once the change is stored, with the participants after it.',
-    },
-  },
-  groupRemoveMember: {
-    event: 'group:remove-member',
-    toServer: {
-      payload: groupRemoveMemberSchema,
-      ack: groupMembers,
-      summary: 'Admins, or a member removing themselves.',
-    },
-  },
   conversationUpdated: {
     event: 'conversation:updated',
     toClient: {
       payload: conversationUpdatedDtoSchema,
       message: 'update',
       summary: 'A group was created or its members changed: to every member, old and new.',
-    },
-  },
-  messageDelivered: {
-    event: 'message:delivered',
-    toServer: {
-      payload: messageDeliveredSchema,
-      ack: z.strictObject({ conversationId: z.string(), lastDeliveredSeq: z.int().min(0) }),
-      summary: 'The messages up to seq reached this device.',
     },
   },
   conversationDelivered: {
@@ -260,26 +119,13 @@ export const SocketEventTable = {
       summary: 'Another member started or stopped typing, or their indicator expired.',
     },
   },
-  conversationMute: {
-    event: 'conversation:mute',
-    toServer: {
-      payload: conversationMuteSchema,
-      ack: noResult,
-      summary:
-        'No offline notifications of this conversation for the caller (all devices) until `until`, or until unmuted (null).',
-      ackSummary: 'Once the mute is stored.',
-    },
-  },
-  conversationUnmute: {
-    event: 'conversation:unmute',
-    toServer: {
-      payload: conversationUnmuteSchema,
-      ack: noResult,
-      summary: "Ends the caller's mute of this conversation.",
-      ackSummary: 'Once the unmute is stored.',
-    },
-  },
 } as const satisfies Record<string, SocketEventSpec>;
+
+/**
+ * Every Socket.IO event, once: the command events first, then the others. The typed event maps, `SocketEvents`
+ * and the AsyncAPI channels are all built from here.
+ */
+export const SocketEventTable = Object.freeze({ ...CommandSocketEvents, ...OwnSocketEvents });
 
 type Table = typeof SocketEventTable;
 type EventId = keyof Table;

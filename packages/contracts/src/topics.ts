@@ -1,45 +1,48 @@
+import {
+  NotificationFailedSchema,
+  PresenceConnectionSchema,
+  PresenceGatewaySchema,
+  RepliedIn24hrFirstSchema,
+  TypingChangedSchema,
+} from './avro.js';
+import { commandTopicIds } from './commands.js';
+import type { RecordSchema, Simplify } from './events.js';
+
+/** A topic of facts that answer no command: its name and Avro schema (registered as `<topic>-value`). */
+interface FactSpec {
+  topic: string;
+  schema: RecordSchema;
+}
+
 /**
- * Every Kafka topic, defined once. Commands ask for something to be done; facts say that it happened.
- * Deployments (and tests) may prepend a prefix; the base names never change.
+ * The facts that answer no command, each defined once. (The facts that answer commands are defined with their
+ * command, in `Commands`.) The key is the topic's id in `Topics`.
+ */
+export const Facts = {
+  /** Compacted: a user's connection count on one gateway went from 0 to 1 or back. Key: `<gatewayId>/<userId>`. Producer: gateways. Consumers: every gateway, persister. */
+  presenceConnection: { topic: 'presence.connection', schema: PresenceConnectionSchema },
+  /** Compacted: a gateway is alive, or stopping. Key: gatewayId. Producer: gateways. Consumers: every gateway. */
+  presenceGateway: { topic: 'presence.gateway', schema: PresenceGatewaySchema },
+  /** A user replied to the other participant's message within 24 h, the first time in a 24 h window. Key: conversationId. Producer: persister. Consumers: downstream services (rewards). */
+  repliedIn24hrFirst: { topic: 'replied.in.24hr.first', schema: RepliedIn24hrFirstSchema },
+  /** Never stored: a member is typing, or stopped. Key: conversationId. Producer: gateways. Consumers: every gateway. */
+  typingChanged: { topic: 'typing.changed', schema: TypingChangedSchema },
+  /** A webhook notification given up after its last attempt, with the last error. Key: recipientId. Producer: notifier. Consumers: operators, downstream services. */
+  notificationFailed: { topic: 'notification.failed', schema: NotificationFailedSchema },
+} as const satisfies Record<string, FactSpec>;
+
+type FactTopicIds = { readonly [Id in keyof typeof Facts]: (typeof Facts)[Id]['topic'] };
+
+/**
+ * Every Kafka topic by its id, derived from `Commands` and `Facts`. Commands ask for something to be done; facts
+ * say that it happened. Deployments (and tests) may prepend a prefix; the base names never change.
  */
 export const Topics = Object.freeze({
-  /** Command: store this message. Key: conversationId. Producer: gateway. Consumer: persister. */
-  messageSent: 'message.sent',
-  /** Fact: this message is stored. Key: conversationId. Producer: persister. Consumers: every gateway. */
-  messagePersisted: 'message.persisted',
-  /** Command: the reader opened this conversation now. Key: conversationId. Producer: gateway. Consumer: persister. */
-  conversationRead: 'conversation.read',
-  /** Fact: a read marker moved (or stayed, if already later). Key: conversationId. Producer: persister. Consumers: every gateway. */
-  conversationReadPersisted: 'conversation.read.persisted',
-  /** Fact (compacted): a user's connection count on one gateway went from 0 to 1 or back. Key: `<gatewayId>/<userId>`. Producer: gateways. Consumers: every gateway, persister. */
-  presenceConnection: 'presence.connection',
-  /** Fact (compacted): a gateway is alive, or stopping. Key: gatewayId. Producer: gateways. Consumers: every gateway. */
-  presenceGateway: 'presence.gateway',
-  /** Fact: a user replied to the other participant's message within 24 h, the first time in a 24 h window. Key: conversationId. Producer: persister. Consumers: downstream services (rewards). */
-  repliedIn24hrFirst: 'replied.in.24hr.first',
-  /** Command: create a group, add members, remove one. Key: conversationId. Producer: gateway. Consumer: persister. */
-  groupChange: 'group.change',
-  /** Fact: a group change stored (or refused), with the participants after it. Key: conversationId. Producer: persister. Consumers: every gateway. */
-  groupChangePersisted: 'group.change.persisted',
-  /** Command: a member's device received messages up to a seq. Key: conversationId. Producer: gateway. Consumer: persister. */
-  messageDelivered: 'message.delivered',
-  /** Fact: a delivered marker as stored. Key: conversationId. Producer: persister. Consumers: every gateway. */
-  messageDeliveredPersisted: 'message.delivered.persisted',
-  /** Command: edit a message, delete it (for everyone or for the actor), set the actor's reactions on it. Key: conversationId. Producer: gateway. Consumer: persister. */
-  messageChange: 'message.change',
-  /** Fact: a message change as stored (or refused), with the message after it. Key: conversationId. Producer: persister. Consumers: every gateway, downstream services. */
-  messageChangePersisted: 'message.change.persisted',
-  /** Fact, never stored: a member is typing, or stopped. Key: conversationId. Producer: gateways. Consumers: every gateway. */
-  typingChanged: 'typing.changed',
-  /** Command: mute a conversation for one member (until a time, or until unmuted), or unmute it. Key: conversationId. Producer: gateway. Consumer: persister. */
-  conversationMute: 'conversation.mute',
-  /** Fact: a member's mute as stored. Key: conversationId. Producer: persister. Consumers: every gateway. */
-  conversationMutePersisted: 'conversation.mute.persisted',
-  /** A webhook notification given up after its last attempt, with the last error. Key: recipientId. Producer: notifier. Consumers: operators, downstream services. */
-  notificationFailed: 'notification.failed',
+  ...commandTopicIds,
+  ...(Object.fromEntries(Object.entries(Facts).map(([id, { topic }]) => [id, topic])) as FactTopicIds),
   /** Records that could not be decoded or processed, with the reason in headers. Producer: any consumer. */
   deadLetter: 'dead-letter',
-});
+} as const) as Simplify<typeof commandTopicIds & FactTopicIds & { readonly deadLetter: 'dead-letter' }>;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 

@@ -5,7 +5,32 @@ import { Outbox } from './outbox.js';
 const message = (value: string) => ({ key: 'k', value: Buffer.from(value) });
 
 describe('Outbox', () => {
-  it('sends the first publish at once and coalesces the ones queued meanwhile, in order', async () => {
+  const contents = (requests: TopicMessages[][]) =>
+    requests.map((batch) =>
+      batch.map(({ topic, messages }) => [topic, messages.map((m) => String(m.value))]),
+    );
+
+  it('sends the publishes of one event-loop turn together, at the end of that turn', async () => {
+    const requests: TopicMessages[][] = [];
+    const outbox = new Outbox(async (batch) => {
+      requests.push(batch);
+    });
+    const sent = [outbox.enqueue('a', [message('1')]), outbox.enqueue('b', [message('2')])];
+    await Promise.resolve();
+    expect(requests).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    sent.push(outbox.enqueue('a', [message('3')]));
+    await Promise.all(sent);
+    expect(contents(requests)).toEqual([
+      [
+        ['a', ['1']],
+        ['b', ['2']],
+      ],
+      [['a', ['3']]],
+    ]);
+  });
+
+  it('coalesces the publishes queued while a request is in flight into the next, in order', async () => {
     const requests: TopicMessages[][] = [];
     let release: () => void = () => {};
     const outbox = new Outbox(async (batch) => {
@@ -13,6 +38,7 @@ describe('Outbox', () => {
       if (requests.length === 1) await new Promise<void>((resolve) => (release = resolve));
     });
     const first = outbox.enqueue('a', [message('1')]);
+    await new Promise((resolve) => setImmediate(resolve));
     const rest = [
       outbox.enqueue('a', [message('2')]),
       outbox.enqueue('b', [message('3')]),
@@ -20,11 +46,7 @@ describe('Outbox', () => {
     ];
     release();
     await Promise.all([first, ...rest]);
-    expect(
-      requests.map((batch) =>
-        batch.map(({ topic, messages }) => [topic, messages.map((m) => String(m.value))]),
-      ),
-    ).toEqual([
+    expect(contents(requests)).toEqual([
       [['a', ['1']]],
       [
         ['a', ['2', '4']],

@@ -13,14 +13,17 @@ const MAX_REQUEST_BYTES = 512 * 1024;
 /**
  * Coalesces concurrent publishes into one produce request. While a request is in flight (the idempotent
  * producer allows one), new publishes queue up and leave together in the next: batching that adapts to load.
- * A publish that finds the outbox idle waits `lingerMs` for company first (0: leaves at once); every produce
- * request costs the broker and this process far more than a record in it does. Order is kept: queue order is
- * send order.
+ * A publish that finds the outbox idle leaves at the end of the current event-loop turn, with every publish
+ * made in that turn (the sends of all the socket packets read in one poll, or the facts of every partition a
+ * store answered), or after `lingerMs` when that is set, for more company at the cost of latency. Every
+ * produce request costs the broker and this process far more than a record in it does. Order is kept: queue
+ * order is send order.
  */
 export class Outbox {
   private readonly queue: Pending[] = [];
   private sending = false;
-  private lingering: NodeJS.Timeout | undefined;
+  /** The drain scheduled for a publish that found the outbox idle. */
+  private scheduled = false;
 
   constructor(
     private readonly send: (batch: TopicMessages[]) => Promise<unknown>,
@@ -38,15 +41,14 @@ export class Outbox {
       .reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
     return new Promise((resolve, reject) => {
       this.queue.push({ parts, bytes, resolve, reject });
-      if (this.sending || this.lingering) return;
-      if (this.lingerMs === 0) {
+      if (this.sending || this.scheduled) return;
+      this.scheduled = true;
+      const drain = () => {
+        this.scheduled = false;
         void this.drain();
-        return;
-      }
-      this.lingering = setTimeout(() => {
-        this.lingering = undefined;
-        void this.drain();
-      }, this.lingerMs);
+      };
+      if (this.lingerMs === 0) setImmediate(drain);
+      else setTimeout(drain, this.lingerMs);
     });
   }
 

@@ -52,8 +52,9 @@ function toReward(doc: MessageDoc): RepliedIn24hrFirst | undefined {
  * Stores a batch of send commands. Idempotent: a command whose message already exists (a redelivery or a
  * client's resend) yields the stored one. Three round trips whatever the batch size: the batch's conversations
  * and already stored messages (read together, both by `_id $in`; conversations the persister wrote last come
- * from `heads` instead), one ordered `insertMany`, one unordered `bulkWrite` of conversation updates. No
- * transaction: a persister killed inside one would leave its locks on the batch's conversations until the
+ * from `heads` instead), one ordered `insertMany`, and one `updateMany` moving every existing conversation
+ * forward (beside it, a `bulkWrite` for new conversations and reward windows, when the batch has any): two
+ * writes for the database to make durable, not one per conversation. No transaction: a persister killed inside one would leave its locks on the batch's conversations until the
  * server's transaction lifetime (60 s on MongoDB) ends, stalling every batch behind it; instead the next
  * attempt finds what a dead one stored and counts it.
  */
@@ -178,13 +179,17 @@ async function storeBatch<C extends MessageSent>(
   if (advanced.length > 0) {
     const latest = latestPerConversation(advanced);
     if (fresh.length > 0) await insertFresh(models, fresh);
-    await models.conversations
-      .bulkWrite(conversationUpdates(latest, states, rules, createdAt), { ordered: false })
-      .catch((error: unknown) => {
-        if (!isOnlyDuplicateKeys(error)) throw error;
-        // Created by another writer between our read and our upsert: ours did not apply; read it again.
-        throw new WriteConflictError('a conversation of this batch was created concurrently');
-      });
+    const updates = conversationUpdates(latest, states, rules, createdAt);
+    await Promise.all([
+      updates.moveForward &&
+        models.conversations.updateMany(updates.moveForward.filter, updates.moveForward.update),
+      updates.others.length > 0 &&
+        models.conversations.bulkWrite(updates.others, { ordered: false }).catch((error: unknown) => {
+          if (!isOnlyDuplicateKeys(error)) throw error;
+          // Created by another writer between our read and our upsert: ours did not apply; read it again.
+          throw new WriteConflictError('a conversation of this batch was created concurrently');
+        }),
+    ]);
     for (const head of newHeads(latest, states, rules)) heads?.remember(head);
   }
 
@@ -307,16 +312,24 @@ function latestPerConversation(advanced: MessageDoc[]): MessageDoc[] {
  * itself, never on the embedded document's field order). So the updates commute with each other and with read
  * markers: a redelivered old batch, or a zombie writer's late update, can never move a conversation backwards,
  * and no writer needs to read-modify-write (or lock) a conversation. Participants are found by user id (array
- * filters), never by position, which a membership change may shift. One statement per conversation, two in the
- * rare batch that opens a reward window.
+ * filters), never by position, which a membership change may shift.
+ *
+ * Every conversation that already exists moves forward in ONE `updateMany` (`moveForward`): each document finds
+ * its own values by `_id` in a table carried by the statement. One statement instead of one per conversation:
+ * one write to wait for on the server's journal, however many conversations the batch touches. `others` holds
+ * the rare rest: a conversation's creation (an upsert), and a reward window this batch opened.
  */
 function conversationUpdates(
   latest: MessageDoc[],
   states: Map<string, ConversationState>,
   rules: Map<string, ReplyRewardRule>,
   now: Date,
-): mongo.AnyBulkWriteOperation<ConversationDoc>[] {
-  return latest.flatMap((message): mongo.AnyBulkWriteOperation<ConversationDoc>[] => {
+): {
+  moveForward: { filter: mongo.Filter<ConversationDoc>; update: mongo.Document[] } | undefined;
+  others: mongo.AnyBulkWriteOperation<ConversationDoc>[];
+} {
+  const existing = latest.filter((message) => states.has(message.conversationId));
+  const others = latest.flatMap((message): mongo.AnyBulkWriteOperation<ConversationDoc>[] => {
     // A group always exists (its messages are refused otherwise); a 1-1 conversation is created here.
     const participantIds = [message.senderId, message.recipientId ?? ''].sort();
     const rule = rules.get(message.conversationId);
@@ -344,30 +357,6 @@ function conversationUpdates(
       // Created by another writer since our read: the upsert's duplicate key makes the caller retry the batch.
       return [{ updateOne: { filter, update: { $max: forward, $setOnInsert: onInsert }, upsert: true } }];
     }
-    // One pipeline update moves the counters by their maximum and replaces lastMessage only where the stored
-    // one's seq is lower; `$literal` keeps a text or id that starts with `$` from being read as a field path.
-    const moveForward: mongo.AnyBulkWriteOperation<ConversationDoc> = {
-      updateOne: {
-        filter,
-        update: [
-          {
-            $set: {
-              lastSeq: { $max: ['$lastSeq', message.seq] },
-              lastChangeSeq: { $max: ['$lastChangeSeq', message.changeSeq] },
-              lastActivityAt: { $max: ['$lastActivityAt', message.createdAt] },
-              updatedAt: { $max: ['$updatedAt', now] },
-              lastMessage: {
-                $cond: [
-                  { $lt: [{ $ifNull: ['$lastMessage.seq', 0] }, message.seq] },
-                  { $literal: lastMessageOf(message) },
-                  '$lastMessage',
-                ],
-              },
-            },
-          },
-        ],
-      },
-    };
     // Reward windows that this batch opened, set on the participants found by user id (rare: the first reply
     // in 24 hours).
     const stored = states.get(message.conversationId)?.participants ?? [];
@@ -381,9 +370,53 @@ function conversationUpdates(
       windows[`participants.$[${name}].lastReplyRewardAt`] = windowStart;
       arrayFilters.push({ [`${name}.userId`]: userId });
     }
-    if (arrayFilters.length === 0) return [moveForward];
-    return [moveForward, { updateOne: { filter, update: { $max: windows }, arrayFilters } }];
+    if (arrayFilters.length === 0) return [];
+    return [{ updateOne: { filter, update: { $max: windows }, arrayFilters } }];
   });
+  if (existing.length === 0) return { moveForward: undefined, others };
+  const heads = existing.map((message) => ({
+    _id: message.conversationId,
+    seq: message.seq,
+    changeSeq: message.changeSeq,
+    activityAt: message.createdAt,
+    lastMessage: lastMessageOf(message),
+  }));
+  return {
+    moveForward: {
+      filter: { _id: { $in: heads.map((head) => head._id) } },
+      // `$literal` keeps a text or id that starts with `$` from being read as a field path; `_head` is this
+      // document's row of the table, removed again before the write.
+      update: [
+        {
+          $set: {
+            _head: {
+              $arrayElemAt: [
+                { $filter: { input: { $literal: heads }, cond: { $eq: ['$$this._id', '$_id'] } } },
+                0,
+              ],
+            },
+          },
+        },
+        {
+          $set: {
+            lastSeq: { $max: ['$lastSeq', '$_head.seq'] },
+            lastChangeSeq: { $max: ['$lastChangeSeq', '$_head.changeSeq'] },
+            lastActivityAt: { $max: ['$lastActivityAt', '$_head.activityAt'] },
+            updatedAt: { $max: ['$updatedAt', now] },
+            lastMessage: {
+              $cond: [
+                { $lt: [{ $ifNull: ['$lastMessage.seq', 0] }, '$_head.seq'] },
+                '$_head.lastMessage',
+                '$lastMessage',
+              ],
+            },
+          },
+        },
+        { $unset: '_head' },
+      ],
+    },
+    others,
+  };
 }
 
 /** What the conversations look like after this batch's updates, for the next batch to start from. */

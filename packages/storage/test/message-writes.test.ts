@@ -47,6 +47,42 @@ describe('storeMessageBatch', () => {
     expect(conversation).toMatchObject({ lastSeq: 5, lastMessage: { seq: 5 } });
   });
 
+  it('moves each existing conversation of a batch to its own latest message, in one statement', async () => {
+    const conversations = [commandsFor(6), commandsFor(6), commandsFor(6)];
+    await storeMessageBatch(
+      models,
+      conversations.flatMap((commands) => commands.slice(0, 2)),
+    );
+    // One batch moves all three forward, by different amounts; a new conversation is created beside them.
+    const fresh = commandsFor(1);
+    await storeMessageBatch(models, [
+      ...(conversations[0] as MessageSent[]).slice(2, 3),
+      ...(conversations[1] as MessageSent[]).slice(2, 6),
+      ...fresh,
+      ...(conversations[2] as MessageSent[]).slice(2, 4),
+    ]);
+    const heads = await models.conversations
+      .find({
+        _id: { $in: [...conversations, fresh].map((commands) => commands[0]?.conversationId as string) },
+      })
+      .toArray();
+    const headOf = (commands: MessageSent[]) =>
+      heads.find((head) => head._id === commands[0]?.conversationId);
+    for (const [commands, last] of [
+      [conversations[0], 3],
+      [conversations[1], 6],
+      [conversations[2], 4],
+      [fresh, 1],
+    ] as const) {
+      expect(headOf(commands as MessageSent[])).toMatchObject({
+        lastSeq: last,
+        lastChangeSeq: last,
+        lastMessage: { seq: last, text: `text ${last}` },
+      });
+      expect(headOf(commands as MessageSent[])).not.toHaveProperty('_head');
+    }
+  });
+
   it('moves lastMessage forward by its seq alone, whatever the order of its stored fields', async () => {
     const commands = commandsFor(3);
     const conversationId = commands[0]?.conversationId as string;

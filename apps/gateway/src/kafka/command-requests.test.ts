@@ -1,24 +1,11 @@
-import {
-  ErrorMessages,
-  KafkaHeaders,
-  type MessagePersisted,
-  type MessageSent,
-  Topics,
-} from '@chat/contracts';
+import { ErrorMessages, KafkaHeaders, type MessagePersisted, Topics } from '@chat/contracts';
+import { messageSent } from '@chat/contracts/fixtures';
 import { type EventBus, EventNotEncodableError } from '@chat/event-bus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../errors.js';
 import { CommandRequests } from './command-requests.js';
 
-const command: MessageSent = {
-  conversationId: 'dm_1',
-  senderId: 'alice',
-  recipientId: 'bob',
-  clientMessageId: 'c1',
-  text: 'hi',
-  sentAt: 0,
-  replyToId: null,
-};
+const command = messageSent();
 const stored = { id: 'm1', seq: 1 } as MessagePersisted;
 
 /** A bus whose publish records each record sent (or does what `publish` says). */

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   type AnswerOf,
   type AnswerTopic,
+  CommandsByTopic,
   type CommandTopic,
   commandKey,
   type EventsByTopic,
   KafkaHeaders,
-  Requests,
 } from '@chat/contracts';
 import { type EventBus, isEncodingError } from '@chat/event-bus';
 import { AppError } from '../errors.js';
@@ -20,7 +20,7 @@ interface Waiter {
 
 /**
  * Commands this gateway published and waits on, by correlation id: one map for every command of
- * `@chat/contracts`' `Requests` table. Every gateway reads every answering fact; only the one holding the
+ * `@chat/contracts`' `Commands` table. Every gateway reads every answering fact; only the one holding the
  * correlation id settles it.
  */
 export class CommandRequests {
@@ -43,7 +43,7 @@ export class CommandRequests {
 
   /** Requests waiting, by command topic (each command appears, waiting or not). */
   pendingByCommand(): Record<CommandTopic, number> {
-    const counts = Object.fromEntries(Object.keys(Requests).map((topic) => [topic, 0])) as Record<
+    const counts = Object.fromEntries(Object.keys(CommandsByTopic).map((topic) => [topic, 0])) as Record<
       CommandTopic,
       number
     >;
@@ -67,7 +67,7 @@ export class CommandRequests {
     const answer = new Promise<AnswerOf<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(correlationId);
-        reject(new AppError(Requests[topic].timeout));
+        reject(new AppError(CommandsByTopic[topic].timeout));
       }, this.deps.timeoutMs);
       this.waiters.set(correlationId, { command: topic, resolve, reject, timer });
     });
@@ -104,7 +104,7 @@ export class CommandRequests {
   ): void {
     if (correlationId === undefined) return;
     const waiter = this.waiters.get(correlationId);
-    if (waiter === undefined || Requests[waiter.command].answer !== topic) return;
+    if (waiter === undefined || CommandsByTopic[waiter.command].answer.topic !== topic) return;
     this.take(correlationId)?.resolve(answer as never);
   }
 

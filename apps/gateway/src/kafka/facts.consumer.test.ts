@@ -6,9 +6,9 @@ import {
   KafkaHeaders,
   type MessageDto,
   type MessagePersisted,
-  type MessageSent,
   Topics,
 } from '@chat/contracts';
+import { messagePersisted, messageSent } from '@chat/contracts/fixtures';
 import type { BatchHandlers, EventBus, IncomingEvent, SubscribeOptions } from '@chat/event-bus';
 import type { ChatModels } from '@chat/storage';
 import { describe, expect, it } from 'vitest';
@@ -64,38 +64,14 @@ async function startConsumer(connected = ['alice', 'bob']) {
   };
 }
 
-const command: MessageSent = {
-  conversationId: 'dm_1',
-  senderId: 'alice',
-  recipientId: 'bob',
-  clientMessageId: 'c1',
-  text: 'hi',
-  sentAt: Date.UTC(2026, 0, 1),
-  replyToId: null,
-};
+const command = messageSent();
 
 function incoming<T extends EventTopic>(value: EventsByTopic[T], headers: Record<string, string> = {}) {
   const event: IncomingEvent<T> = { key: 'k', value, headers, partition: 0, offset: '0', timestamp: 0 };
   return event;
 }
 
-const fact: MessagePersisted = {
-  id: 'msg_1',
-  conversationId: 'dm_1',
-  senderId: 'alice',
-  recipientId: 'bob',
-  clientMessageId: 'c1',
-  text: 'hi',
-  seq: 1,
-  createdAt: Date.UTC(2026, 0, 1),
-  memberIds: ['alice', 'bob'],
-  version: 1,
-  editedAt: null,
-  deletedAt: null,
-  reactions: [],
-  replyTo: null,
-  changeSeq: 1,
-};
+const fact = messagePersisted();
 const { memberIds: _routing, editedAt: _e, deletedAt: _d, replyTo: _r, ...factFields } = fact;
 const dto: MessageDto = { ...factFields, createdAt: '2026-01-01T00:00:00.000Z' };
 const noDeadLetters = async () => {

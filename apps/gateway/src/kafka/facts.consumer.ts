@@ -1,8 +1,8 @@
 import {
   audienceOf,
+  CommandsByTopic,
   type DeliveredFact,
   KafkaHeaders,
-  Requests,
   Topics,
   toConversationUpdatedDto,
   toDeliveredReceiptDto,
@@ -98,7 +98,7 @@ export function consumeFacts(deps: {
     },
   };
   const handlers: BatchHandlers = Object.fromEntries(
-    Object.values(Requests).map(({ answer }) => [
+    Object.values(CommandsByTopic).map(({ answer: { topic: answer } }) => [
       answer,
       settlingFirst(answer, deps.requests, deliveries[answer] as BatchHandler<typeof answer> | undefined),
     ]),

@@ -1,28 +1,10 @@
-import type { MessageNotification, MessagePersisted } from '@chat/contracts';
+import type { MessageNotification } from '@chat/contracts';
+import { messagePersisted as message } from '@chat/contracts/fixtures';
 import { createLogger, createMetricsRegistry } from '@chat/runtime';
 import type { NotificationContext } from '@chat/storage';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { notifierMetrics } from '../metrics.js';
 import { Notifier } from './notifier.js';
-
-const message = (overrides: Partial<MessagePersisted> = {}): MessagePersisted => ({
-  id: 'm-1',
-  conversationId: 'c1',
-  senderId: 'ann',
-  recipientId: 'bob',
-  clientMessageId: 'k1',
-  text: 'hello',
-  seq: 1,
-  createdAt: 1,
-  memberIds: ['ann', 'bob'],
-  version: 1,
-  editedAt: null,
-  deletedAt: null,
-  reactions: [],
-  replyTo: null,
-  changeSeq: 1,
-  ...overrides,
-});
 
 describe('Notifier', () => {
   let sent: MessageNotification[];
@@ -52,11 +34,11 @@ describe('Notifier', () => {
 
   it('notifies every member but the sender, each on their own', async () => {
     const subject = notifier();
-    subject.onMessage(message({ recipientId: null, memberIds: ['ann', 'bob', 'cat'] }));
+    subject.onMessage(message({ recipientId: null, memberIds: ['alice', 'bob', 'cat'] }));
     await closeWindows();
     expect(sent.map((n) => [n.recipientId, n.conversationKind, n.senderId])).toEqual([
-      ['bob', 'group', 'ann'],
-      ['cat', 'group', 'ann'],
+      ['bob', 'group', 'alice'],
+      ['cat', 'group', 'alice'],
     ]);
   });
 
@@ -64,13 +46,13 @@ describe('Notifier', () => {
     const subject = notifier();
     subject.onConnection({ gatewayId: 'g1', userId: 'bob', online: true, at: 1, sockets: 1 });
     subject.onMessage(message());
-    subject.onMessage(message({ conversationId: 'c2', recipientId: 'cat', memberIds: ['ann', 'cat'] }));
-    subject.onMessage(message({ conversationId: 'c3', recipientId: 'dan', memberIds: ['ann', 'dan'] }));
+    subject.onMessage(message({ conversationId: 'c2', recipientId: 'cat', memberIds: ['alice', 'cat'] }));
+    subject.onMessage(message({ conversationId: 'c3', recipientId: 'dan', memberIds: ['alice', 'dan'] }));
     subject.onConnection({ gatewayId: 'g1', userId: 'cat', online: true, at: 2, sockets: 1 });
     subject.onRead({
       conversationId: 'c3',
       readerId: 'dan',
-      otherUserId: 'ann',
+      otherUserId: 'alice',
       lastReadAt: 3,
       memberIds: [],
     });
@@ -83,7 +65,7 @@ describe('Notifier', () => {
     contexts.set('cat', undefined);
     contexts.set('dan', { muted: false, unreadCount: 0 });
     const subject = notifier();
-    subject.onMessage(message({ recipientId: null, memberIds: ['ann', 'bob', 'cat', 'dan', 'eve'] }));
+    subject.onMessage(message({ recipientId: null, memberIds: ['alice', 'bob', 'cat', 'dan', 'eve'] }));
     await closeWindows();
     expect(sent.map((n) => n.recipientId)).toEqual(['eve']);
   });

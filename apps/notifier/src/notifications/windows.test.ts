@@ -1,24 +1,9 @@
-import type { MessagePersisted } from '@chat/contracts';
+import { messagePersisted } from '@chat/contracts/fixtures';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotificationWindows, type PendingNotification } from './windows.js';
 
-const message = (conversationId: string, seq: number): MessagePersisted => ({
-  id: `${conversationId}-${seq}`,
-  conversationId,
-  senderId: 'ann',
-  recipientId: 'bob',
-  clientMessageId: `c${seq}`,
-  text: `text ${seq}`,
-  seq,
-  createdAt: seq,
-  memberIds: ['ann', 'bob'],
-  version: 1,
-  editedAt: null,
-  deletedAt: null,
-  reactions: [],
-  replyTo: null,
-  changeSeq: seq,
-});
+const message = (conversationId: string, seq: number) =>
+  messagePersisted({ id: `${conversationId}-${seq}`, conversationId, seq, changeSeq: seq });
 
 describe('NotificationWindows', () => {
   let closed: PendingNotification[];

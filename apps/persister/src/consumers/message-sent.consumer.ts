@@ -6,19 +6,15 @@ import {
   type RepliedIn24hrFirst,
   Topics,
 } from '@chat/contracts';
-import type { BatchHandler, EventBus, IncomingEvent } from '@chat/event-bus';
-import type { Logger } from '@chat/runtime';
+import type { BatchHandler, IncomingEvent } from '@chat/event-bus';
 import {
-  type ChatModels,
-  type ConversationHeads,
   markRewardsPublished,
   oneToOneConversationId,
   storeMessageBatch,
   WriteConflictError,
 } from '@chat/storage';
-import type { Answer, Answers } from '../answers.js';
-import type { PersisterMetrics } from '../metrics.js';
-import type { SerialWriter } from '../serial-writer.js';
+import type { Answer } from '../answers.js';
+import type { HandlerDeps } from '../handlers.js';
 
 /** Why a command can never be stored; such commands go to the dead-letter topic. */
 function rejectionReason(command: MessageSent): string | undefined {
@@ -57,15 +53,9 @@ type Stored = { event: IncomingEvent<typeof Topics.messageSent> } & (
  * so one batch's publish overlaps the next batch's store. Facts of one conversation stay in order: they share a
  * partition, whose next batch comes only after this one's handler resolved.
  */
-export function handleMessageSent(deps: {
-  bus: EventBus;
-  answers: Answers;
-  models: ChatModels;
-  logger: Logger;
-  writer: SerialWriter;
-  heads: ConversationHeads;
-  metrics: PersisterMetrics;
-}): BatchHandler<typeof Topics.messageSent> {
+export function handleMessageSent(
+  deps: Pick<HandlerDeps, 'bus' | 'answers' | 'models' | 'logger' | 'writer' | 'heads' | 'metrics'>,
+): BatchHandler<typeof Topics.messageSent> {
   const store = deps.writer.merging(async (events: IncomingEvent<typeof Topics.messageSent>[]) => {
     deps.metrics.batchSize.observe(events.length);
     const written = deps.metrics.dbWriteSeconds.startTimer({ kind: 'messages' });

@@ -1,6 +1,7 @@
+import { Commands, CorrelatedTopics } from '../commands.js';
 import { EventCatalog } from '../events.js';
-import { CorrelatedTopics, Requests } from '../requests.js';
-import { ackSchema, type SocketEventSpec, SocketEventTable } from '../socket.js';
+import { SocketEventTable } from '../socket.js';
+import { ackSchema, type SocketEventSpec } from '../socket-spec.js';
 import { deliveryTopic, KafkaHeaders, type TopicName, Topics } from '../topics.js';
 import { componentSchemas, type JsonSchema, toJsonSchema } from './schemas.js';
 
@@ -125,7 +126,7 @@ export const deliveryChannelId = 'kafka.delivery';
  */
 function deliveryChannel() {
   const facts = Object.entries(Topics).filter(([, topic]) =>
-    Object.values(Requests).some(({ answer }) => answer === topic),
+    Object.values(Commands).some(({ answer }) => answer.topic === topic),
   );
   return {
     address: deliveryTopic('{gatewayId}'),
