@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type ChatSocket, sendMessage, TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-// The local stack's settings: a killed persister's partitions move on after 6 s (see docs/reliability.md).
-const system = new TestSystem(testInfra(), { KAFKA_SESSION_TIMEOUT_MS: '6000' });
+// The test system has npm start's failover setting: a killed persister's partitions move on after about 3 s
+// (see docs/reliability.md).
+const system = new TestSystem(testInfra());
 
 interface Readiness {
   ready: boolean;

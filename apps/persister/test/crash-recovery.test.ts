@@ -3,7 +3,7 @@ import { TestSystem, testInfra } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Short timeouts so the test's clients retry quickly and a killed persister's partitions move on quickly.
-const system = new TestSystem(testInfra(), { SEND_ACK_TIMEOUT_MS: '3000', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+const system = new TestSystem(testInfra(), { SEND_ACK_TIMEOUT_MS: '3000' });
 
 beforeAll(async () => {
   await system.startPersister();

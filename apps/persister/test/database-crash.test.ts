@@ -7,10 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * crash is still stored afterwards. The ack means "durably stored"; this is the test that holds us to it.
  */
 const database = await PrivateDatabase.start();
-const system = new TestSystem(
-  { ...testInfra(), mongodbUri: database.uri },
-  { SEND_ACK_TIMEOUT_MS: '3000', KAFKA_SESSION_TIMEOUT_MS: '6000' },
-);
+const system = new TestSystem({ ...testInfra(), mongodbUri: database.uri }, { SEND_ACK_TIMEOUT_MS: '3000' });
 
 beforeAll(async () => {
   await system.startPersister();

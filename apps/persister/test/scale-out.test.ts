@@ -23,7 +23,6 @@ import { partitionOf, rewardControl } from './reward-control.js';
 const PARTITIONS = 6;
 const system = new TestSystem(testInfra(), {
   KAFKA_PARTITIONS: String(PARTITIONS),
-  KAFKA_SESSION_TIMEOUT_MS: '6000',
   SEND_ACK_TIMEOUT_MS: '3000',
 });
 const rewards: RepliedIn24hrFirst[] = [];

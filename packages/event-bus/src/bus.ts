@@ -37,7 +37,7 @@ export interface EventBusOptions {
   partitions: number;
   /**
    * How long the group waits for a silent consumer (e.g. a killed process) before giving its partitions away.
-   * Heartbeats go out every third of it.
+   * Heartbeats go out every third of it, and an idle consumer's fetch waits no longer than that.
    */
   sessionTimeoutMs?: number;
   /** How long a publish that finds the producer idle waits for others to share its request (default 0). */
@@ -50,6 +50,20 @@ export interface EventBusOptions {
    * recognised without it.
    */
   isTransient?: (error: unknown) => boolean;
+}
+
+/**
+ * Heartbeats every third of the session, so one lost heartbeat does not evict a member. KafkaJS heartbeats only
+ * between fetches: an idle consumer's fetch must come back within that third too (KafkaJS waits 5 s by default,
+ * which a session under 7.5 s would not survive). The cost is one empty fetch a heartbeat while idle.
+ */
+function heartbeatSettings(sessionTimeoutMs: number) {
+  const heartbeatInterval = Math.floor(sessionTimeoutMs / 3);
+  return {
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval,
+    maxWaitTimeInMs: Math.min(5000, heartbeatInterval),
+  };
 }
 
 /**
@@ -188,12 +202,7 @@ export class EventBus {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      ...(this.options.sessionTimeoutMs
-        ? {
-            sessionTimeout: this.options.sessionTimeoutMs,
-            heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 3),
-          }
-        : {}),
+      ...(this.options.sessionTimeoutMs ? heartbeatSettings(this.options.sessionTimeoutMs) : {}),
     });
     this.consumers.push(consumer);
     this.idleConsumers.set(consumer, options.groupId);

@@ -157,12 +157,14 @@ export const serviceSettings = {
   /** The persisters' consumer group: the persister joins it, the gateway watches it for readiness. */
   persisterGroup: env.string('PERSISTER_CONSUMER_GROUP', 'chat-persister'),
   /**
-   * How long Kafka waits for a silent consumer (killed, frozen, or a batch stuck longer than this) before its
-   * partitions go elsewhere. It also bounds how long a consumer that restarts after a broker outage waits for
-   * its own former membership to expire. Short means fast failover; the cost in production is that a batch
-   * (or a GC or network pause) longer than this makes the group rebalance, pausing every member.
+   * How long Kafka waits for a silent consumer (killed, or frozen longer than this) before its partitions go
+   * elsewhere. It also bounds how long a consumer that restarts after a broker outage waits for its own former
+   * membership to expire. Short means fast failover; the cost is that an event loop or network stalled longer
+   * than two thirds of it makes the group rebalance, pausing every member. 10 s is no longer than the gateway's
+   * `SEND_ACK_TIMEOUT_MS`, so a send caught by a crash is acked on its first resend; below Kafka's 6 s the
+   * broker's `group.min.session.timeout.ms` must allow it (docs/reliability.md).
    */
-  kafkaSessionTimeoutMs: env.integer('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
+  kafkaSessionTimeoutMs: env.integer('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 2000, max: 300_000 }),
   kafkaProduceLingerMs: env.integer('KAFKA_PRODUCE_LINGER_MS', 0, { min: 0, max: 1000 }),
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`; unset, it answers anyone. */
   metricsToken: env.optionalString('METRICS_TOKEN', { minLength: 16 }),

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ack, MessageDto } from '@chat/contracts';
 import { type Client, connect } from './client.js';
 import { LatencyRecorder } from './latency.js';
+import { gatewayOfUser } from './placement.js';
 import type {
   ConnectionLevel,
   ConnectionsJob,
@@ -57,6 +58,9 @@ interface TrackedMessage {
   stepIndex: number;
   scheduledAt: number;
   recipientId: string;
+  /** Indexes into the job's `gatewayUrls` (0 without them). */
+  senderGateway: number;
+  recipientGateway: number;
   serverId: string | null;
   deliveries: number;
   /** Epoch times for the timeline (`job.timeline`). */
@@ -66,6 +70,7 @@ interface TrackedMessage {
 class StepState {
   readonly sendToAck = new LatencyRecorder();
   readonly sendToDelivery = new LatencyRecorder();
+  readonly byGateway: Array<{ sendToAck: LatencyRecorder; sendToDelivery: LatencyRecorder }>;
   readonly generatorLag = new LatencyRecorder();
   readonly errorsByCode: Record<string, number> = {};
   sent = 0;
@@ -74,6 +79,13 @@ class StepState {
   awaitingAck = 0;
   lastAckAt = 0;
   closed = false;
+
+  constructor(gateways: number) {
+    this.byGateway = Array.from({ length: gateways }, () => ({
+      sendToAck: new LatencyRecorder(),
+      sendToDelivery: new LatencyRecorder(),
+    }));
+  }
 
   countError(code: string): void {
     this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1;
@@ -84,13 +96,16 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
   const userIds = Array.from({ length: job.pairs * 2 }, (_, index) => `${job.runTag}-u${index}`);
   const clients = new Map<string, Client>();
   const tracked = new Map<string, TrackedMessage>();
+  const gatewayUrls = job.gatewayUrls ?? [job.url];
+  const gatewayOf = (index: number) => gatewayOfUser(index, gatewayUrls.length);
   const steps: StepState[] = [];
-  const warmUp = new StepState();
+  const warmUp = new StepState(gatewayUrls.length);
   const stateOf = (index: number) => (index < 0 ? warmUp : (steps[index] as StepState));
 
   await Promise.all(
     userIds.map(async (userId, index) => {
-      const client = await connect(job.url, userId, job.jwtSecret, addressFor(job.sourceAddresses, index));
+      const url = gatewayUrls[gatewayOf(index)] as string;
+      const client = await connect(url, userId, job.jwtSecret, addressFor(job.sourceAddresses, index));
       client.on('message:new', (message) => {
         // Servers deliver to both participants; only the recipient's copy is a delivery.
         if (message.recipientId !== userId) return;
@@ -101,7 +116,10 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
         entry.times.deliveredAt = epochNow();
         const state = stateOf(entry.stepIndex);
         state.delivered += 1;
-        if (!state.closed) state.sendToDelivery.record(performance.now() - entry.scheduledAt);
+        if (state.closed) return;
+        const ms = performance.now() - entry.scheduledAt;
+        state.sendToDelivery.record(ms);
+        state.byGateway[entry.recipientGateway]?.sendToDelivery.record(ms);
       });
       clients.set(userId, client);
     }),
@@ -111,13 +129,17 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
     const pair = sequence % job.pairs;
     // Alternate direction per round, so both users of a pair send and receive.
     const forward = Math.floor(sequence / job.pairs) % 2 === 0;
-    const senderId = userIds[pair * 2 + (forward ? 0 : 1)] as string;
-    const recipientId = userIds[pair * 2 + (forward ? 1 : 0)] as string;
+    const senderIndex = pair * 2 + (forward ? 0 : 1);
+    const recipientIndex = pair * 2 + (forward ? 1 : 0);
+    const senderId = userIds[senderIndex] as string;
+    const recipientId = userIds[recipientIndex] as string;
     const clientMessageId = `${job.runTag}-s${stepIndex}-${sequence}`;
     const entry: TrackedMessage = {
       stepIndex,
       scheduledAt,
       recipientId,
+      senderGateway: gatewayOf(senderIndex),
+      recipientGateway: gatewayOf(recipientIndex),
       serverId: null,
       deliveries: 0,
       times: { sentAt: epochNow(), ackedAt: null, deliveredAt: null },
@@ -143,6 +165,7 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
         if (state.closed) return;
         state.lastAckAt = performance.now();
         state.sendToAck.record(state.lastAckAt - scheduledAt);
+        state.byGateway[entry.senderGateway]?.sendToAck.record(state.lastAckAt - scheduledAt);
       },
     );
   };
@@ -197,6 +220,14 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
       errorsByCode: state.errorsByCode,
       undeliveredAtClose: state.acked - state.delivered,
       passed: errors === 0 && state.acked === state.sent && sendToAck.p99 <= job.p99BoundMs,
+      ...(job.gatewayUrls
+        ? {
+            byGateway: state.byGateway.map((latencies) => ({
+              sendToAck: latencies.sendToAck.summary(),
+              sendToDelivery: latencies.sendToDelivery.summary(),
+            })),
+          }
+        : {}),
     };
     await report({ type: 'step-end', index, result });
     return result;
@@ -212,7 +243,7 @@ async function runSweep(job: SweepJob): Promise<SweepResult> {
 
   const results: StepResult[] = [];
   for (const [index, step] of job.steps.entries()) {
-    steps.push(new StepState());
+    steps.push(new StepState(gatewayUrls.length));
     const result = await runStep(index, step, job.drainMs);
     results.push(result);
     // Past saturation every further step only queues more; one failing step is enough to locate it (once the

@@ -20,7 +20,7 @@ import { runLoad } from './run-load.js';
 import type { RunningTarget } from './targets.js';
 import { verifyStored } from './verify.js';
 
-class CpuMeter {
+export class CpuMeter {
   private before: Record<string, number> = {};
   private startedAt = 0;
   constructor(private readonly processes: () => Record<string, number>) {}

@@ -50,6 +50,17 @@ export interface SweepJob {
   sourceAddresses: string[];
   /** Also return each measured message's own times (the latency breakdown's probe; small runs only). */
   timeline: boolean;
+  /**
+   * Gateways of one deployment to spread the users over (placement.ts) instead of all on `url`; each step then
+   * also reports its latencies per gateway.
+   */
+  gatewayUrls?: string[];
+}
+
+/** One gateway's share of a step: acks of the sends made on it, deliveries to the recipients on it. */
+export interface GatewayLatencies {
+  sendToAck: LatencySummary;
+  sendToDelivery: LatencySummary;
 }
 
 export interface ConnectionsJob {
@@ -82,6 +93,8 @@ export interface StepResult {
   /** Acked messages whose recipient had not received them when the step closed. */
   undeliveredAtClose: number;
   passed: boolean;
+  /** With `gatewayUrls`: in their order. */
+  byGateway?: GatewayLatencies[];
 }
 
 export interface DeliveryCheck {

@@ -32,11 +32,14 @@ export async function runLoad(
         () => reject(new Error(`load generator timed out after ${timeoutMs} ms`)),
         timeoutMs,
       );
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`load generator exited with ${code} before reporting`));
-      });
       let handling = Promise.resolve();
+      // After its output is read and handled: a slow handler must not lose the "done" line queued behind it.
+      child.once('close', (code) => {
+        void handling.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`load generator exited with ${code} before reporting`));
+        });
+      });
       createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
         if (!line.startsWith('{')) return;
         const event = JSON.parse(line) as LoadEvent;

@@ -1,16 +1,13 @@
 import { type ChatClient, ChatClientError, type SendAttempt } from '@chat/client';
 import type { ErrorBody, MessageDto } from '@chat/contracts';
-import { type TestSystem, uniqueName } from '@chat/testkit';
+import { DEV_SESSION_TIMEOUT_MS, type TestSystem, uniqueName } from '@chat/testkit';
 import { expect } from 'vitest';
 
-/** The persister's session timeout in the suite (the broker's minimum, as on the local stack). */
-export const SESSION_TIMEOUT_MS = 6000;
-/** Frozen past the persister's session timeout and the clients' ping timeout. */
-export const FROZEN_MS = SESSION_TIMEOUT_MS + 2000;
+/** Frozen past the persister's session timeout (the test system's, npm start's) and the clients' ping timeout. */
+export const FROZEN_MS = DEV_SESSION_TIMEOUT_MS + 2000;
 
 /** The apps' settings in the suite. */
 export const CHAOS_ENV = {
-  KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
   SEND_ACK_TIMEOUT_MS: '4000',
   // Clients of a frozen gateway notice within 3 s and reconnect to the other one.
   SOCKET_PING_INTERVAL_MS: '1000',

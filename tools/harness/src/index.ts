@@ -1,4 +1,5 @@
 export { ChatClient, type ChatClientOptions } from '@chat/client';
+export { DEV_SESSION_TIMEOUT_MS } from '@chat/stack';
 export type { TestInfra } from './infra.js';
 export { uniqueName } from './names.js';
 export { PrivateDatabase, PrivateService } from './private-database.js';

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -29,19 +30,23 @@ export interface AppProcess {
   readonly frozen: boolean;
 }
 
-/** Runs an app's real entry file (main.ts) as its own process, and waits for its "ready" log line. */
+/**
+ * Runs an app's real entry file (main.ts) as its own process, and waits for its "ready" log line. `appsRoot`
+ * is the checkout to run it from (this one by default; another commit's worktree, to compare versions).
+ */
 export function startApp(
   app: 'gateway' | 'persister' | 'notifier',
   env: Record<string, string>,
-  options: { readyTimeoutMs?: number } = {},
+  options: { readyTimeoutMs?: number; appsRoot?: string } = {},
 ): Promise<AppProcess> {
+  const root = options.appsRoot ?? repoRoot;
   // tsx as a loader inside one node process (not the tsx CLI, which runs node as a child): a SIGKILL in a
   // test must kill the app itself.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@chat/source', `${repoRoot}apps/${app}/src/main.ts`],
+    ['--import', 'tsx', '--conditions=@chat/source', join(root, 'apps', app, 'src', 'main.ts')],
     {
-      cwd: repoRoot,
+      cwd: root,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

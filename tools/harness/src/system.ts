@@ -1,6 +1,7 @@
 import { ChatClient, type ChatClientOptions, type ChatSocket } from '@chat/client';
 import { EventBus, type EventBusOptions } from '@chat/event-bus';
 import { createLogger } from '@chat/runtime';
+import { DEV_SESSION_TIMEOUT_MS } from '@chat/stack';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type { TestInfra } from './infra.js';
@@ -36,6 +37,8 @@ export class TestSystem {
   constructor(
     readonly infra: TestInfra,
     private readonly extraEnv: Record<string, string> = {},
+    /** The checkout whose apps run (this one by default): a bench compares another commit's this way. */
+    private readonly appsRoot?: string,
   ) {
     this.mongo = new MongoClient(this.mongodbUri);
   }
@@ -46,6 +49,10 @@ export class TestSystem {
 
   get db() {
     return this.mongo.db(this.database);
+  }
+
+  private get appOptions() {
+    return this.appsRoot ? { appsRoot: this.appsRoot } : {};
   }
 
   /** Partitions of the topics this system's apps create. */
@@ -61,44 +68,56 @@ export class TestSystem {
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
       KAFKA_PARTITIONS: '3',
       PERSISTER_CONSUMER_GROUP: `${this.topicPrefix}persister`,
-      // The local stack's failover setting (the broker's minimum): a killed persister is replaced after 6 s.
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      // npm start's failover setting: a killed persister is replaced after about 3 s.
+      KAFKA_SESSION_TIMEOUT_MS: String(DEV_SESSION_TIMEOUT_MS),
       JWT_SECRET: TEST_JWT_SECRET,
       ...this.extraEnv,
     };
   }
 
   async startPersister(env: Record<string, string> = {}): Promise<AppProcess> {
-    const persister = await startApp('persister', {
-      ...this.env(),
-      PERSISTER_PORT: '0',
-      ...env,
-    });
+    const persister = await startApp(
+      'persister',
+      {
+        ...this.env(),
+        PERSISTER_PORT: '0',
+        ...env,
+      },
+      this.appOptions,
+    );
     this.persisters.push(persister);
     return persister;
   }
 
   /** A notifier posting to `webhookUrl` (a receiver the test runs), in this system's notifier group. */
   async startNotifier(webhookUrl: string, env: Record<string, string> = {}): Promise<AppProcess> {
-    const notifier = await startApp('notifier', {
-      ...this.env(),
-      NOTIFIER_PORT: '0',
-      NOTIFIER_CONSUMER_GROUP: `${this.topicPrefix}notifier`,
-      NOTIFY_WEBHOOK_URL: webhookUrl,
-      NOTIFY_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-      ...env,
-    });
+    const notifier = await startApp(
+      'notifier',
+      {
+        ...this.env(),
+        NOTIFIER_PORT: '0',
+        NOTIFIER_CONSUMER_GROUP: `${this.topicPrefix}notifier`,
+        NOTIFY_WEBHOOK_URL: webhookUrl,
+        NOTIFY_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+        ...env,
+      },
+      this.appOptions,
+    );
     this.notifiers.push(notifier);
     return notifier;
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<AppProcess> {
-    const gateway = await startApp('gateway', {
-      ...this.env(),
-      SERVER_PORT: '0',
-      SERVER_HOST: '127.0.0.1',
-      ...env,
-    });
+    const gateway = await startApp(
+      'gateway',
+      {
+        ...this.env(),
+        SERVER_PORT: '0',
+        SERVER_HOST: '127.0.0.1',
+        ...env,
+      },
+      this.appOptions,
+    );
     this.gateways.push(gateway);
     return gateway;
   }

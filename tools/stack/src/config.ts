@@ -10,6 +10,16 @@ export const VERSIONS = Object.freeze({
   ferretdb: 'v1.24.0',
 });
 
+/**
+ * The consumer session of the apps `npm start`, the tests and the benches run (`KAFKA_SESSION_TIMEOUT_MS`): a
+ * killed persister's partitions move on about this long after its last heartbeat. 3 s with heartbeats every
+ * second leaves 2 s for a busy event loop before a live member is evicted (docs/reliability.md, "Settings that
+ * decide failover"). The stack's broker allows sessions down to `BROKER_MIN_SESSION_TIMEOUT_MS`.
+ */
+export const DEV_SESSION_TIMEOUT_MS = 3000;
+/** The broker's `group.min.session.timeout.ms` (Kafka's default, 6 s, would refuse the session above). */
+export const BROKER_MIN_SESSION_TIMEOUT_MS = 2000;
+
 /** The MongoDB wire-protocol server the stack runs: SecantusDB by default, FerretDB only to compare. */
 export type DatabaseKind = 'secantus' | 'ferretdb';
 

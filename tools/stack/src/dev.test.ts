@@ -24,7 +24,7 @@ describe('chooseJwt (npm start)', () => {
 
 describe('devAppSettings (what npm start sets, and pnpm bench starts ours with)', () => {
   it('runs the apps in development with a 6 s session timeout, unless the environment sets one', () => {
-    expect(devAppSettings({})).toEqual({ NODE_ENV: 'development', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+    expect(devAppSettings({})).toEqual({ NODE_ENV: 'development', KAFKA_SESSION_TIMEOUT_MS: '3000' });
     expect(devAppSettings({ KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe('10000');
   });
 });

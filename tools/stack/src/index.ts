@@ -1,5 +1,7 @@
 export {
+  BROKER_MIN_SESSION_TIMEOUT_MS,
   type DatabaseKind,
+  DEV_SESSION_TIMEOUT_MS,
   loadStackConfig,
   type StackConfig,
   type StackUrls,

@@ -7,6 +7,7 @@ export {
   type ChatClientOptions,
   type ChatSocket,
   connectClient,
+  DEV_SESSION_TIMEOUT_MS,
   mintToken,
   PrivateDatabase,
   PrivateService,

@@ -1,8 +1,8 @@
-import { CorrelatedTopics } from '../commands.js';
+import { Commands, CorrelatedTopics } from '../commands.js';
 import { EventCatalog } from '../events.js';
 import { SocketEventTable } from '../socket.js';
 import { ackSchema, type SocketEventSpec } from '../socket-spec.js';
-import { KafkaHeaders, type TopicName, Topics } from '../topics.js';
+import { deliveryTopic, KafkaHeaders, type TopicName, Topics } from '../topics.js';
 import { componentSchemas, type JsonSchema, toJsonSchema } from './schemas.js';
 
 /** Avro schemas go into the document as they are registered, in AsyncAPI's multi-format schema object. */
@@ -117,6 +117,46 @@ function kafkaMessage(topic: TopicName): MessageObject {
   };
 }
 
+/** The delivery topics' channel id (`delivery.<GATEWAY_ID>`, one topic per gateway). */
+export const deliveryChannelId = 'kafka.delivery';
+
+/**
+ * A gateway's delivery topic carries copies of the facts that answer commands, each the fact's own record with a
+ * `fact-topic` header naming the topic whose schema decodes it.
+ */
+function deliveryChannel() {
+  const facts = Object.entries(Topics).filter(([, topic]) =>
+    Object.values(Commands).some(({ answer }) => answer.topic === topic),
+  );
+  return {
+    address: deliveryTopic('{gatewayId}'),
+    description:
+      'One topic per gateway (one partition, kept 1 h), read by that gateway only: a copy of each fact told to a ' +
+      'user with a socket on it, and of each answer to a command it sent (the `origin-gateway` header of the ' +
+      'command), published by the persister besides the fact’s own topic. Key, value and headers are the ' +
+      'fact’s, plus `fact-topic`. Deployments may prefix every topic name (KAFKA_TOPIC_PREFIX).',
+    parameters: { gatewayId: { description: 'The gateway’s `GATEWAY_ID`.' } },
+    servers: [{ $ref: '#/servers/kafka' }],
+    messages: Object.fromEntries(
+      facts.map(([id, topic]) => {
+        const message = kafkaMessage(topic);
+        const properties = (message.headers?.properties ?? {}) as Record<string, unknown>;
+        return [
+          id,
+          {
+            ...message,
+            headers: {
+              type: 'object',
+              properties: { ...properties, [KafkaHeaders.factTopic]: { type: 'string', const: topic } },
+              required: [KafkaHeaders.factTopic],
+            },
+          },
+        ];
+      }),
+    ),
+  };
+}
+
 /**
  * The AsyncAPI 3 document of the gateway's Socket.IO events and the Kafka topics, built from the contracts: the
  * socket payloads from the zod schemas and the shared JSON Schemas, the Kafka payloads from the Avro schemas
@@ -137,8 +177,9 @@ export function asyncApiDocument() {
       },
     ]),
   );
-  const kafkaOperations = Object.fromEntries(
-    Object.keys(Topics).flatMap((id) =>
+  const delivery = deliveryChannel();
+  const kafkaOperations = Object.fromEntries([
+    ...Object.keys(Topics).flatMap((id) =>
       (['send', 'receive'] as const).map((action) => [
         `${kafkaChannelId(id)}.${action}`,
         {
@@ -148,7 +189,17 @@ export function asyncApiDocument() {
         },
       ]),
     ),
-  );
+    ...(['send', 'receive'] as const).map((action) => [
+      `${deliveryChannelId}.${action}`,
+      {
+        action,
+        channel: { $ref: `#/channels/${deliveryChannelId}` },
+        messages: Object.keys(delivery.messages).map((id) => ({
+          $ref: `#/channels/${deliveryChannelId}/messages/${id}`,
+        })),
+      },
+    ]),
+  ]);
   return {
     asyncapi: '3.0.0',
     info: {
@@ -176,6 +227,7 @@ export function asyncApiDocument() {
         ]),
       ),
       ...kafkaChannels,
+      [deliveryChannelId]: delivery,
     },
     operations: { ...socketOperations(sockets), ...kafkaOperations },
     components: { schemas: componentSchemas },

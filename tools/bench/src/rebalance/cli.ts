@@ -7,16 +7,17 @@
  *   2. a third persister is started: how long from its spawn until it stores its first batch.
  *   3. it is stopped gracefully (it leaves the group): how long until its partitions flow again.
  * Sends are not retried during the measurement (a long ack timeout), so each figure is one wait, not retries.
- * Usage: pnpm bench:rebalance [--session-timeout-ms 6000] [--rate 100] [--rounds 3]
+ * Usage: pnpm bench:rebalance [--session-timeout-ms 3000] [--rate 100] [--rounds 3]
+ * The session timeout defaults to npm start's.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { TestSystem } from '@chat/harness';
-import { loadStackConfig, stackUrls } from '@chat/stack';
+import { DEV_SESSION_TIMEOUT_MS, loadStackConfig, stackUrls } from '@chat/stack';
 
 const { values } = parseArgs({
   options: {
-    'session-timeout-ms': { type: 'string', default: '6000' },
+    'session-timeout-ms': { type: 'string', default: String(DEV_SESSION_TIMEOUT_MS) },
     rate: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '3' },
   },

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { paths, type StackConfig, VERSIONS } from '../config.js';
+import { BROKER_MIN_SESSION_TIMEOUT_MS, paths, type StackConfig, VERSIONS } from '../config.js';
 import { runVisible } from '../process.js';
 import { javaCommand, type StackService } from './service.js';
 
@@ -29,6 +29,8 @@ function serverProperties(config: StackConfig, dataDir: string): string {
     'share.coordinator.state.topic.min.isr=1',
     // Tests create consumer groups constantly; the default 3 s join delay would dominate their run time.
     'group.initial.rebalance.delay.ms=0',
+    // A dead persister's partitions move on after the session timeout: allow sessions below Kafka's 6 s.
+    `group.min.session.timeout.ms=${BROKER_MIN_SESSION_TIMEOUT_MS}`,
     '',
   ].join('\n');
 }
