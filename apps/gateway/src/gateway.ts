@@ -11,7 +11,6 @@ import { AppError } from './errors.js';
 import { createHttpApp } from './http/app.js';
 import { CommandRequests } from './kafka/command-requests.js';
 import { consumeFacts } from './kafka/facts.consumer.js';
-import { consumeTyping } from './kafka/typing.consumer.js';
 import { gatewayMetrics } from './metrics.js';
 import { PresenceService } from './presence/presence-service.js';
 import { MarkerWrites } from './receipts/marker-writes.js';
@@ -83,7 +82,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   // About 100 bytes plus the member ids per conversation.
   const members = new ConversationMembers(models, 10_000);
-  const typing = new TypingService({ bus, io, members });
   const metrics = gatewayMetrics(deps.metrics, {
     connectedSockets: () => io.of('/').sockets.size,
     pendingRequests: () => requests.pendingByCommand(),
@@ -97,6 +95,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       offlineDebounceMs: config.presenceOfflineDebounceMs,
     },
   );
+  const typing = new TypingService({ bus, io, members, routes: presence, gatewayId: config.gatewayId });
 
   // A user's allowances are split between the gateways they are connected to: together they give one.
   const perUser = { shareOf: (userId: string) => presence.shareOf(userId) };
@@ -146,12 +145,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     io,
     async start() {
       await presence.start();
-      await consumeTyping({ bus, typing, groupId: `gateway-${config.gatewayId}-typing` });
       await consumeFacts({
         bus,
         io,
         members,
         requests,
+        typing,
         gatewayId: config.gatewayId,
         groupId: `gateway-${config.gatewayId}`,
       });

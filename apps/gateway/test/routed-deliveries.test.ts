@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { deliveryTopic, type MessageDto, type MessagePageResponse } from '@chat/contracts';
+import { deliveryTopic, type MessageDto, type MessagePageResponse, type TypingDto } from '@chat/contracts';
+import { oneToOneConversationId } from '@chat/storage';
 import {
   type AppProcess,
   type ChatSocket,
   createGroup,
+  emitWithAck,
   mintToken,
   nextMessage,
   sendStored,
@@ -49,6 +51,11 @@ async function untilRouted(from: ChatSocket, fromId: string, to: ChatSocket, toI
     20_000,
     `a push from ${fromId} to ${toId}`,
   );
+}
+
+/** Resolves with the next `typing` event `client` is told of. */
+function nextTyping(client: ChatSocket): Promise<TypingDto> {
+  return new Promise((resolve) => client.once('typing', resolve));
 }
 
 /** Resolves with the next `count` messages `client` is pushed. */
@@ -181,5 +188,61 @@ describe('routed deliveries', () => {
     expect([...seen()].sort((x, y) => x - y)).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
     // No message is pushed twice, whichever gateway pushed it.
     expect([...pushed.values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it("gives a typing change only to the gateways holding the conversation's members, and its own", async ({
+    annotate,
+  }) => {
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(newUser) as [string, string, string];
+    // Alice and bob on gateway a, carol on gateway b.
+    const [aliceClient, bobClient] = [
+      await system.connect(alice, gateway(0)),
+      await system.connect(bob, gateway(0)),
+    ];
+    const carolClient = await system.connect(carol, gateway(1));
+    // A push to each proves the conversation exists and that gateway a has read carol's presence record too
+    // (the persister and the gateways read the same records; the typing gateway routes by its own view).
+    await untilRouted(aliceClient, alice, bobClient, bob);
+    await untilRouted(aliceClient, alice, carolClient, carol);
+    await waitFor(
+      async () => {
+        const seen = nextTyping(carolClient);
+        await emitWithAck(aliceClient, 'typing:start', {
+          conversationId: oneToOneConversationId(alice, carol),
+        });
+        await emitWithAck(aliceClient, 'typing:stop', {
+          conversationId: oneToOneConversationId(alice, carol),
+        });
+        return Promise.race([
+          seen.then(() => true),
+          // Two typing events a second at most: under the per-socket typing limit (10 per 5 s).
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000)),
+        ]);
+      },
+      20_000,
+      `alice's typing shown to carol across gateways`,
+    );
+    const before = { a: await deliveredTo(ids.a), b: await deliveredTo(ids.b) };
+
+    // Alice types to bob (both on gateway a): nothing for gateway b.
+    const bobSees = nextTyping(bobClient);
+    expect(
+      await emitWithAck(aliceClient, 'typing:start', { conversationId: oneToOneConversationId(alice, bob) }),
+    ).toEqual({
+      ok: true,
+    });
+    expect(await bobSees).toMatchObject({ userId: alice, isTyping: true });
+    // Then to carol (gateway b): one copy each.
+    const carolSees = nextTyping(carolClient);
+    expect(
+      await emitWithAck(aliceClient, 'typing:start', {
+        conversationId: oneToOneConversationId(alice, carol),
+      }),
+    ).toEqual({ ok: true });
+    expect(await carolSees).toMatchObject({ userId: alice, isTyping: true });
+
+    const read = { a: (await deliveredTo(ids.a)) - before.a, b: (await deliveredTo(ids.b)) - before.b };
+    annotate(`typing records: gateway a ${read.a} (of 2 changes), gateway b ${read.b}`);
+    expect(read).toEqual({ a: 2, b: 1 });
   });
 });

@@ -7,6 +7,7 @@ import {
   type MessageDto,
   type MessagePersisted,
   Topics,
+  type TypingChanged,
 } from '@chat/contracts';
 import { messagePersisted, messageSent } from '@chat/contracts/fixtures';
 import type { BatchHandlers, EventBus, IncomingEvent, SubscribeOptions } from '@chat/event-bus';
@@ -51,8 +52,19 @@ async function startConsumer(connected = ['alice', 'bob']) {
   };
   // Never asked for a conversation in these tests: group facts tell it the members.
   const members = new ConversationMembers({} as ChatModels, 10);
-  await consumeFacts({ bus, io: io.server, members, requests, gatewayId: 'g1', groupId: 'gateway-g1' });
+  const typingChanges: TypingChanged[] = [];
+  const typing = { onChanged: (change: TypingChanged) => void typingChanges.push(change) };
+  await consumeFacts({
+    bus,
+    io: io.server,
+    members,
+    requests,
+    typing,
+    gatewayId: 'g1',
+    groupId: 'gateway-g1',
+  });
   return {
+    typingChanges,
     handlers: subscribed?.handlers as Required<BatchHandlers>,
     subscribed,
     deliveryGateway,
@@ -91,8 +103,25 @@ describe('consumeFacts', () => {
         Topics.messageDeliveredPersisted,
         Topics.conversationMutePersisted,
         Topics.messageChangePersisted,
+        Topics.typingChanged,
       ].sort(),
     );
+  });
+
+  it('hands the typing changes delivered here to the typing service, in order', async () => {
+    const { handlers, typingChanges } = await startConsumer();
+    const changes: TypingChanged[] = [true, false].map((isTyping) => ({
+      conversationId: 'dm_1',
+      userId: 'alice',
+      isTyping,
+      memberIds: ['alice', 'bob'],
+      at: 1,
+    }));
+    await handlers[Topics.typingChanged](
+      changes.map((change) => incoming<typeof Topics.typingChanged>(change)),
+      noDeadLetters,
+    );
+    expect(typingChanges).toEqual(changes);
   });
 
   it('answers the waiting sender with the stored fact, and delivers it to both participants through the conversation room', async () => {

@@ -15,19 +15,21 @@ import type { ConversationMembers } from '../conversations/conversation-members.
 import { DeliveredSeqs } from '../messaging/delivered-seqs.js';
 import { conversationAudience, userRoom } from '../rooms.js';
 import type { ChatServer } from '../socket/server.js';
+import type { TypingService } from '../typing/typing-service.js';
 import type { CommandRequests } from './command-requests.js';
 
 /**
  * Each gateway reads the facts delivered to it (its delivery topic: the facts told to a user with a socket here,
- * and the answers to its own commands; new records only): it first answers the requests it holds, then delivers
- * to the sockets of the fact's audience connected here. (Typing and presence have consumers of their own, so a
- * burst of either never queues in front of messages.)
+ * the answers to its own commands, and the typing changes of conversations with a member here; new records
+ * only): it first answers the requests it holds, then delivers to the sockets of the fact's audience connected
+ * here. (Presence has a consumer of its own: every gateway reads every presence record, as its routing table.)
  */
 export function consumeFacts(deps: {
   bus: EventBus;
   io: ChatServer;
   members: ConversationMembers;
   requests: CommandRequests;
+  typing: Pick<TypingService, 'onChanged'>;
   gatewayId: string;
   groupId: string;
 }) {
@@ -97,12 +99,17 @@ export function consumeFacts(deps: {
       }
     },
   };
-  const handlers: BatchHandlers = Object.fromEntries(
-    Object.values(CommandsByTopic).map(({ answer: { topic: answer } }) => [
-      answer,
-      settlingFirst(answer, deps.requests, deliveries[answer] as BatchHandler<typeof answer> | undefined),
-    ]),
-  );
+  const handlers: BatchHandlers = {
+    ...Object.fromEntries(
+      Object.values(CommandsByTopic).map(({ answer: { topic: answer } }) => [
+        answer,
+        settlingFirst(answer, deps.requests, deliveries[answer] as BatchHandler<typeof answer> | undefined),
+      ]),
+    ),
+    [Topics.typingChanged]: async (events) => {
+      for (const { value } of events) deps.typing.onChanged(value);
+    },
+  };
   return deps.bus.subscribeDeliveries(deps.gatewayId, {
     groupId: deps.groupId,
     fromBeginning: false,

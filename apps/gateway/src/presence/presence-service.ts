@@ -61,6 +61,11 @@ export class PresenceService {
   }
 
   /** Where else the user is connected (other live gateways, and their sockets there). */
+  /** The gateways holding a socket of any of these users: where a fact for them is delivered. */
+  gatewaysOf(userIds: Iterable<string>): Set<string> {
+    return this.view.gatewaysOf(userIds);
+  }
+
   elsewhere(userId: string): { gateways: number; sockets: number } {
     return this.view.elsewhere(userId);
   }

@@ -1,5 +1,5 @@
-import type { TypingChanged } from '@chat/contracts';
-import type { EventBus } from '@chat/event-bus';
+import { Topics, type TypingChanged } from '@chat/contracts';
+import type { EventBus, OutgoingEvent } from '@chat/event-bus';
 import type { ChatModels } from '@chat/storage';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeIo } from '../../test/support/fake-io.js';
@@ -22,6 +22,8 @@ function service(expiryMs: number) {
       bus: {} as EventBus,
       io: io.server,
       members: new ConversationMembers({} as ChatModels, 10),
+      routes: { gatewaysOf: () => new Set() },
+      gatewayId: 'g1',
     },
     expiryMs,
   );
@@ -31,6 +33,38 @@ function service(expiryMs: number) {
 describe('TypingService', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
+
+  it("delivers a change to the gateways holding the conversation's members, and to its own", async () => {
+    const published: Array<{ topic: string; events: OutgoingEvent<typeof Topics.typingChanged>[] }> = [];
+    const asked: string[][] = [];
+    const typing = new TypingService({
+      bus: {
+        publish: async (topic: string, events: OutgoingEvent<typeof Topics.typingChanged>[]) =>
+          void published.push({ topic, events }),
+      } as unknown as EventBus,
+      io: new FakeIo().server,
+      members: {
+        require: async () => ({ participantIds: ['alice', 'bob', 'carol'] }),
+      } as unknown as ConversationMembers,
+      routes: {
+        gatewaysOf: (userIds) => {
+          asked.push([...userIds]);
+          return new Set(['g2', 'g3']);
+        },
+      },
+      gatewayId: 'g1',
+    });
+    await typing.change('alice', 'grp_1', true);
+    expect(asked).toEqual([['alice', 'bob', 'carol']]);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.topic).toBe(Topics.typingChanged);
+    expect(published[0]?.events[0]?.value).toMatchObject({
+      conversationId: 'grp_1',
+      userId: 'alice',
+      isTyping: true,
+    });
+    expect([...(published[0]?.events[0]?.deliverTo ?? [])].sort()).toEqual(['g1', 'g2', 'g3']);
+  });
 
   it('shows typing to the other members once, however often it is refreshed, and expires it by itself', () => {
     const { typing, calls } = service(5000);

@@ -10,17 +10,25 @@ interface Indicator {
 }
 
 /**
- * Typing indicators: never stored. A member's start or stop goes to the `typing.changed` topic; every gateway
- * reads it and tells its own sockets of the other members. Every gateway also expires each indicator by itself
+ * Typing indicators: never stored. A member's start or stop goes to the `typing.changed` topic (for downstream
+ * consumers) and, like every fact, to the delivery topic of each gateway holding a member's socket (`routes`,
+ * from the presence records) and of this gateway; each of those tells its own sockets of the other members, and
+ * a gateway holding none of the members never reads it. Every gateway also expires each indicator by itself
  * `expiryMs` after its last refresh, so a client (or a gateway) that vanishes never leaves "typing…" behind.
  * Only changes reach clients: a refresh of a running indicator just restarts its timer. Facts arrive through
- * `kafka/typing.consumer.ts`.
+ * the facts consumer (`kafka/facts.consumer.ts`).
  */
 export class TypingService {
   private readonly indicators = new Map<string, Indicator>();
 
   constructor(
-    private readonly deps: { bus: EventBus; io: ChatServer; members: ConversationMembers },
+    private readonly deps: {
+      bus: EventBus;
+      io: ChatServer;
+      members: ConversationMembers;
+      routes: { gatewaysOf(userIds: Iterable<string>): Set<string> };
+      gatewayId: string;
+    },
     private readonly expiryMs: number = Limits.typingExpiryMs,
   ) {}
 
@@ -31,11 +39,12 @@ export class TypingService {
       {
         key: conversationId,
         value: { conversationId, userId, isTyping, memberIds: participantIds, at: Date.now() },
+        deliverTo: this.deps.routes.gatewaysOf(participantIds).add(this.deps.gatewayId),
       },
     ]);
   }
 
-  /** A `typing.changed` fact from any gateway. */
+  /** A `typing.changed` fact from any gateway, delivered here because it concerns a member connected here. */
   onChanged(fact: TypingChanged): void {
     const key = JSON.stringify([fact.conversationId, fact.userId]);
     const running = this.indicators.get(key);

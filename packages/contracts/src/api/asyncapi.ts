@@ -121,19 +121,21 @@ function kafkaMessage(topic: TopicName): MessageObject {
 export const deliveryChannelId = 'kafka.delivery';
 
 /**
- * A gateway's delivery topic carries copies of the facts that answer commands, each the fact's own record with a
- * `fact-topic` header naming the topic whose schema decodes it.
+ * A gateway's delivery topic carries copies of the facts that answer commands, and of typing changes, each the
+ * fact's own record with a `fact-topic` header naming the topic whose schema decodes it.
  */
 function deliveryChannel() {
-  const facts = Object.entries(Topics).filter(([, topic]) =>
-    Object.values(Commands).some(({ answer }) => answer.topic === topic),
+  const facts = Object.entries(Topics).filter(
+    ([, topic]) =>
+      topic === Topics.typingChanged || Object.values(Commands).some(({ answer }) => answer.topic === topic),
   );
   return {
     address: deliveryTopic('{gatewayId}'),
     description:
       'One topic per gateway (one partition, kept 1 h), read by that gateway only: a copy of each fact told to a ' +
       'user with a socket on it, and of each answer to a command it sent (the `origin-gateway` header of the ' +
-      'command), published by the persister besides the fact’s own topic. Key, value and headers are the ' +
+      'command), published by the persister besides the fact’s own topic; and a copy of each typing change in a ' +
+      'conversation with a member on it, published by the typing member’s gateway. Key, value and headers are the ' +
       'fact’s, plus `fact-topic`. Deployments may prefix every topic name (KAFKA_TOPIC_PREFIX).',
     parameters: { gatewayId: { description: 'The gateway’s `GATEWAY_ID`.' } },
     servers: [{ $ref: '#/servers/kafka' }],
