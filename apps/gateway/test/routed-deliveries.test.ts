@@ -39,17 +39,32 @@ afterAll(() => system.stop());
  * the gateway it is connected to (it learns that from the presence records, a moment after the connection).
  */
 async function untilRouted(from: ChatSocket, fromId: string, to: ChatSocket, toId: string): Promise<void> {
+  await untilSeen(
+    () => sendStored(from, toId, 'route probe'),
+    () => nextMessage(to),
+    500,
+    `a push from ${fromId} to ${toId}`,
+  );
+}
+
+/** Repeats `attempt` until what `seen` waits for shows within `windowMs` of an attempt (20 s at most). */
+async function untilSeen(
+  attempt: () => Promise<unknown>,
+  seen: () => Promise<unknown>,
+  windowMs: number,
+  what: string,
+): Promise<void> {
   await waitFor(
     async () => {
-      const pushed = nextMessage(to);
-      await sendStored(from, toId, 'route probe');
+      const shown = seen();
+      await attempt();
       return Promise.race([
-        pushed.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
+        shown.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), windowMs)),
       ]);
     },
     20_000,
-    `a push from ${fromId} to ${toId}`,
+    what,
   );
 }
 
@@ -200,26 +215,19 @@ describe('routed deliveries', () => {
       await system.connect(bob, gateway(0)),
     ];
     const carolClient = await system.connect(carol, gateway(1));
-    // A push to each proves the conversation exists and that gateway a has read carol's presence record too
-    // (the persister and the gateways read the same records; the typing gateway routes by its own view).
+    // A push to each makes the conversations; the typing probe then waits until gateway a's own presence view
+    // holds carol on gateway b (the typing gateway routes by its view, not the persister's).
     await untilRouted(aliceClient, alice, bobClient, bob);
     await untilRouted(aliceClient, alice, carolClient, carol);
-    await waitFor(
+    const withCarol = { conversationId: oneToOneConversationId(alice, carol) };
+    await untilSeen(
       async () => {
-        const seen = nextTyping(carolClient);
-        await emitWithAck(aliceClient, 'typing:start', {
-          conversationId: oneToOneConversationId(alice, carol),
-        });
-        await emitWithAck(aliceClient, 'typing:stop', {
-          conversationId: oneToOneConversationId(alice, carol),
-        });
-        return Promise.race([
-          seen.then(() => true),
-          // Two typing events a second at most: under the per-socket typing limit (10 per 5 s).
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000)),
-        ]);
+        await emitWithAck(aliceClient, 'typing:start', withCarol);
+        await emitWithAck(aliceClient, 'typing:stop', withCarol);
       },
-      20_000,
+      () => nextTyping(carolClient),
+      // Two typing events a second at most: under the per-socket typing limit (10 per 5 s).
+      1000,
       `alice's typing shown to carol across gateways`,
     );
     const before = { a: await deliveredTo(ids.a), b: await deliveredTo(ids.b) };
